@@ -1,0 +1,132 @@
+package dev.ami.agent;
+
+import dev.ami.bus.Addresses;
+import dev.ami.bus.ControlCommand;
+import dev.ami.bus.ControlReply;
+import dev.ami.bus.Event;
+import dev.ami.bus.TickRecord;
+import dev.ami.bus.Transition;
+import dev.ami.config.AmiConfig;
+import dev.ami.env.Environment;
+import dev.ami.env.Environments;
+import dev.ami.model.ModelSpec;
+import dev.ami.params.ParamFollower;
+import dev.ami.params.ParamSnapshot;
+import dev.ami.system.ThreadTuning;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.shareddata.LocalMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deploys the agent: builds its environment, runs {@link AgentLoop} on a thread it owns, and connects the
+ * loop to the event bus. Deployed as a worker so parameter preparation may block its context.
+ */
+public final class AgentVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
+  /** The model key in the params map and the group the agent runs. */
+  public static final String PARAMS_KEY = "ae";
+  public static final String PARAMS_GROUP = "encoder";
+
+  private AgentLoop loop;
+  private Environment env;
+  private Thread thread;
+
+  @Override
+  public Future<?> start() {
+    AmiConfig config = AmiConfig.of(config());
+    ModelSpec spec = ModelSpec.from(config);
+    EventBus bus = vertx.eventBus();
+    LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    return vertx.executeBlocking(() -> {
+      env = Environments.create(config);
+      env.frames().start();
+      return env;
+    }).compose(e -> {
+      loop = new AgentLoop(spec, env, new RandomPolicy(config.getLong("agent.seed")),
+          new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")), busSink(bus),
+          InferenceModel::new, model -> ThreadTuning.forAgent(config.getBool("agent.realtime")));
+      thread = new Thread(loop, "ami-agent");
+      thread.start();
+      return Future.fromCompletionStage(loop.ready());
+    }).map(model -> {
+      ParamFollower follower = new ParamFollower(PARAMS_KEY, PARAMS_GROUP, params, model.block(),
+          model.manager());
+      loop.follow(follower);
+      bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepare(follower, bus));
+      bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL, this::control);
+      prepare(follower, bus); // a snapshot may already be there after a redeploy
+      LOG.info("agent ticking at {} Hz on env={}", config.getInt("agent.hz"), env.name());
+      return null;
+    });
+  }
+
+  private void prepare(ParamFollower follower, EventBus bus) {
+    try {
+      follower.prepare();
+    } catch (RuntimeException e) {
+      LOG.warn("parameter snapshot rejected: {}", e.getMessage());
+      bus.publish(Addresses.EVENTS, Event.error("params-rejected", e.getMessage()));
+    }
+  }
+
+  private void control(Message<ControlCommand> msg) {
+    ControlCommand c = msg.body();
+    if ("status".equals(c.cmd())) {
+      AgentStatus s = loop.status();
+      msg.reply(ControlReply.ok(s.state(), s.toJson()));
+      return;
+    }
+    Future.fromCompletionStage(loop.command(c.cmd(), c.n())).onComplete(r -> {
+      if (r.succeeded()) {
+        msg.reply(ControlReply.ok(r.result().state(), r.result().toJson()));
+      } else {
+        msg.reply(ControlReply.error(loop.status().state(), r.cause().getMessage()));
+      }
+    });
+  }
+
+  private static AgentLoop.Sink busSink(EventBus bus) {
+    return new AgentLoop.Sink() {
+      @Override
+      public void transition(Transition t) {
+        bus.send(Addresses.TRANSITIONS, t);
+      }
+
+      @Override
+      public void tick(TickRecord r) {
+        bus.publish(Addresses.TELEMETRY_TICK, r);
+      }
+
+      @Override
+      public void event(Event e) {
+        bus.publish(Addresses.EVENTS, e);
+      }
+    };
+  }
+
+  @Override
+  public Future<?> stop() {
+    Promise<Void> stopped = Promise.promise();
+    if (loop == null) {
+      closeEnv();
+      return Future.succeededFuture();
+    }
+    loop.command("stop", 0);
+    loop.finished().whenComplete((v, t) -> {
+      closeEnv();
+      stopped.complete();
+    });
+    return stopped.future().onSuccess(v -> LOG.info("agent stopped; actuators neutral"));
+  }
+
+  private void closeEnv() {
+    if (env != null) {
+      env.close();
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.ami.app;
+
+import dev.ami.agent.AgentVerticle;
+import dev.ami.bus.Addresses;
+import dev.ami.bus.LocalRecordCodec;
+import dev.ami.config.AmiConfig;
+import dev.ami.control.ControlVerticle;
+import dev.ami.params.ParamSnapshot;
+import dev.ami.telemetry.MetersVerticle;
+import dev.ami.training.TrainerVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running system: Vert.x with metrics, and the verticles deployed in order (meters, control, trainer,
+ * agent). {@link #stop()} undeploys in reverse, agent first so the actuators go neutral before anything else
+ * stops, then frees every parameter snapshot.
+ */
+public final class AmiRuntime {
+  private static final Logger LOG = LoggerFactory.getLogger(AmiRuntime.class);
+
+  private final Vertx vertx;
+  private final AmiConfig config;
+  private final Deque<String> deployments = new ArrayDeque<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+
+  private AmiRuntime(Vertx vertx, AmiConfig config) {
+    this.vertx = vertx;
+    this.config = config;
+  }
+
+  /** A Vert.x instance with Micrometer metrics (Prometheus) and the runtime's message codecs. */
+  public static Vertx newVertx() {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+        .setJvmMetricsEnabled(true)
+        .setEnabled(true);
+    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metrics)).build();
+    LocalRecordCodec.registerAll(vertx.eventBus());
+    return vertx;
+  }
+
+  /** Sets the DJL properties the engine reads once, when it first loads. */
+  public static void configureEngine(AmiConfig config) {
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("djl.threads")));
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+  }
+
+  /** Deploys the whole system. */
+  public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config) {
+    configureEngine(config);
+    AmiRuntime runtime = new AmiRuntime(vertx, config);
+    return runtime.deploy(new MetersVerticle(), false)
+        .compose(v -> runtime.deploy(new ControlVerticle(), false))
+        .compose(v -> runtime.deploy(new TrainerVerticle(), true))
+        .compose(v -> runtime.deploy(new AgentVerticle(), true))
+        .map(runtime)
+        .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  private Future<Void> deploy(io.vertx.core.Deployable verticle, boolean worker) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
+    if (worker) {
+      options.setThreadingModel(ThreadingModel.WORKER);
+    }
+    return vertx.deployVerticle(verticle, options).map(id -> {
+      deployments.push(id);
+      return null;
+    });
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public AmiConfig config() {
+    return config;
+  }
+
+  /** Undeploys everything (agent first), frees the parameter snapshots; safe to call twice. */
+  public Future<Void> stop() {
+    if (!stopping.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    Future<Void> chain = Future.succeededFuture();
+    while (!deployments.isEmpty()) {
+      String id = deployments.pop();
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
+        LOG.warn("undeploy of {} failed: {}", id, e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain.onComplete(v -> releaseSnapshots());
+  }
+
+  private void releaseSnapshots() {
+    LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    for (String key : params.keySet()) {
+      ParamSnapshot s = params.remove(key);
+      if (s != null) {
+        s.release();
+      }
+    }
+  }
+}

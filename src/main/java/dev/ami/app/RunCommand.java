@@ -1,0 +1,74 @@
+package dev.ami.app;
+
+import dev.ami.bus.Addresses;
+import dev.ami.config.AmiConfig;
+import dev.ami.config.ConfigException;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** Runs the agent and the trainer until shutdown (console command, SIGTERM or Ctrl+C). */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent and trainer (default).")
+final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+  @Mixin
+  ConfigOptions options = new ConfigOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    Vertx vertx = AmiRuntime.newVertx();
+    AmiConfig config;
+    try {
+      config = options.load(vertx, List.of());
+    } catch (ConfigException e) {
+      System.err.println("ami: configuration error: " + e.getMessage());
+      vertx.close();
+      return Main.EXIT_CONFIG;
+    }
+    AmiRuntime runtime;
+    try {
+      runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("could not start: {}", e.getCause() == null ? e : e.getCause().toString());
+      vertx.close();
+      return 1;
+    }
+    CountDownLatch done = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      stopQuietly(runtime, vertx);
+      done.countDown();
+    }, "ami-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
+      LOG.info("shutting down ({})", m.body());
+      new Thread(() -> {
+        stopQuietly(runtime, vertx);
+        done.countDown();
+      }, "ami-stop").start();
+    });
+    LOG.info("running; Ctrl+C or the console's shutdown stops it");
+    done.await();
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook itself is running: the JVM is on its way out
+    }
+    return 0;
+  }
+
+  private static void stopQuietly(AmiRuntime runtime, Vertx vertx) {
+    try {
+      runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      LOG.info("stopped cleanly");
+    } catch (Exception e) {
+      LOG.warn("shutdown did not finish cleanly: {}", e.toString());
+    }
+  }
+}

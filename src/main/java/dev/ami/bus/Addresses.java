@@ -1,0 +1,32 @@
+package dev.ami.bus;
+
+/**
+ * Every event-bus address of the runtime. Verticles agree on these and on the records in this package,
+ * never on each other's classes. docs/architecture.md lists them with their message types.
+ */
+public final class Addresses {
+  /** Request-reply, {@link ControlCommand} → {@link ControlReply}: the operator's commands for the whole system. */
+  public static final String CONTROL = "ami.control";
+  /** Request-reply, {@link ControlCommand} → {@link ControlReply}: the agent's own control. */
+  public static final String AGENT_CONTROL = "ami.agent.control";
+  /** Request-reply, {@link ControlCommand} → {@link ControlReply}: the trainer's own control. */
+  public static final String TRAINER_CONTROL = "ami.trainer.control";
+  /** Point-to-point, {@link Transition}: agent → trainer, one per tick. */
+  public static final String TRANSITIONS = "ami.transitions";
+  /** Publish, {@link ParamsPublished}: a new snapshot is in the local map {@link #PARAMS_MAP}. */
+  public static final String PARAMS_PUBLISHED = "ami.params.published";
+  /** Publish, {@link TickRecord}: one per agent tick, for meters, console and benchmark. */
+  public static final String TELEMETRY_TICK = "ami.telemetry.tick";
+  /** Publish, {@link TrainRecord}: one per training step. */
+  public static final String TELEMETRY_TRAIN = "ami.telemetry.train";
+  /** Publish, {@link Event}: things an operator wants in the log (pauses, publishes, errors). */
+  public static final String EVENTS = "ami.events";
+  /** Send, any body: asks the launcher to shut the process down gracefully. */
+  public static final String SHUTDOWN = "ami.app.shutdown";
+
+  /** Shared-data local map holding the latest {@code dev.ami.params.ParamSnapshot} per model key. */
+  public static final String PARAMS_MAP = "ami.params";
+
+  private Addresses() {
+  }
+}

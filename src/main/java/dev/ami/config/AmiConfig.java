@@ -1,0 +1,85 @@
+package dev.ami.config;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A validated configuration: every key of {@link Schema} with its value. Verticles receive it as their
+ * deployment config ({@link #toJson()}) and read it back through {@link #of(JsonObject)}.
+ */
+public final class AmiConfig {
+  private final Map<String, Object> values;
+
+  AmiConfig(Map<String, Object> values) {
+    this.values = Map.copyOf(values);
+  }
+
+  /** The defaults of every key. */
+  public static AmiConfig defaults() {
+    Map<String, Object> m = new TreeMap<>();
+    Schema.settings().forEach((k, s) -> m.put(k, s.defaultValue()));
+    return new AmiConfig(m);
+  }
+
+  /** Reads a config that {@link #toJson()} produced (values are re-checked; missing keys take defaults). */
+  public static AmiConfig of(JsonObject json) {
+    Map<String, Object> m = new TreeMap<>();
+    Schema.settings().forEach((k, s) -> {
+      Object v = json.getValue(k);
+      m.put(k, v == null ? s.defaultValue() : s.check(v));
+    });
+    return new AmiConfig(m);
+  }
+
+  /** A copy with some keys changed; each value is validated. */
+  public AmiConfig with(Map<String, ?> changes) {
+    Map<String, Object> m = new TreeMap<>(values);
+    changes.forEach((k, v) -> m.put(k, Schema.require(k).check(v)));
+    return new AmiConfig(m);
+  }
+
+  /** A copy with one override in {@code key=value} text form, as on the command line. */
+  public AmiConfig withOverride(String key, String text) {
+    Map<String, Object> m = new TreeMap<>(values);
+    m.put(key, Schema.require(key).parse(text));
+    return new AmiConfig(m);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject(new TreeMap<>(values));
+  }
+
+  public int getInt(String key) {
+    return (Integer) value(key);
+  }
+
+  public long getLong(String key) {
+    return (Long) value(key);
+  }
+
+  public double getDouble(String key) {
+    return (Double) value(key);
+  }
+
+  public boolean getBool(String key) {
+    return (Boolean) value(key);
+  }
+
+  public String getString(String key) {
+    return (String) value(key);
+  }
+
+  private Object value(String key) {
+    Object v = values.get(key);
+    if (v == null) {
+      throw new IllegalArgumentException("not a config key: " + key);
+    }
+    return v;
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.ami.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every configuration key the runtime knows, with its default. A key that is not listed here is an
+ * error, so a typo never silently falls back to a default. docs/configuration.md mirrors this list.
+ */
+public final class Schema {
+  private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
+
+  static {
+    add(Setting.choice("env", "noise", List.of("noise"),
+        "environment preset: where frames come from and where actions go"));
+
+    add(Setting.intRange("agent.hz", 10, 1, 1000, "tick rate of the agent loop"));
+    add(Setting.doubleRange("agent.spin_ms", 2.0, 0.0, 50.0,
+        "the agent parks until this long before a deadline, then spins; trades a little CPU for punctuality"));
+    add(Setting.bool("agent.realtime", true,
+        "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back silently)"));
+    add(Setting.longValue("agent.seed", 1, "seed of the agent's random exploration"));
+
+    add(Setting.choice("model.name", "ae", List.of("ae"), "model family; 'ae' is the conv autoencoder"));
+    add(Setting.intRange("model.input_size", 64, 16, 256, "side of the square RGB frame the model sees (multiple of 8)"));
+    add(Setting.intRange("model.channels", 32, 1, 512, "width of the first conv stage; later stages double it"));
+    add(Setting.intRange("model.latent", 256, 1, 8192, "size of the latent vector the encoder produces"));
+
+    add(Setting.intRange("trainer.batch", 32, 1, 4096, "minibatch size"));
+    add(Setting.doubleRange("trainer.lr", 1e-3, 1e-7, 1.0, "Adam learning rate"));
+    add(Setting.intRange("trainer.replay_capacity", 2048, 1, 1_000_000,
+        "transitions kept for training; when full a random old one is replaced"));
+    add(Setting.intRange("trainer.min_replay", 64, 1, 1_000_000, "transitions needed before training starts"));
+    add(Setting.intRange("trainer.min_new_samples", 1, 0, 1_000_000,
+        "new transitions needed since the last step before the next step (0 = train flat out)"));
+    add(Setting.intRange("trainer.publish_every", 10, 1, 1_000_000, "training steps between parameter publishes"));
+    add(Setting.intRange("trainer.max_bad_losses", 5, 1, 1000,
+        "non-finite losses in a row before the model rolls back to the last published snapshot"));
+    add(Setting.longValue("trainer.seed", 7, "seed of initialisation and replay sampling"));
+
+    add(Setting.intRange("djl.threads", 1, 1, 64,
+        "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));
+  }
+
+  private Schema() {
+  }
+
+  private static void add(Setting s) {
+    SETTINGS.put(s.key(), s);
+  }
+
+  /** All settings in documentation order. */
+  public static Map<String, Setting> settings() {
+    return SETTINGS;
+  }
+
+  /** The setting for a key, or a {@link ConfigException} listing the known keys with that prefix. */
+  public static Setting require(String key) {
+    Setting s = SETTINGS.get(key);
+    if (s != null) {
+      return s;
+    }
+    String section = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : "";
+    List<String> near = SETTINGS.keySet().stream().filter(k -> !section.isEmpty() && k.startsWith(section)).toList();
+    throw new ConfigException("unknown key '" + key + "'"
+        + (near.isEmpty() ? "; known sections: " + sections() : "; known keys here: " + String.join(", ", near)));
+  }
+
+  private static String sections() {
+    return String.join(", ", SETTINGS.keySet().stream()
+        .map(k -> k.contains(".") ? k.substring(0, k.indexOf('.')) : k).distinct().toList());
+  }
+}

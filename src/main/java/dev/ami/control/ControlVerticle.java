@@ -1,0 +1,108 @@
+package dev.ami.control;
+
+import dev.ami.bus.Addresses;
+import dev.ami.bus.ControlCommand;
+import dev.ami.bus.ControlReply;
+import dev.ami.bus.Event;
+import dev.ami.bus.RunState;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+
+/**
+ * The system's control point: takes operator commands on {@link Addresses#CONTROL}, fans them out to the
+ * agent and the trainer over the bus, and answers with the resulting state of both.
+ */
+public final class ControlVerticle extends VerticleBase {
+  /** Largest {@code step n} accepted: 1000 s at 10 Hz. */
+  public static final int MAX_STEP = 10_000;
+  static final Set<String> COMMANDS = Set.of("pause", "resume", "step", "status", "shutdown", "checkpoint",
+      "redeploy");
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
+
+  private final long startedMillis = System.currentTimeMillis();
+
+  @Override
+  public Future<?> start() {
+    vertx.eventBus().<ControlCommand>consumer(Addresses.CONTROL, this::handle);
+    return Future.succeededFuture();
+  }
+
+  private void handle(Message<ControlCommand> msg) {
+    ControlCommand c = msg.body();
+    Future<ControlReply> reply = switch (c.cmd() == null ? "" : c.cmd()) {
+      case "pause" -> both("pause", "pause");
+      case "resume" -> both("resume", "resume");
+      case "status" -> both("status", "status");
+      case "step" -> step(c.n());
+      case "shutdown" -> shutdown();
+      case "checkpoint", "redeploy" -> status().map(s -> ControlReply.error(s.state(),
+          c.cmd() + " is not available yet in this build"));
+      default -> status().map(s -> ControlReply.error(s.state(), "unknown command '" + c.cmd()
+          + "'; known: " + String.join(", ", COMMANDS.stream().sorted().toList())));
+    };
+    reply.onComplete(r -> msg.reply(r.succeeded() ? r.result()
+        : ControlReply.error(RunState.FAILED, "command failed: " + r.cause().getMessage())));
+  }
+
+  private Future<ControlReply> step(int n) {
+    if (n <= 0 || n > MAX_STEP) {
+      return status().map(s -> ControlReply.error(s.state(), "step n must be in [1, " + MAX_STEP + "], was " + n));
+    }
+    return ask(Addresses.AGENT_CONTROL, new ControlCommand("step", n))
+        .compose(agent -> agent.ok() ? status().map(s -> ControlReply.ok(agent.state(), s.detail()))
+            : Future.succeededFuture(agent));
+  }
+
+  private Future<ControlReply> shutdown() {
+    return status().map(s -> {
+      vertx.eventBus().publish(Addresses.EVENTS, Event.info("shutdown", "shutdown requested by the operator"));
+      vertx.setTimer(50, t -> vertx.eventBus().send(Addresses.SHUTDOWN, "operator"));
+      return ControlReply.ok(RunState.STOPPING, s.detail());
+    });
+  }
+
+  private Future<ControlReply> status() {
+    return both("status", "status");
+  }
+
+  /** Sends one command to agent and trainer; the system's state is the agent's. */
+  private Future<ControlReply> both(String agentCmd, String trainerCmd) {
+    Future<ControlReply> agent = ask(Addresses.AGENT_CONTROL, ControlCommand.of(agentCmd));
+    Future<ControlReply> trainer = ask(Addresses.TRAINER_CONTROL, ControlCommand.of(trainerCmd));
+    return Future.join(agent, trainer).transform(ignored -> {
+      ControlReply a = agent.succeeded() ? agent.result() : null;
+      ControlReply t = trainer.succeeded() ? trainer.result() : null;
+      JsonObject detail = summary(a, t);
+      RunState state = a == null ? RunState.FAILED : a.state();
+      if (a != null && !a.ok()) {
+        return Future.succeededFuture(ControlReply.error(state, a.error()));
+      }
+      if (t != null && !t.ok()) {
+        return Future.succeededFuture(ControlReply.error(state, t.error()));
+      }
+      return Future.succeededFuture(new ControlReply(true, state, null, detail));
+    });
+  }
+
+  private JsonObject summary(ControlReply agent, ControlReply trainer) {
+    JsonObject a = agent == null ? new JsonObject().put("state", "absent") : agent.detail();
+    JsonObject t = trainer == null ? new JsonObject().put("state", "absent") : trainer.detail();
+    return new JsonObject()
+        .put("state", agent == null ? RunState.FAILED.wireName() : agent.state().wireName())
+        .put("ticks", a.getLong("ticks", 0L))
+        .put("version_in_use", a.getLong("version_in_use", 0L))
+        .put("version_published", t.getLong("version_published", 0L))
+        .put("uptime_s", (System.currentTimeMillis() - startedMillis) / 1000.0)
+        .put("agent", a)
+        .put("trainer", t);
+  }
+
+  private Future<ControlReply> ask(String address, ControlCommand c) {
+    return vertx.eventBus().<ControlReply>request(address, c, ASK).map(Message::body);
+  }
+
+}

@@ -1,0 +1,29 @@
+package dev.ami.model;
+
+import ai.djl.ndarray.types.Shape;
+import dev.ami.config.AmiConfig;
+
+/**
+ * The shape of the conv autoencoder: square RGB input of side {@code inputSize}, three stride-2 conv
+ * stages of widths c, 2c, 4c, and a latent vector.
+ */
+public record ModelSpec(int inputSize, int channels, int latent) {
+  public static final int FRAME_CHANNELS = 3;
+
+  public static ModelSpec from(AmiConfig c) {
+    return new ModelSpec(c.getInt("model.input_size"), c.getInt("model.channels"), c.getInt("model.latent"));
+  }
+
+  public Shape frameShape(int batch) {
+    return new Shape(batch, FRAME_CHANNELS, inputSize, inputSize);
+  }
+
+  public int frameSize() {
+    return FRAME_CHANNELS * inputSize * inputSize;
+  }
+
+  /** Side of the feature map after the three stride-2 stages. */
+  public int bottleneckSide() {
+    return inputSize / 8;
+  }
+}

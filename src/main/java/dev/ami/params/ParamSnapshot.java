@@ -1,0 +1,100 @@
+package dev.ami.params;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import io.vertx.core.shareddata.Shareable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An immutable, versioned copy of a model's parameters, grouped by sub-model ("encoder", "decoder", ...).
+ *
+ * <p>The arrays live in native memory owned by this snapshot's own manager. Readers {@link #tryAcquire()}
+ * before touching them and {@link #release()} after; the publisher holds one reference while the snapshot
+ * is the newest, so the memory is freed as soon as nobody can still read it, on whichever thread lets go
+ * last. Nothing ever writes the arrays after publication.
+ */
+public final class ParamSnapshot implements Shareable {
+  private final String key;
+  private final long version;
+  private final long trainerStep;
+  private final long createdNanos;
+  private final Map<String, List<NDArray>> groups;
+  private final NDManager manager;
+  private final AtomicInteger refs = new AtomicInteger(1);
+
+  ParamSnapshot(String key, long version, long trainerStep, long createdNanos, Map<String, List<NDArray>> groups,
+                NDManager manager) {
+    this.key = key;
+    this.version = version;
+    this.trainerStep = trainerStep;
+    this.createdNanos = createdNanos;
+    this.groups = Map.copyOf(groups);
+    this.manager = manager;
+  }
+
+  /** Immutable, so the local map can hand out this very instance. */
+  @Override
+  public Shareable copy() {
+    return this;
+  }
+
+  /** Takes a reference; false when the snapshot was already freed (read the map again). */
+  public boolean tryAcquire() {
+    while (true) {
+      int n = refs.get();
+      if (n <= 0) {
+        return false;
+      }
+      if (refs.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Drops a reference; the last one frees the native memory. */
+  public void release() {
+    int n = refs.decrementAndGet();
+    if (n == 0) {
+      manager.close();
+    } else if (n < 0) {
+      throw new IllegalStateException("snapshot " + key + "@" + version + " released too often");
+    }
+  }
+
+  public boolean isFreed() {
+    return refs.get() <= 0;
+  }
+
+  public String key() {
+    return key;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public long trainerStep() {
+    return trainerStep;
+  }
+
+  public long createdNanos() {
+    return createdNanos;
+  }
+
+  /** The arrays of one sub-model, in the order of its block's parameter list. Read-only by contract. */
+  public List<NDArray> group(String name) {
+    List<NDArray> g = groups.get(name);
+    if (g == null) {
+      throw new IllegalArgumentException("snapshot " + key + "@" + version + " has no group " + name
+          + "; it has " + groups.keySet());
+    }
+    return g;
+  }
+
+  public long bytes() {
+    return groups.values().stream().flatMap(List::stream).mapToLong(a -> a.size() * a.getDataType().getNumOfBytes())
+        .sum();
+  }
+}
