@@ -32,6 +32,9 @@ public final class AgentLoop implements Runnable {
 
     void tick(TickRecord r);
 
+    /** The frame the tick acted on and what it did; the sink decides how often to pass it on. */
+    void observation(long tick, Frame frame, Action action);
+
     void event(Event e);
   }
 
@@ -180,6 +183,7 @@ public final class AgentLoop implements Runnable {
         System.currentTimeMillis()));
     long end = System.nanoTime();
     ticks = tickIndex;
+    sink.observation(tickIndex, frame, action);
     sink.tick(new TickRecord(tickIndex, (start - deadline) / 1e6, (end - start) / 1e6, (inferEnd - inferStart) / 1e6,
         version, Math.max(published, version), pendingSwapMs, publishToUse(start), action.index(),
         scheduler.missed(), System.currentTimeMillis()));

@@ -7,7 +7,10 @@ import dev.ami.bus.Event;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.Transition;
 import dev.ami.config.AmiConfig;
+import dev.ami.bus.ObservationRecord;
+import dev.ami.env.Action;
 import dev.ami.env.Environment;
+import dev.ami.env.Frame;
 import dev.ami.env.Environments;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamFollower;
@@ -48,7 +51,8 @@ public final class AgentVerticle extends VerticleBase {
       return env;
     }).compose(e -> {
       loop = new AgentLoop(spec, env, new RandomPolicy(config.getLong("agent.seed")),
-          new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")), busSink(bus),
+          new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
+          busSink(bus, config.getDouble("telemetry.frame_hz")),
           InferenceModel::new, model -> ThreadTuning.forAgent(config.getBool("agent.realtime")));
       thread = new Thread(loop, "ami-agent");
       thread.start();
@@ -90,8 +94,21 @@ public final class AgentVerticle extends VerticleBase {
     });
   }
 
-  private static AgentLoop.Sink busSink(EventBus bus) {
+  private static AgentLoop.Sink busSink(EventBus bus, double frameHz) {
+    long framePeriodNanos = frameHz <= 0 ? Long.MAX_VALUE : Math.round(1e9 / frameHz);
     return new AgentLoop.Sink() {
+      private long lastFrameNanos = System.nanoTime() - framePeriodNanos;
+
+      @Override
+      public void observation(long tick, Frame frame, Action action) {
+        long now = System.nanoTime();
+        if (framePeriodNanos != Long.MAX_VALUE && now - lastFrameNanos >= framePeriodNanos) {
+          lastFrameNanos = now;
+          bus.publish(Addresses.TELEMETRY_FRAME, new ObservationRecord(tick, frame.chw(), frame.height(),
+              frame.width(), action.index(), System.currentTimeMillis()));
+        }
+      }
+
       @Override
       public void transition(Transition t) {
         bus.send(Addresses.TRANSITIONS, t);

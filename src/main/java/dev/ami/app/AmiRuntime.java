@@ -7,6 +7,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.telemetry.MetersVerticle;
+import dev.ami.telemetry.StatusLogVerticle;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -64,6 +65,7 @@ public final class AmiRuntime {
     AmiRuntime runtime = new AmiRuntime(vertx, config);
     return runtime.deploy(new MetersVerticle(), false)
         .compose(v -> runtime.deploy(new ControlVerticle(), false))
+        .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
         .compose(v -> runtime.deploy(new TrainerVerticle(), true))
         .compose(v -> runtime.deploy(new AgentVerticle(), true))
         .map(runtime)

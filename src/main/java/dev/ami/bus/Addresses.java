@@ -19,6 +19,8 @@ public final class Addresses {
   public static final String TELEMETRY_TICK = "ami.telemetry.tick";
   /** Publish, {@link TrainRecord}: one per training step. */
   public static final String TELEMETRY_TRAIN = "ami.telemetry.train";
+  /** Publish, {@link ObservationRecord}: the frame the agent acted on, at most telemetry.frame_hz per second. */
+  public static final String TELEMETRY_FRAME = "ami.telemetry.frame";
   /** Publish, {@link Event}: things an operator wants in the log (pauses, publishes, errors). */
   public static final String EVENTS = "ami.events";
   /** Send, any body: asks the launcher to shut the process down gracefully. */

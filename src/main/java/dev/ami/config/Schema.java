@@ -39,6 +39,10 @@ public final class Schema {
         "non-finite losses in a row before the model rolls back to the last published snapshot"));
     add(Setting.longValue("trainer.seed", 7, "seed of initialisation and replay sampling"));
 
+    add(Setting.doubleRange("telemetry.frame_hz", 5.0, 0.0, 30.0,
+        "how often the agent shares the frame it acted on (console thumbnail); 0 = never"));
+    add(Setting.intRange("telemetry.log_every_s", 10, 0, 3600, "seconds between status lines in the log; 0 = never"));
+
     add(Setting.intRange("djl.threads", 1, 1, 64,
         "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));
   }
