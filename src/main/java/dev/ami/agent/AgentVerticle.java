@@ -111,7 +111,7 @@ public final class AgentVerticle extends VerticleBase {
 
       @Override
       public void transition(Transition t) {
-        bus.send(Addresses.TRANSITIONS, t);
+        bus.publish(Addresses.TRANSITIONS, t);
       }
 
       @Override

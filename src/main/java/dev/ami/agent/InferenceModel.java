@@ -9,7 +9,6 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.ModelSpec;
-import dev.ami.model.TorchInit;
 
 /**
  * The agent's own copy of the encoder. Used only on the agent thread (DJL blocks are not thread-safe);
@@ -29,7 +28,6 @@ public final class InferenceModel implements AutoCloseable {
     manager.setName("agent-model");
     this.encoder = AutoEncoders.encoder(spec);
     encoder.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
-    TorchInit.apply(encoder, manager);
     this.store = new ParameterStore(manager, false);
   }
 

@@ -11,6 +11,7 @@ import dev.ami.telemetry.StatusLogVerticle;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -35,6 +36,7 @@ public final class AmiRuntime {
   private final AmiConfig config;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Promise<Void> terminated = Promise.promise();
 
   private AmiRuntime(Vertx vertx, AmiConfig config) {
     this.vertx = vertx;
@@ -63,6 +65,10 @@ public final class AmiRuntime {
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config) {
     configureEngine(config);
     AmiRuntime runtime = new AmiRuntime(vertx, config);
+    vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
+      LOG.info("shutting down ({})", m.body());
+      runtime.stop();
+    });
     return runtime.deploy(new MetersVerticle(), false)
         .compose(v -> runtime.deploy(new ControlVerticle(), false))
         .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
@@ -91,10 +97,15 @@ public final class AmiRuntime {
     return config;
   }
 
+  /** Completes once the runtime has stopped, whoever asked (console shutdown, signal, caller). */
+  public Future<Void> terminated() {
+    return terminated.future();
+  }
+
   /** Undeploys everything (agent first), frees the parameter snapshots; safe to call twice. */
   public Future<Void> stop() {
     if (!stopping.compareAndSet(false, true)) {
-      return Future.succeededFuture();
+      return terminated.future();
     }
     Future<Void> chain = Future.succeededFuture();
     while (!deployments.isEmpty()) {
@@ -104,7 +115,10 @@ public final class AmiRuntime {
         return Future.succeededFuture();
       }));
     }
-    return chain.onComplete(v -> releaseSnapshots());
+    return chain.onComplete(v -> {
+      releaseSnapshots();
+      terminated.tryComplete();
+    });
   }
 
   private void releaseSnapshots() {

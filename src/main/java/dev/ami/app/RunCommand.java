@@ -1,11 +1,9 @@
 package dev.ami.app;
 
-import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import io.vertx.core.Vertx;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -40,21 +38,11 @@ final class RunCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    CountDownLatch done = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      stopQuietly(runtime, vertx);
-      done.countDown();
-    }, "ami-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
-      LOG.info("shutting down ({})", m.body());
-      new Thread(() -> {
-        stopQuietly(runtime, vertx);
-        done.countDown();
-      }, "ami-stop").start();
-    });
+    Thread hook = new Thread(() -> stopQuietly(runtime, vertx), "ami-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook); // Ctrl+C and SIGTERM
     LOG.info("running; Ctrl+C or the console's shutdown stops it");
-    done.await();
+    runtime.terminated().toCompletionStage().toCompletableFuture().join();
+    stopQuietly(runtime, vertx);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
@@ -63,7 +51,14 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static void stopQuietly(AmiRuntime runtime, Vertx vertx) {
+  private boolean closed;
+
+  /** Stops once; a second caller (signal hook vs. main thread) waits for the first to finish. */
+  private synchronized void stopQuietly(AmiRuntime runtime, Vertx vertx) {
+    if (closed) {
+      return;
+    }
+    closed = true;
     try {
       runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       LOG.info("stopped cleanly");

@@ -11,7 +11,7 @@ public final class Addresses {
   public static final String AGENT_CONTROL = "ami.agent.control";
   /** Request-reply, {@link ControlCommand} → {@link ControlReply}: the trainer's own control. */
   public static final String TRAINER_CONTROL = "ami.trainer.control";
-  /** Point-to-point, {@link Transition}: agent → trainer, one per tick. */
+  /** Publish, {@link Transition}: agent → every trainer (and recorder), one per tick. */
   public static final String TRANSITIONS = "ami.transitions";
   /** Publish, {@link ParamsPublished}: a new snapshot is in the local map {@link #PARAMS_MAP}. */
   public static final String PARAMS_PUBLISHED = "ami.params.published";

@@ -17,7 +17,6 @@ import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.ModelSpec;
-import dev.ami.model.TorchInit;
 import dev.ami.params.ParamSnapshot;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,7 +46,6 @@ public final class AeTrainer implements AutoCloseable {
         .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed((float) lr)).build());
     this.trainer = model.newTrainer(config);
     trainer.initialize(spec.frameShape(batch));
-    TorchInit.apply(autoEncoder, model.getNDManager());
     this.batchBuffer = new float[batch * spec.frameSize()];
   }
 

@@ -1,0 +1,99 @@
+package dev.ami.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A bad configuration exits with code 2 and a message naming the key and what is allowed; nothing starts. */
+class BadConfigTest {
+
+  @Test
+  @DisplayName("an unknown key exits 2 and names the key and its known neighbours")
+  void unknownKey() {
+    Result r = run("agent.hzz=20");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("unknown key 'agent.hzz'").contains("agent.hz");
+  }
+
+  @Test
+  @DisplayName("an out-of-range value exits 2 and says what is allowed")
+  void outOfRange() {
+    Result r = run("agent.hz=0");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("agent.hz").contains("[1, 1000]");
+  }
+
+  @Test
+  @DisplayName("a value of the wrong type exits 2")
+  void wrongType() {
+    Result r = run("trainer.lr=fast");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("trainer.lr").contains("a number");
+  }
+
+  @Test
+  @DisplayName("malformed YAML exits 2 and names the file")
+  void malformedYaml(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(file, "agent:\n  hz: [10\n");
+    Result r = run("--config", file.toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("malformed config").contains("bad.yaml");
+  }
+
+  @Test
+  @DisplayName("an unknown key inside a YAML file exits 2")
+  void unknownYamlKey(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "trainer:\n  batchsize: 64\n");
+    Result r = run("--config", file.toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("unknown key 'trainer.batchsize'").contains("trainer.batch");
+  }
+
+  @Test
+  @DisplayName("a missing config file exits 2")
+  void missingFile(@TempDir Path dir) {
+    Result r = run("--config", dir.resolve("nope.yaml").toString());
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("config file not found");
+  }
+
+  @Test
+  @DisplayName("an override without '=' exits 2")
+  void notAnOverride() {
+    Result r = run("agent.hz");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("not of the form key.path=value");
+  }
+
+  @Test
+  @DisplayName("keys that contradict each other exit 2")
+  void crossCheck() {
+    Result r = run("model.input_size=60");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("multiple of 8");
+  }
+
+  private record Result(int code, String err) {
+  }
+
+  private static Result run(String... args) {
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.execute(args);
+      return new Result(code, captured.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(original);
+    }
+  }
+}

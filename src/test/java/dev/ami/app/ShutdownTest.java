@@ -1,0 +1,83 @@
+package dev.ami.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.BaseNDManager;
+import ai.djl.ndarray.NDManager;
+import dev.ami.bus.ControlReply;
+import dev.ami.bus.RunState;
+import dev.ami.support.TestRuntime;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ShutdownTest {
+
+  @Test
+  @DisplayName("the shutdown command stops agent and trainer and leaves no open NDManager or NDArray")
+  void shutdownFreesAllNativeMemory() throws Exception {
+    AmiRuntime.configureEngine(TestRuntime.smallConfig(Map.of()));
+    BaseNDManager system;
+    try (NDManager probe = NDManager.newBaseManager()) {
+      system = (BaseNDManager) probe.getParentManager(); // DJL's system manager: parent of every base manager
+    }
+    int arraysBefore = system.getManagedArrays().size();
+    int managersBefore = resources(system);
+
+    TestRuntime rt = TestRuntime.start(Map.of("trainer.publish_every", 1));
+    // let it train and publish a few versions so snapshots, clones and swaps all happened
+    while (rt.control("status", 0).detail().getLong("version_in_use") < 3) {
+      Thread.onSpinWait();
+    }
+    assertThat(system.getManagedArrays().size()).as("the running system holds arrays").isGreaterThan(arraysBefore);
+    ControlReply reply = rt.control("shutdown", 0);
+    assertThat(reply.ok()).isTrue();
+    assertThat(reply.state()).isEqualTo(RunState.STOPPING);
+    TestRuntime.await(rt.runtime().terminated());
+    TestRuntime.await(rt.vertx().close());
+
+    assertThat(system.getManagedArrays()).as("arrays left open").hasSize(arraysBefore);
+    assertThat(resources(system)).as("managers left open").isEqualTo(managersBefore);
+  }
+
+  @Test
+  @DisplayName("Ctrl+C (SIGINT) ends the process after a graceful stop with actuators neutral")
+  void signalEndsProcessGracefully() throws Exception {
+    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+        Main.class.getName(), "run", "agent.realtime=false", "model.input_size=32", "model.channels=8",
+        "model.latent=32", "trainer.batch=8", "trainer.min_replay=8", "telemetry.log_every_s=0");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> lines = new ArrayList<>();
+    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        lines.add(line);
+        if (line.contains("running; Ctrl+C")) {
+          new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+        }
+      }
+    } finally {
+      if (!p.waitFor(TestRuntime.TIMEOUT_S, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+      }
+    }
+    String log = String.join("\n", lines);
+    assertThat(log).contains("running; Ctrl+C").contains("agent stopped; actuators neutral")
+        .contains("trainer stopped").contains("stopped cleanly");
+    assertThat(p.isAlive()).isFalse();
+  }
+
+  private static int resources(BaseNDManager manager) throws ReflectiveOperationException {
+    Field f = BaseNDManager.class.getDeclaredField("resources");
+    f.setAccessible(true);
+    return ((Map<?, ?>) f.get(manager)).size();
+  }
+}

@@ -1,0 +1,131 @@
+package dev.ami.params;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import dev.ami.model.AutoEncoders;
+import dev.ami.model.ModelSpec;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Publisher → local map → follower, with real DJL blocks on both sides. */
+class ParamSyncTest {
+  private final ModelSpec spec = new ModelSpec(16, 4, 8);
+  private Vertx vertx;
+  private NDManager manager;
+  private LocalMap<String, ParamSnapshot> map;
+
+  @BeforeEach
+  void setUp() {
+    vertx = Vertx.vertx();
+    map = vertx.sharedData().getLocalMap("test-params");
+    manager = NDManager.newBaseManager();
+  }
+
+  @AfterEach
+  void tearDown() {
+    map.values().forEach(ParamSnapshot::release);
+    map.clear();
+    manager.close();
+    vertx.close();
+  }
+
+  private Block encoder(NDManager m) {
+    Block b = AutoEncoders.encoder(spec);
+    b.initialize(m, DataType.FLOAT32, spec.frameShape(1));
+    return b;
+  }
+
+  @Test
+  @DisplayName("after a swap the follower's parameters equal the published ones, not the originals")
+  void swapCopiesValues() {
+    Block trainerSide = encoder(manager);
+    Block agentSide = encoder(manager);
+    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, manager);
+
+    ParamSnapshot s = publisher.publish(Map.of("encoder", trainerSide), 5);
+    assertThat(s.version()).isEqualTo(1);
+    assertThat(follower.prepare()).isTrue();
+    assertThat(follower.prepare()).as("nothing newer to prepare").isFalse();
+    assertThat(follower.swapIfReady()).isNotNull();
+    assertThat(follower.inUseVersion()).isEqualTo(1);
+    assertThat(values(agentSide)).isEqualTo(values(trainerSide));
+
+    // the trainer keeps changing its live parameters: the agent must not see that until the next publish
+    List<Float> published = values(trainerSide);
+    for (Pair<String, Parameter> p : trainerSide.getParameters()) {
+      p.getValue().getArray().addi(1f);
+    }
+    assertThat(values(agentSide)).isEqualTo(published);
+    publisher.publish(Map.of("encoder", trainerSide), 6);
+    follower.prepare();
+    follower.swapIfReady();
+    assertThat(follower.inUseVersion()).isEqualTo(2);
+    assertThat(values(agentSide)).isEqualTo(values(trainerSide));
+    follower.close();
+  }
+
+  @Test
+  @DisplayName("a superseded snapshot is freed once its last reader lets go")
+  void refcountFreesSnapshots() {
+    Block trainerSide = encoder(manager);
+    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamSnapshot first = publisher.publish(Map.of("encoder", trainerSide), 1);
+    assertThat(first.tryAcquire()).isTrue(); // a reader holds it
+    publisher.publish(Map.of("encoder", trainerSide), 2);
+    assertThat(first.isFreed()).as("reader still holds it").isFalse();
+    first.release();
+    assertThat(first.isFreed()).isTrue();
+    assertThat(first.tryAcquire()).as("a freed snapshot cannot be acquired").isFalse();
+    assertThatThrownBy(first::release).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName("a snapshot of a different shape is rejected and the agent keeps its parameters")
+  void shapeMismatchRejected() {
+    Block other = AutoEncoders.encoder(new ModelSpec(16, 8, 8));
+    other.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
+    Block agentSide = encoder(manager);
+    List<Float> before = values(agentSide);
+    new ParamPublisher("k", map, 0).publish(Map.of("encoder", other), 1);
+    ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, manager);
+    assertThatThrownBy(follower::prepare).isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
+    assertThat(follower.swapIfReady()).isNull();
+    assertThat(values(agentSide)).isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("versions continue from the map after a trainer redeploy")
+  void versionsContinue() {
+    Block trainerSide = encoder(manager);
+    new ParamPublisher("k", map, 0).publish(Map.of("encoder", trainerSide), 1);
+    ParamPublisher second = new ParamPublisher("k", map, map.get("k").version());
+    assertThat(second.publish(Map.of("encoder", trainerSide), 1).version()).isEqualTo(2);
+  }
+
+  /** All parameters of a block, concatenated. */
+  private static List<Float> values(Block b) {
+    List<Float> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : b.getParameters()) {
+      NDArray a = p.getValue().getArray();
+      for (float v : a.toFloatArray()) {
+        out.add(v);
+      }
+    }
+    return out;
+  }
+}
