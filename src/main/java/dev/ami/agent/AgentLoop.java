@@ -9,11 +9,9 @@ import dev.ami.env.Environment;
 import dev.ami.env.Frame;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamFollower;
-import dev.ami.params.PreparedParams;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +45,7 @@ public final class AgentLoop implements Runnable {
   private final TickScheduler scheduler;
   private final Sink sink;
   private final Function<ModelSpec, InferenceModel> modelFactory;
-  private final Consumer<InferenceModel> onModelReady;
+  private final Runnable onThreadStart;
   private final LinkedBlockingQueue<Command> commands = new LinkedBlockingQueue<>();
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final CompletableFuture<InferenceModel> ready = new CompletableFuture<>();
@@ -58,19 +56,16 @@ public final class AgentLoop implements Runnable {
   private volatile ParamFollower follower;
   private int stepsLeft;
   private int stepsRequested;
-  private double pendingSwapMs = Double.NaN;
-  private double pendingPublishToUse = Double.NaN;
-  private long pendingPublishedNanos;
 
   public AgentLoop(ModelSpec spec, Environment env, Policy policy, TickScheduler scheduler, Sink sink,
-                   Function<ModelSpec, InferenceModel> modelFactory, Consumer<InferenceModel> onModelReady) {
+                   Function<ModelSpec, InferenceModel> modelFactory, Runnable onThreadStart) {
     this.spec = spec;
     this.env = env;
     this.policy = policy;
     this.scheduler = scheduler;
     this.sink = sink;
     this.modelFactory = modelFactory;
-    this.onModelReady = onModelReady;
+    this.onThreadStart = onThreadStart;
   }
 
   /** Set by the verticle once the model exists (the follower needs the model's parameters). */
@@ -108,8 +103,8 @@ public final class AgentLoop implements Runnable {
   public void run() {
     InferenceModel model = null;
     try {
+      onThreadStart.run(); // scheduling first: threads libtorch creates inherit this thread's CPU mask
       model = modelFactory.apply(spec);
-      onModelReady.accept(model);
       ready.complete(model);
       state = RunState.RUNNING;
       scheduler.restart();
@@ -121,9 +116,6 @@ public final class AgentLoop implements Runnable {
       ready.completeExceptionally(t);
     } finally {
       safeNeutral();
-      if (follower != null) {
-        follower.close();
-      }
       if (model != null) {
         model.close();
       }
@@ -157,12 +149,15 @@ public final class AgentLoop implements Runnable {
         safeNeutral();
         sink.event(Event.info("step-done", "stepped " + stepsRequested + " ticks, paused at tick " + ticks));
       }
-      takeUpNewParameters();
     }
   }
 
   private void tick(InferenceModel model, long deadline) {
     long start = System.nanoTime();
+    // take up fresh parameters first, so a publish is acted on at the very next tick
+    ParamFollower.Swap swap = follower == null ? null : follower.swapIfReady();
+    double swapMs = swap == null ? Double.NaN : (System.nanoTime() - start) / 1e6;
+    double publishToUseMs = swap == null ? Double.NaN : (start - swap.publishedNanos()) / 1e6;
     long published = follower == null ? 0 : follower.newestPublished();
     Frame frame = env.frames().latest();
     if (frame == null) {
@@ -172,7 +167,7 @@ public final class AgentLoop implements Runnable {
       return;
     }
     long inferStart = System.nanoTime();
-    float[] latent = model.encode(frame.chw());
+    float[] latent = model.encode(frame.chw(), follower == null ? 0 : follower.activeIndex());
     long inferEnd = System.nanoTime();
     Action action = policy.choose(latent);
     env.actuator().act(action);
@@ -185,30 +180,8 @@ public final class AgentLoop implements Runnable {
     ticks = tickIndex;
     sink.observation(tickIndex, frame, action);
     sink.tick(new TickRecord(tickIndex, (start - deadline) / 1e6, (end - start) / 1e6, (inferEnd - inferStart) / 1e6,
-        version, Math.max(published, version), pendingSwapMs, publishToUse(start), action.index(),
+        version, Math.max(published, version), swapMs, publishToUseMs, action.index(),
         scheduler.missed(), System.currentTimeMillis()));
-    pendingSwapMs = Double.NaN;
-  }
-
-  private double publishToUse(long tickStart) {
-    if (Double.isNaN(pendingPublishToUse)) {
-      return Double.NaN;
-    }
-    pendingPublishToUse = Double.NaN;
-    return (tickStart - pendingPublishedNanos) / 1e6;
-  }
-
-  private void takeUpNewParameters() {
-    if (follower == null) {
-      return;
-    }
-    long t0 = System.nanoTime();
-    PreparedParams p = follower.swapIfReady();
-    if (p != null) {
-      pendingSwapMs = (System.nanoTime() - t0) / 1e6;
-      pendingPublishedNanos = p.publishedNanos();
-      pendingPublishToUse = 0; // marks "measure at the next tick start"
-    }
   }
 
   /** Applies queued commands; returns false when the loop must end. */

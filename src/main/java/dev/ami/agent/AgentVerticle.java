@@ -15,7 +15,7 @@ import dev.ami.env.Environments;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamFollower;
 import dev.ami.params.ParamSnapshot;
-import dev.ami.system.ThreadTuning;
+import dev.ami.system.CpuPlan;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -53,13 +53,14 @@ public final class AgentVerticle extends VerticleBase {
       loop = new AgentLoop(spec, env, new RandomPolicy(config.getLong("agent.seed")),
           new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
           busSink(bus, config.getDouble("telemetry.frame_hz")),
-          InferenceModel::new, model -> ThreadTuning.forAgent(config.getBool("agent.realtime")));
+          InferenceModel::new, () -> CpuPlan.of(config.getBool("system.isolate_cpus"))
+              .enterAgentThread(config.getBool("agent.realtime")));
       thread = new Thread(loop, "ami-agent");
       thread.start();
       return Future.fromCompletionStage(loop.ready());
     }).map(model -> {
-      ParamFollower follower = new ParamFollower(PARAMS_KEY, PARAMS_GROUP, params, model.block(),
-          model.manager());
+      ParamFollower follower = new ParamFollower(PARAMS_KEY, PARAMS_GROUP, params, model.buffer(0),
+          model.buffer(1));
       loop.follow(follower);
       bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepare(follower, bus));
       bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL, this::control);

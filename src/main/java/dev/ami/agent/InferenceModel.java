@@ -11,13 +11,14 @@ import dev.ami.model.AutoEncoders;
 import dev.ami.model.ModelSpec;
 
 /**
- * The agent's own copy of the encoder. Used only on the agent thread (DJL blocks are not thread-safe);
- * every tick's arrays live in a sub-manager closed at the end of the tick.
+ * The agent's own encoder, twice: the agent runs one while fresh parameters are copied into the other
+ * (see {@link dev.ami.params.ParamFollower}). Forward passes run only on the agent thread; every tick's
+ * arrays live in a sub-manager closed at the end of the tick.
  */
 public final class InferenceModel implements AutoCloseable {
   private final ModelSpec spec;
   private final NDManager manager;
-  private final Block encoder;
+  private final Block[] buffers = new Block[2];
   private final ParameterStore store;
 
   /** Builds and initialises the encoder; call on the thread that will run it. */
@@ -26,24 +27,27 @@ public final class InferenceModel implements AutoCloseable {
     JniUtils.setGradMode(false); // grad mode is per thread; inference never records a graph
     this.manager = NDManager.newBaseManager();
     manager.setName("agent-model");
-    this.encoder = AutoEncoders.encoder(spec);
-    encoder.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
+    for (int i = 0; i < buffers.length; i++) {
+      buffers[i] = AutoEncoders.encoder(spec);
+      buffers[i].initialize(manager, DataType.FLOAT32, spec.frameShape(1));
+    }
     this.store = new ParameterStore(manager, false);
   }
 
-  public Block block() {
-    return encoder;
+  /** One of the two encoder buffers (0 or 1). */
+  public Block buffer(int index) {
+    return buffers[index];
   }
 
   public NDManager manager() {
     return manager;
   }
 
-  /** Encodes one frame; returns the latent vector. */
-  public float[] encode(float[] chw) {
+  /** Encodes one frame with the given buffer; returns the latent vector. */
+  public float[] encode(float[] chw, int buffer) {
     try (NDManager tick = manager.newSubManager()) {
       NDArray x = tick.create(chw, spec.frameShape(1));
-      NDList out = encoder.forward(store, new NDList(x), false);
+      NDList out = buffers[buffer].forward(store, new NDList(x), false);
       return out.singletonOrThrow().toFloatArray();
     }
   }

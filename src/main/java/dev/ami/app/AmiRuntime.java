@@ -6,6 +6,7 @@ import dev.ami.bus.LocalRecordCodec;
 import dev.ami.config.AmiConfig;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.system.CpuPlan;
 import dev.ami.telemetry.MetersVerticle;
 import dev.ami.telemetry.StatusLogVerticle;
 import dev.ami.training.TrainerVerticle;
@@ -64,6 +65,7 @@ public final class AmiRuntime {
   /** Deploys the whole system. */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config) {
     configureEngine(config);
+    CpuPlan.of(config.getBool("system.isolate_cpus")).tuneProcess(config.getBool("system.malloc_tuning"));
     AmiRuntime runtime = new AmiRuntime(vertx, config);
     vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
       LOG.info("shutting down ({})", m.body());

@@ -19,7 +19,7 @@ public final class Schema {
     add(Setting.doubleRange("agent.spin_ms", 2.0, 0.0, 50.0,
         "the agent parks until this long before a deadline, then spins; trades a little CPU for punctuality"));
     add(Setting.bool("agent.realtime", true,
-        "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back silently)"));
+        "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back with a log line)"));
     add(Setting.longValue("agent.seed", 1, "seed of the agent's random exploration"));
 
     add(Setting.choice("model.name", "ae", List.of("ae"), "model family; 'ae' is the conv autoencoder"));
@@ -42,6 +42,11 @@ public final class Schema {
     add(Setting.doubleRange("telemetry.frame_hz", 5.0, 0.0, 30.0,
         "how often the agent shares the frame it acted on (console thumbnail); 0 = never"));
     add(Setting.intRange("telemetry.log_every_s", 10, 0, 3600, "seconds between status lines in the log; 0 = never"));
+
+    add(Setting.bool("system.isolate_cpus", true,
+        "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs)"));
+    add(Setting.bool("system.malloc_tuning", true,
+        "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
 
     add(Setting.intRange("djl.threads", 1, 1, 64,
         "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));

@@ -1,40 +1,62 @@
 package dev.ami.params;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The agent's side of parameter sync. {@link #prepare()} runs off the tick (on the verticle's worker
- * context when a publish is announced) and clones the newest snapshot; {@link #swapIfReady()} runs on the
- * agent thread between ticks and only swaps native handles, so its cost does not grow with the model.
+ * The agent's side of parameter sync: two identical blocks, one the agent runs and one idle.
+ * {@link #prepare()} runs off the tick and copies the newest snapshot into the idle block;
+ * {@link #swapIfReady()} runs on the agent thread between ticks and only flips which block is active.
+ *
+ * <p>Why two blocks and an in-place copy: the copy lands in memory that was touched before, at memory
+ * bandwidth (about 0.7 ms for 8 MB here). Cloning into fresh memory instead cost 60–200 ms per publish on
+ * this VM, nearly all of it first-touch page faults.
  */
 public final class ParamFollower {
+  private static final int FREE = 0;
+  private static final int WRITING = 1;
+  private static final int READY = 2;
+  private static final int SWAPPING = 3;
+  private static final NDIndex ALL = new NDIndex("...");
+
   private final String key;
   private final String group;
   private final LocalMap<String, ParamSnapshot> map;
-  private final NDManager manager;
-  private final List<Parameter> targets = new ArrayList<>();
-  private final AtomicReference<PreparedParams> pending = new AtomicReference<>();
-  private volatile long preparedVersion;
-  private long inUseVersion;
+  private final List<List<Parameter>> buffers = new ArrayList<>();
+  private final AtomicInteger idleState = new AtomicInteger(FREE);
+  private volatile int activeIndex;
+  private volatile long readyVersion;
+  private volatile long readyPublishedNanos;
+  private volatile long inUseVersion;
 
-  public ParamFollower(String key, String group, LocalMap<String, ParamSnapshot> map, Block target,
-                       NDManager manager) {
+  /** Follows group {@code group} of model {@code key}; the two blocks must have the same structure. */
+  public ParamFollower(String key, String group, LocalMap<String, ParamSnapshot> map, Block first, Block second) {
     this.key = key;
     this.group = group;
     this.map = map;
-    this.manager = manager;
-    for (Pair<String, Parameter> p : target.getParameters()) {
-      targets.add(p.getValue());
+    buffers.add(parameters(first));
+    buffers.add(parameters(second));
+  }
+
+  private static List<Parameter> parameters(Block block) {
+    List<Parameter> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      out.add(p.getValue());
     }
+    return out;
+  }
+
+  /** Which of the two blocks the agent runs (0 or 1). */
+  public int activeIndex() {
+    return activeIndex;
   }
 
   /** Newest version in the map, or 0 when nothing was published yet. */
@@ -48,62 +70,64 @@ public final class ParamFollower {
   }
 
   /**
-   * Clones the newest snapshot if it is newer than what is prepared or in use. Thread-safe with respect to
-   * the agent thread; must not run concurrently with itself (one worker context calls it).
+   * Copies the newest snapshot into the idle block if it is newer than what is ready or in use.
+   * Must not run concurrently with itself (one worker context calls it).
    *
    * @throws IllegalStateException when the snapshot does not fit the agent's model
    */
   public boolean prepare() {
     ParamSnapshot snapshot = map.get(key);
-    if (snapshot == null || snapshot.version() <= preparedVersion || !snapshot.tryAcquire()) {
+    if (snapshot == null || snapshot.version() <= Math.max(readyVersion, inUseVersion) || !snapshot.tryAcquire()) {
       return false;
     }
-    List<NDArray> clones = new ArrayList<>();
     try {
       List<NDArray> source = snapshot.group(group);
       checkFits(snapshot, source);
-      for (NDArray a : source) {
-        NDArray c = a.duplicate();
-        c.attach(manager);
-        clones.add(c);
+      JniUtils.setGradMode(false); // per thread; an in-place write to a parameter needs it off
+      claimIdle();
+      boolean complete = false;
+      try {
+        List<Parameter> idle = buffers.get(1 - activeIndex);
+        for (int i = 0; i < source.size(); i++) {
+          idle.get(i).getArray().set(ALL, source.get(i)); // native in-place copy, no allocation
+        }
+        readyVersion = snapshot.version();
+        readyPublishedNanos = snapshot.createdNanos();
+        complete = true;
+      } finally {
+        idleState.set(complete ? READY : FREE); // a half-written block is never swapped in
       }
-    } catch (RuntimeException e) {
-      clones.forEach(NDArray::close);
-      throw e;
+      return true;
     } finally {
       snapshot.release();
     }
-    preparedVersion = snapshot.version();
-    PreparedParams old = pending.getAndSet(new PreparedParams(snapshot.version(), snapshot.createdNanos(),
-        List.copyOf(clones)));
-    if (old != null) {
-      old.discard();
-    }
-    return true;
   }
 
-  /** On the agent thread, between ticks: takes prepared parameters if any. Returns them, or null. */
-  public PreparedParams swapIfReady() {
-    PreparedParams p = pending.getAndSet(null);
-    if (p == null) {
+  /** Takes the idle block for writing; waits out an agent flip in progress (nanoseconds). */
+  private void claimIdle() {
+    while (!idleState.compareAndSet(FREE, WRITING) && !idleState.compareAndSet(READY, WRITING)) {
+      Thread.onSpinWait();
+    }
+  }
+
+  /** On the agent thread, between ticks: flips to the prepared block if one is ready. */
+  public Swap swapIfReady() {
+    if (!idleState.compareAndSet(READY, SWAPPING)) {
       return null;
     }
-    for (int i = 0; i < targets.size(); i++) {
-      ((PtNDArray) targets.get(i).getArray()).intern(p.arrays().get(i)); // frees the old array
-    }
-    inUseVersion = p.version();
-    return p;
+    activeIndex = 1 - activeIndex;
+    inUseVersion = readyVersion;
+    Swap swap = new Swap(readyVersion, readyPublishedNanos);
+    idleState.set(FREE);
+    return swap;
   }
 
-  /** Frees parameters that were prepared but never taken. */
-  public void close() {
-    PreparedParams p = pending.getAndSet(null);
-    if (p != null) {
-      p.discard();
-    }
+  /** A flip the agent made: which version it now runs and when that version was published. */
+  public record Swap(long version, long publishedNanos) {
   }
 
   private void checkFits(ParamSnapshot snapshot, List<NDArray> source) {
+    List<Parameter> targets = buffers.get(0);
     if (source.size() != targets.size()) {
       throw new IllegalStateException("snapshot " + key + "@" + snapshot.version() + " group " + group + " has "
           + source.size() + " arrays, the agent's model has " + targets.size());

@@ -1,53 +1,116 @@
 package dev.ami.system;
 
+import com.sun.jna.Library;
+import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Linux scheduling for the runtime's own threads. The agent thread asks for SCHED_FIFO so a busy trainer
- * cannot delay its ticks; when that is not permitted (no root, no CAP_SYS_NICE, not Linux) it carries on
- * with normal scheduling and says so once.
+ * Linux scheduling for the runtime's own threads, from plain Java (taskset, chrt, mallopt).
+ *
+ * <p>Why: measured on a 2-vCPU machine, a ticking thread at normal priority is woken on time but then
+ * waits in the run queue behind the trainer, often on the trainer's own core while the other is idle:
+ * p99 lateness of 10–200 ms. Giving the trainer its own CPU, keeping everything else off it, and running
+ * the agent thread at SCHED_FIFO removes that wait. Every method degrades to "no change" and returns
+ * false where it is not permitted (no root or CAP_SYS_NICE, no taskset/chrt, not Linux).
  */
 public final class ThreadTuning {
-  private static final Logger LOG = LoggerFactory.getLogger(ThreadTuning.class);
-
   private ThreadTuning() {
   }
 
-  /** Linux thread id of the calling thread, or -1 where /proc is not there. */
-  public static long currentTid() {
+  /** Linux thread id of the calling thread (from the /proc/thread-self link), or -1. */
+  public static int currentTid() {
     try {
-      Path self = Files.readSymbolicLink(Path.of("/proc/thread-self"));
-      return Long.parseLong(self.getFileName().toString());
+      String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString();
+      return Integer.parseInt(link.substring(link.lastIndexOf('/') + 1));
     } catch (IOException | RuntimeException e) {
       return -1;
     }
   }
 
-  /** Tunes the calling thread for the agent's loop. */
-  public static void forAgent(boolean realtime) {
-    if (realtime && !trySetFifo(currentTid(), 10)) {
-      LOG.info("agent thread runs with normal scheduling (SCHED_FIFO not permitted here)");
+  /** All thread ids of this process. */
+  public static List<Integer> threadIds() {
+    List<Integer> out = new ArrayList<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      tasks.forEach(p -> {
+        try {
+          out.add(Integer.parseInt(p.getFileName().toString()));
+        } catch (NumberFormatException ignored) {
+          // not a thread directory
+        }
+      });
+    } catch (IOException e) {
+      // not Linux
     }
+    return out;
   }
 
-  /** Asks for SCHED_FIFO at the given priority through chrt; true on success. */
-  public static boolean trySetFifo(long tid, int priority) {
-    if (tid <= 0) {
+  /** Pins a thread to a CPU list such as "0" or "1-3"; threads it creates later inherit the mask. */
+  public static boolean pin(int tid, String cpus) {
+    return tid > 0 && run("taskset", "-pc", cpus, Integer.toString(tid));
+  }
+
+  public static boolean pinCurrent(String cpus) {
+    return pin(currentTid(), cpus);
+  }
+
+  /** Pins every existing thread of the process (JIT, GC, Vert.x, ...) to {@code cpus}; returns how many. */
+  public static int pinAll(String cpus) {
+    int n = 0;
+    for (int tid : threadIds()) {
+      if (pin(tid, cpus)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Puts the calling thread into SCHED_FIFO with reset-on-fork, so threads it happens to create later
+   * (Vert.x workers grown on a send, libtorch pools) start at normal priority instead of inheriting it.
+   * Only for a thread that sleeps most of the time: the kernel's RT throttling is the only safety net.
+   */
+  public static boolean trySetRealtimeCurrent(int priority) {
+    int tid = currentTid();
+    return tid > 0 && run("chrt", "-f", "-R", "-p", Integer.toString(priority), Integer.toString(tid));
+  }
+
+  /** glibc's mallopt through JNA (a DJL dependency). */
+  interface LibC extends Library {
+    int mallopt(int param, int value);
+  }
+
+  /**
+   * Keeps glibc from serving tensor-sized blocks with mmap/munmap and from trimming the heap, so each
+   * training step reuses already-faulted pages instead of faulting ~50–100 MB/s of fresh memory (costly
+   * kernel work that also stalls other threads of the process). Same as MALLOC_MMAP_THRESHOLD_=33554432
+   * MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864. Call before the first tensor exists.
+   */
+  public static boolean tuneGlibcMalloc() {
+    try {
+      LibC c = Native.load("c", LibC.class);
+      boolean ok = c.mallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20) == 1;
+      ok &= c.mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30) == 1;
+      ok &= c.mallopt(-2 /* M_TOP_PAD */, 64 << 20) == 1;
+      return ok;
+    } catch (Throwable t) {
       return false;
     }
-    return run("chrt", "-f", "-p", String.valueOf(priority), String.valueOf(tid));
   }
 
   private static boolean run(String... command) {
     try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getInputStream().readAllBytes();
-      return p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0;
+      Process p = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        return false;
+      }
+      return p.exitValue() == 0;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {

@@ -11,6 +11,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.system.CpuPlan;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -40,8 +41,11 @@ public final class TrainerVerticle extends VerticleBase {
     ParamSnapshot existing = params.get(PARAMS_KEY);
     long startVersion = existing == null ? 0 : existing.version(); // versions stay monotonic across redeploys
     loop = new TrainerLoop(
-        () -> new AeTrainer(spec, config.getInt("trainer.batch"), config.getDouble("trainer.lr"),
-            config.getLong("trainer.seed")),
+        () -> {
+          CpuPlan.of(config.getBool("system.isolate_cpus")).enterTrainerThread();
+          return new AeTrainer(spec, config.getInt("trainer.batch"), config.getDouble("trainer.lr"),
+              config.getLong("trainer.seed"));
+        },
         replay,
         () -> new ParamPublisher(PARAMS_KEY, params, startVersion),
         new TrainerLoop.Settings(config.getInt("trainer.min_replay"), config.getInt("trainer.min_new_samples"),

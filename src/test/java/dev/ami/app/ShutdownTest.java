@@ -52,7 +52,7 @@ class ShutdownTest {
   void signalEndsProcessGracefully() throws Exception {
     List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
-        Main.class.getName(), "run", "agent.realtime=false", "model.input_size=32", "model.channels=8",
+        Main.class.getName(), "run", "agent.realtime=false", "system.isolate_cpus=false", "model.input_size=32", "model.channels=8",
         "model.latent=32", "trainer.batch=8", "trainer.min_replay=8", "telemetry.log_every_s=0");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = new ArrayList<>();

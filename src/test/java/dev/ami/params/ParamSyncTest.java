@@ -50,33 +50,38 @@ class ParamSyncTest {
   }
 
   @Test
-  @DisplayName("after a swap the follower's parameters equal the published ones, not the originals")
+  @DisplayName("after a swap the agent runs the published values; before it, the old ones stay untouched")
   void swapCopiesValues() {
     Block trainerSide = encoder(manager);
-    Block agentSide = encoder(manager);
+    Block[] agentSide = {encoder(manager), encoder(manager)};
     ParamPublisher publisher = new ParamPublisher("k", map, 0);
-    ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, manager);
+    ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide[0], agentSide[1]);
+    List<Float> initiallyActive = values(agentSide[follower.activeIndex()]);
 
     ParamSnapshot s = publisher.publish(Map.of("encoder", trainerSide), 5);
     assertThat(s.version()).isEqualTo(1);
     assertThat(follower.prepare()).isTrue();
     assertThat(follower.prepare()).as("nothing newer to prepare").isFalse();
-    assertThat(follower.swapIfReady()).isNotNull();
+    assertThat(values(agentSide[follower.activeIndex()])).as("no swap yet").isEqualTo(initiallyActive);
+    ParamFollower.Swap swap = follower.swapIfReady();
+    assertThat(swap.version()).isEqualTo(1);
+    assertThat(swap.publishedNanos()).isEqualTo(s.createdNanos());
+    assertThat(follower.swapIfReady()).as("one swap per prepare").isNull();
     assertThat(follower.inUseVersion()).isEqualTo(1);
-    assertThat(values(agentSide)).isEqualTo(values(trainerSide));
+    assertThat(values(agentSide[follower.activeIndex()])).isEqualTo(values(trainerSide));
 
     // the trainer keeps changing its live parameters: the agent must not see that until the next publish
     List<Float> published = values(trainerSide);
     for (Pair<String, Parameter> p : trainerSide.getParameters()) {
       p.getValue().getArray().addi(1f);
     }
-    assertThat(values(agentSide)).isEqualTo(published);
+    assertThat(values(agentSide[follower.activeIndex()])).isEqualTo(published);
     publisher.publish(Map.of("encoder", trainerSide), 6);
-    follower.prepare();
+    assertThat(follower.prepare()).isTrue();
+    assertThat(values(agentSide[follower.activeIndex()])).as("the active block is never written").isEqualTo(published);
     follower.swapIfReady();
     assertThat(follower.inUseVersion()).isEqualTo(2);
-    assertThat(values(agentSide)).isEqualTo(values(trainerSide));
-    follower.close();
+    assertThat(values(agentSide[follower.activeIndex()])).isEqualTo(values(trainerSide));
   }
 
   @Test
@@ -102,9 +107,10 @@ class ParamSyncTest {
     Block agentSide = encoder(manager);
     List<Float> before = values(agentSide);
     new ParamPublisher("k", map, 0).publish(Map.of("encoder", other), 1);
-    ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, manager);
+    ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, encoder(manager));
     assertThatThrownBy(follower::prepare).isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
     assertThat(follower.swapIfReady()).isNull();
+    assertThat(follower.activeIndex()).isZero();
     assertThat(values(agentSide)).isEqualTo(before);
   }
 

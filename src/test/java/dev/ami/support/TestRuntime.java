@@ -29,6 +29,7 @@ public final class TestRuntime implements AutoCloseable {
     m.put("env", "noise");
     m.put("agent.hz", 50);
     m.put("agent.realtime", false);
+    m.put("system.isolate_cpus", false); // the test JVM runs other things; leave its scheduling alone
     m.put("model.input_size", 32);
     m.put("model.channels", 8);
     m.put("model.latent", 32);

@@ -1,0 +1,55 @@
+package dev.ami.system;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which CPUs the agent side and the trainer get. With two or more CPUs the trainer gets CPUs 1..n-1 and
+ * everything else (agent, event loops, JIT, GC, capture) shares CPU 0, where the agent preempts the rest
+ * at real-time priority. With one CPU, or when isolation is off, nothing is pinned.
+ */
+public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
+  private static final Logger LOG = LoggerFactory.getLogger(CpuPlan.class);
+  private static volatile boolean processTuned;
+
+  public static CpuPlan of(boolean isolate) {
+    int n = Runtime.getRuntime().availableProcessors();
+    if (!isolate || n < 2) {
+      return new CpuPlan(false, "", "");
+    }
+    return new CpuPlan(true, "0", n == 2 ? "1" : "1-" + (n - 1));
+  }
+
+  /** Once per process, before the first tensor: malloc tuning, and every existing thread onto the agent CPUs. */
+  public void tuneProcess(boolean mallocTuning) {
+    if (processTuned) {
+      return;
+    }
+    processTuned = true;
+    if (mallocTuning && !ThreadTuning.tuneGlibcMalloc()) {
+      LOG.info("glibc malloc tuning not available here");
+    }
+    if (isolate) {
+      int pinned = ThreadTuning.pinAll(agentCpus);
+      LOG.info("CPU plan: agent side on CPU {} ({} threads pinned), trainer on CPU {}", agentCpus, pinned,
+          trainerCpus);
+    }
+  }
+
+  /** Called on the agent thread before it ticks. */
+  public void enterAgentThread(boolean realtime) {
+    if (isolate) {
+      ThreadTuning.pinCurrent(agentCpus);
+    }
+    if (realtime && !ThreadTuning.trySetRealtimeCurrent(10)) {
+      LOG.info("agent thread runs with normal scheduling (SCHED_FIFO not permitted here)");
+    }
+  }
+
+  /** Called on the trainer thread before its first DJL call, so libtorch's threads inherit the mask. */
+  public void enterTrainerThread() {
+    if (isolate) {
+      ThreadTuning.pinCurrent(trainerCpus);
+    }
+  }
+}
