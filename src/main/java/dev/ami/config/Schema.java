@@ -12,8 +12,8 @@ public final class Schema {
   private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
 
   static {
-    add(Setting.choice("env", "noise", List.of("noise"),
-        "environment preset: where frames come from and where actions go"));
+    add(Setting.choice("env", "sim", List.of("sim", "vrchat", "video", "noise"),
+        "environment preset (conf/env/NAME.yaml): where frames come from and where actions go"));
 
     add(Setting.intRange("agent.hz", 10, 1, 1000, "tick rate of the agent loop"));
     add(Setting.doubleRange("agent.spin_ms", 2.0, 0.0, 50.0,
@@ -42,6 +42,8 @@ public final class Schema {
     add(Setting.doubleRange("telemetry.frame_hz", 5.0, 0.0, 30.0,
         "how often the agent shares the frame it acted on (console thumbnail); 0 = never"));
     add(Setting.intRange("telemetry.log_every_s", 10, 0, 3600, "seconds between status lines in the log; 0 = never"));
+
+    WorldIoSettings.addTo(SETTINGS);
 
     add(Setting.intRange("djl.threads", 1, 1, 64,
         "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));
