@@ -64,7 +64,9 @@ public final class FfmpegFrameSource implements FrameSource {
 
   @Override
   public SourceStats stats() {
-    return latest.stats(up && latest.fresh(), reconnects.get(), detail);
+    boolean fresh = latest.fresh();
+    return latest.stats(up && fresh, reconnects.get(),
+        up && !fresh ? "stalled: no new frame for over " + options.staleMs() + " ms, " + detail : detail);
   }
 
   private void run(FFmpegFrameGrabber first) {

@@ -9,7 +9,7 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Scalar;
 
 /** Videos the capture tests make for themselves with FFmpeg. */
-final class TestVideos {
+public final class TestVideos {
   static final int WIDTH = 160;
   static final int HEIGHT = 120;
 
@@ -45,11 +45,11 @@ final class TestVideos {
   }
 
   /** Streams a solid picture as MPEG-TS over UDP from its own thread until stopped, like OBS would. */
-  static final class UdpStream implements AutoCloseable {
+  public static final class UdpStream implements AutoCloseable {
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
 
-    UdpStream(int port, int r, int g, int b) throws Exception {
+    public UdpStream(int port, int r, int g, int b) throws Exception {
       FrameStreamer out = new FrameStreamer("udp://127.0.0.1:" + port, "mpegts", WIDTH, HEIGHT, 25);
       thread = new Thread(() -> {
         try (out; Mat picture = new Mat(HEIGHT, WIDTH, CV_8UC3, new Scalar(r, g, b, 0))) {
