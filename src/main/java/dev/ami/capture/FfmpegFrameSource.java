@@ -29,10 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class FfmpegFrameSource implements FrameSource {
   private static final Logger LOG = LoggerFactory.getLogger(FfmpegFrameSource.class);
 
-  static {
-    avutil.av_log_set_level(avutil.AV_LOG_ERROR);
-  }
-
   private final CaptureOptions options;
   private final LatestFrame latest;
   private final AtomicLong reconnects = new AtomicLong();
@@ -134,7 +130,8 @@ public final class FfmpegFrameSource implements FrameSource {
   }
 
   private FFmpegFrameGrabber open() throws CaptureException {
-    checkDeviceExists();
+    checkDeviceExists(); // before FFmpeg's natives load (seconds, the first time): a typo fails at once
+    QuietFfmpeg.init();
     FFmpegFrameGrabber g = new FFmpegFrameGrabber(options.input());
     if (!options.format().isEmpty()) {
       g.setFormat(options.format());
@@ -220,8 +217,13 @@ public final class FfmpegFrameSource implements FrameSource {
     }
   }
 
+  /** FFmpeg's reason without JavaCV's generic hints, which do not apply here. */
   private static String firstLine(String s) {
-    return s == null ? "unknown error" : s.lines().findFirst().orElse(s);
+    if (s == null) {
+      return "unknown error";
+    }
+    return s.lines().findFirst().orElse(s).replace(" (Has setFormat() been called?)", "")
+        .replace(" (For more details, make sure FFmpegLogCallback.set() has been called.)", "");
   }
 
   @Override
@@ -234,6 +236,16 @@ public final class FfmpegFrameSource implements FrameSource {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+  }
+
+  /** Loads FFmpeg's natives once, with its log limited to errors. */
+  private static final class QuietFfmpeg {
+    static {
+      avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
+    static void init() {
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.ami.capture;
 
 import static org.bytedeco.opencv.global.opencv_core.CV_32F;
+import static org.bytedeco.opencv.global.opencv_core.setNumThreads;
 import static org.bytedeco.opencv.global.opencv_core.split;
 import static org.bytedeco.opencv.global.opencv_imgproc.INTER_AREA;
 import static org.bytedeco.opencv.global.opencv_imgproc.resize;
@@ -17,18 +18,28 @@ import org.bytedeco.opencv.opencv_core.Size;
  * Turns an 8-bit RGB picture of any size into the model's input: centre-cropped to the picture's aspect,
  * resized with area averaging, scaled to float [0,1] and laid out CHW, all on OpenCV's native path. A picture
  * smaller than the tensor is centred on black. One instance per thread: it reuses its native buffers.
+ *
+ * <p>A large reduction (720 to 84 lines) first shrinks by a whole factor, which OpenCV's area resize does
+ * several times faster than a fractional one, then by the remaining fraction; the result averages the same
+ * source pixels.
  */
 public final class FrameConverter implements AutoCloseable {
+  static {
+    setNumThreads(1); // capture and world run on their own thread; an OpenCV pool would compete with the agent
+  }
+
   private final int pictureWidth;
   private final int pictureHeight;
   private final int tensorWidth;
   private final int tensorHeight;
   private final OpenCVFrameConverter.ToMat toMat = new OpenCVFrameConverter.ToMat();
+  private final Mat shrunk = new Mat();
   private final Mat resized = new Mat();
   private final Mat floats = new Mat();
   private final MatVector planes = new MatVector(3);
   private final Size pictureSize;
   private Rect crop;
+  private Size shrunkSize;
   private int cropForWidth = -1;
   private int cropForHeight = -1;
 
@@ -68,7 +79,12 @@ public final class FrameConverter implements AutoCloseable {
       throw new IllegalArgumentException("expected 3 channels (RGB), got " + rgb.channels());
     }
     try (Mat roi = new Mat(rgb, cropFor(rgb.cols(), rgb.rows()))) {
-      resize(roi, resized, pictureSize, 0, 0, INTER_AREA);
+      if (shrunkSize == null) {
+        resize(roi, resized, pictureSize, 0, 0, INTER_AREA);
+      } else {
+        resize(roi, shrunk, shrunkSize, 0, 0, INTER_AREA);
+        resize(shrunk, resized, pictureSize, 0, 0, INTER_AREA);
+      }
     }
     resized.convertTo(floats, CV_32F, 1 / 255.0, 0);
     split(floats, planes);
@@ -96,7 +112,22 @@ public final class FrameConverter implements AutoCloseable {
       if (crop != null) {
         crop.close();
       }
+      if (shrunkSize != null) {
+        shrunkSize.close();
+        shrunkSize = null;
+      }
       crop = centreCrop(width, height, pictureWidth, pictureHeight);
+      int factor = Math.min(crop.width() / pictureWidth, crop.height() / pictureHeight);
+      boolean oneStep = crop.width() == factor * pictureWidth && crop.height() == factor * pictureHeight;
+      if (factor >= 2 && !oneStep) {
+        // trim the crop to a whole multiple of the factor so the first step is exact
+        int w = crop.width() / factor * factor;
+        int h = crop.height() / factor * factor;
+        Rect trimmed = new Rect(crop.x() + (crop.width() - w) / 2, crop.y() + (crop.height() - h) / 2, w, h);
+        crop.close();
+        crop = trimmed;
+        shrunkSize = new Size(w / factor, h / factor);
+      }
       cropForWidth = width;
       cropForHeight = height;
     }
@@ -115,7 +146,11 @@ public final class FrameConverter implements AutoCloseable {
 
   @Override
   public void close() {
+    shrunk.close();
     resized.close();
+    if (shrunkSize != null) {
+      shrunkSize.close();
+    }
     floats.close();
     planes.close();
     pictureSize.close();

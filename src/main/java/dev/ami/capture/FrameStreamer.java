@@ -4,6 +4,7 @@ import static org.bytedeco.ffmpeg.global.avcodec.AV_CODEC_ID_MPEG2VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.bytedeco.javacv.FrameRecorder;
 import org.bytedeco.javacv.OpenCVFrameConverter;
@@ -14,6 +15,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
  * The built-in world uses it to look like OBS streaming VRChat; tests use it to make their own videos.
  */
 public final class FrameStreamer implements AutoCloseable {
+  static {
+    avutil.av_log_set_level(avutil.AV_LOG_ERROR); // no stream banner on every start
+  }
+
   private final FFmpegFrameRecorder recorder;
   private final OpenCVFrameConverter.ToMat toFrame = new OpenCVFrameConverter.ToMat();
 
