@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ObservationRecord;
+import dev.ami.capture.CaptureOptions;
+import dev.ami.capture.FfmpegFrameSource;
 import dev.ami.capture.TestVideos;
+import dev.ami.env.sim.SimWorld;
 import dev.ami.osc.OscRecorder;
 import dev.ami.env.sim.SimOptions;
 import io.vertx.core.json.JsonObject;
@@ -74,6 +77,28 @@ class PipelineTest {
       } finally {
         stream.close();
       }
+    }
+  }
+
+  @Test
+  @DisplayName("the world streams itself over UDP and FFmpeg capture sees the same view, without VRChat")
+  void worldStreamsItself() throws Exception {
+    int port = SimOptions.freeUdpPort();
+    SimOptions options = new SimOptions(SimOptions.freeUdpPort(), 25, 160, 120, 64, "udp://127.0.0.1:" + port, "mpegts");
+    try (SimWorld world = new SimWorld(options);
+         FfmpegFrameSource capture = new FfmpegFrameSource(
+             CaptureOptions.of("udp://127.0.0.1:" + port, "mpegts", 64).withTimeouts(5000, 1000, 100))) {
+      world.start();
+      awaitUntil(() -> world.latest() != null); // streaming, like OBS before the agent starts
+      capture.start();
+      awaitUntil(() -> capture.stats().frames() > 10 && capture.latest() != null);
+      float[] seen = capture.latest().chw();
+      float[] rendered = world.latest().chw();
+      double diff = 0;
+      for (int i = 0; i < seen.length; i++) {
+        diff += Math.abs(seen[i] - rendered[i]);
+      }
+      assertThat(diff / seen.length).as("mean absolute difference after MPEG-2 over UDP").isLessThan(0.06);
     }
   }
 
