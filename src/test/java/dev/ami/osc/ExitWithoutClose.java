@@ -9,10 +9,15 @@ public final class ExitWithoutClose {
 
   public static void main(String[] args) throws Exception {
     OscActuator osc = OscActuator.open("127.0.0.1", Integer.parseInt(args[0]), 60_000, 0);
+    awaitSent(osc, 5); // the zeros every actuator starts with
     osc.act(new Action(1, 1, 1, 1, 1));
-    while (osc.sentMessages() < 10) { // 5 zeros at open, then the 5 inputs of the action
+    awaitSent(osc, 10); // all five inputs changed
+    System.exit(0);
+  }
+
+  private static void awaitSent(OscActuator osc, long count) throws InterruptedException {
+    while (osc.sentMessages() < count) {
       Thread.sleep(5);
     }
-    System.exit(0);
   }
 }

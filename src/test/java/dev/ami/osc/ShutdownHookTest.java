@@ -19,7 +19,11 @@ class ShutdownHookTest {
           "-cp", System.getProperty("java.class.path"), ExitWithoutClose.class.getName(),
           String.valueOf(vrchat.port()))
           .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      try {
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      } finally {
+        p.destroyForcibly();
+      }
       assertThat(p.exitValue()).isZero();
       assertThat(vrchat.messages()).anyMatch(m -> m.getArguments().get(0).equals(1f));
       assertThat(vrchat.await(OscRecorder::allZero, Duration.ofSeconds(10))).isTrue();
