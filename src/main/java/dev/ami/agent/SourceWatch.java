@@ -12,7 +12,7 @@ import java.util.function.Consumer;
 final class SourceWatch {
   private final FrameSource source;
   private final Consumer<Event> events;
-  private boolean wasUp = true;
+  private boolean wasUp; // the first frames announce themselves; a source still warming up is not "down"
 
   SourceWatch(FrameSource source, Consumer<Event> events) {
     this.source = source;
@@ -26,7 +26,7 @@ final class SourceWatch {
     }
     wasUp = s.up();
     if (s.up()) {
-      events.accept(Event.info("source-up", "frames are back (" + s.reconnects() + " reconnects): " + s.detail()));
+      events.accept(Event.info("source-up", "frames arriving (" + s.reconnects() + " reconnects so far): " + s.detail()));
     } else {
       events.accept(Event.warn("source-down", "no frames; actions are neutral until they return: " + s.detail()));
     }
