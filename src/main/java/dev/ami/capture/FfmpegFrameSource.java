@@ -116,7 +116,7 @@ public final class FfmpegFrameSource implements FrameSource {
           }
           return "end of input";
         }
-        if (isFile()) {
+        if (isFile() || options.format().equals("lavfi")) { // these decode as fast as asked; a camera does not
           pacer.await(grabber.getTimestamp());
         }
         float[] chw = converter.convert(f);

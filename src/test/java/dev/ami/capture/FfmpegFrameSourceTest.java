@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import dev.ami.env.Frame;
 import dev.ami.env.SourceStats;
 import dev.ami.env.sim.SimOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,6 +62,19 @@ class FfmpegFrameSourceTest {
       source.start();
       awaitStats(source, s -> s.frames() > 12, new ArrayList<>());
       assertThat(source.stats().up()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("a libavdevice input (lavfi test pattern, the same path as v4l2 and x11grab) delivers live frames")
+  void deviceInput() throws Exception {
+    Assumptions.assumeTrue(Files.exists(Path.of("/usr/lib/x86_64-linux-gnu/libpulse.so.0")),
+        "FFmpeg's device inputs need libpulse0 (.ci/apt-packages-world)");
+    CaptureOptions lavfi = CaptureOptions.of("testsrc=size=320x240:rate=25", "lavfi", 32);
+    try (FfmpegFrameSource source = new FfmpegFrameSource(lavfi)) {
+      source.start();
+      awaitStats(source, s -> s.up() && s.frames() > 10, new ArrayList<>());
+      assertThat(source.latest().chw()).hasSize(3 * 32 * 32);
     }
   }
 
