@@ -85,7 +85,7 @@ public final class AgentLoop implements Runnable {
 
   public AgentStatus status() {
     return new AgentStatus(state, ticks, follower == null ? 0 : follower.inUseVersion(), scheduler.missed(),
-        noFrameTicks, lastAction);
+        noFrameTicks, lastAction, env.frames().stats());
   }
 
   /** Queues a command (pause, resume, step, stop); completes once the loop has carried it out. */

@@ -34,6 +34,7 @@ public final class AgentVerticle extends VerticleBase {
   /** The model key in the params map and the group the agent runs. */
   public static final String PARAMS_KEY = "ae";
   public static final String PARAMS_GROUP = "encoder";
+  private static final long SOURCE_CHECK_MS = 250;
 
   private AgentLoop loop;
   private Environment env;
@@ -47,7 +48,12 @@ public final class AgentVerticle extends VerticleBase {
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     return vertx.executeBlocking(() -> {
       env = Environments.create(config);
-      env.frames().start();
+      try {
+        env.frames().start();
+      } catch (Exception e) {
+        closeEnv(); // the actuator's socket and shutdown hook must not outlive a failed start
+        throw e;
+      }
       return env;
     }).compose(e -> {
       loop = new AgentLoop(spec, env, new RandomPolicy(config.getLong("agent.seed")),
@@ -65,6 +71,8 @@ public final class AgentVerticle extends VerticleBase {
       bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepare(follower, bus));
       bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL, this::control);
       prepare(follower, bus); // a snapshot may already be there after a redeploy
+      SourceWatch watch = new SourceWatch(env.frames(), e -> bus.publish(Addresses.EVENTS, e));
+      vertx.setPeriodic(SOURCE_CHECK_MS, t -> watch.check());
       LOG.info("agent ticking at {} Hz on env={}", config.getInt("agent.hz"), env.name());
       return null;
     });

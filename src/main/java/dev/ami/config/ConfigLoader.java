@@ -46,8 +46,16 @@ public final class ConfigLoader {
       return Future.failedFuture(new ConfigException("config file not found: " + chosen));
     }
     Future<JsonObject> yaml = chosen == null ? Future.succeededFuture(new JsonObject()) : readYaml(chosen);
-    return yaml.map(json -> {
-      AmiConfig config = AmiConfig.defaults().with(flatten(json, chosen));
+    return yaml.compose(json -> {
+      AmiConfig base = AmiConfig.defaults().with(flatten(json, chosen));
+      if (parsedOverrides.containsKey("env")) {
+        base = base.withOverride("env", parsedOverrides.get("env"));
+      }
+      AmiConfig withoutPreset = base;
+      return EnvPresets.read(vertx, chosen, base.getString("env"))
+          .map(preset -> withoutPreset.with(preset));
+    }).map(afterPreset -> {
+      AmiConfig config = afterPreset;
       for (Map.Entry<String, String> o : parsedOverrides.entrySet()) {
         config = config.withOverride(o.getKey(), o.getValue());
       }
@@ -102,7 +110,7 @@ public final class ConfigLoader {
     }
   }
 
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

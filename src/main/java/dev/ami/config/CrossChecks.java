@@ -18,5 +18,6 @@ final class CrossChecks {
       throw new ConfigException("trainer.batch (" + c.getInt("trainer.batch")
           + ") must not exceed trainer.replay_capacity (" + c.getInt("trainer.replay_capacity") + ")");
     }
+    WorldIoSettings.verify(c);
   }
 }

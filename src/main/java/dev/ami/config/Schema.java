@@ -12,8 +12,8 @@ public final class Schema {
   private static final Map<String, Setting> SETTINGS = new LinkedHashMap<>();
 
   static {
-    add(Setting.choice("env", "noise", List.of("noise"),
-        "environment preset: where frames come from and where actions go"));
+    add(Setting.choice("env", "sim", List.of("sim", "vrchat", "video", "noise"),
+        "environment preset (conf/env/NAME.yaml): where frames come from and where actions go"));
 
     add(Setting.intRange("agent.hz", 10, 1, 1000, "tick rate of the agent loop"));
     add(Setting.doubleRange("agent.spin_ms", 2.0, 0.0, 50.0,
@@ -47,6 +47,8 @@ public final class Schema {
         "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs)"));
     add(Setting.bool("system.malloc_tuning", true,
         "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
+
+    WorldIoSettings.addTo(SETTINGS);
 
     add(Setting.intRange("djl.threads", 1, 1, 64,
         "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));

@@ -1,6 +1,13 @@
 package dev.ami.env;
 
+import dev.ami.capture.CaptureOptions;
+import dev.ami.capture.FfmpegFrameSource;
 import dev.ami.config.AmiConfig;
+import dev.ami.env.sim.SimOptions;
+import dev.ami.env.sim.SimWorld;
+import dev.ami.osc.OscActuator;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /** Builds the environment a config names. */
 public final class Environments {
@@ -10,10 +17,30 @@ public final class Environments {
   public static Environment create(AmiConfig config) {
     String name = config.getString("env");
     int side = config.getInt("model.input_size");
-    return switch (name) {
-      case "noise" -> new Environment(name, new NoiseFrameSource(side, config.getLong("agent.seed")),
-          new RecordingActuator());
-      default -> throw new IllegalArgumentException("unknown environment " + name);
-    };
+    try {
+      return switch (name) {
+        case "noise" -> new Environment(name, new NoiseFrameSource(side, config.getLong("agent.seed")),
+            new RecordingActuator());
+        case "sim" -> sim(config);
+        case "vrchat", "video" -> new Environment(name, new FfmpegFrameSource(CaptureOptions.from(config)),
+            oscOrRecording(config, config.getString("osc.host"), config.getInt("osc.port")));
+        default -> throw new IllegalArgumentException("unknown environment " + name);
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException(e.getMessage(), e);
+    }
+  }
+
+  /** The built-in world, driven over real OSC on loopback exactly as VRChat would be. */
+  private static Environment sim(AmiConfig config) throws IOException {
+    SimWorld world = new SimWorld(SimOptions.from(config));
+    return new Environment("sim", world, oscOrRecording(config, "127.0.0.1", world.oscPort()));
+  }
+
+  private static Actuator oscOrRecording(AmiConfig config, String host, int port) throws IOException {
+    if (!config.getBool("osc.enabled")) {
+      return new RecordingActuator();
+    }
+    return OscActuator.open(host, port, config.getInt("osc.refresh_ms"), config.getDouble("osc.smoothing_ms"));
   }
 }

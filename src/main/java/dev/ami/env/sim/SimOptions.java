@@ -1,0 +1,38 @@
+package dev.ami.env.sim;
+
+import dev.ami.config.AmiConfig;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * How the built-in world runs.
+ *
+ * @param oscPort UDP port on 127.0.0.1 it listens on for OSC input
+ * @param width render width; the agent's frame is centre-cropped and resized to {@code tensorSize} from it
+ * @param streamUrl where it streams its view with FFmpeg; empty = nowhere
+ */
+public record SimOptions(int oscPort, int fps, int width, int height, int tensorSize, String streamUrl,
+                         String streamFormat) {
+
+  /** Reads the sim.* keys; port 0 becomes a free loopback port chosen now. */
+  public static SimOptions from(AmiConfig c) throws IOException {
+    int tensor = c.getInt("model.input_size");
+    int port = c.getInt("sim.osc_port") == 0 ? freeUdpPort() : c.getInt("sim.osc_port");
+    return new SimOptions(port, c.getInt("sim.fps"), orDefault(c.getInt("sim.width"), tensor),
+        orDefault(c.getInt("sim.height"), tensor), tensor, c.getString("sim.stream_url"),
+        c.getString("sim.stream_format"));
+  }
+
+  /** A UDP port nothing listens on right now. */
+  public static int freeUdpPort() throws IOException {
+    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+      return probe.getLocalPort();
+    }
+  }
+
+  private static int orDefault(int value, int fallback) {
+    return value == 0 ? fallback : value;
+  }
+}

@@ -1,0 +1,167 @@
+package dev.ami.env.sim;
+
+import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
+
+import dev.ami.capture.FrameConverter;
+import dev.ami.capture.FrameStreamer;
+import dev.ami.env.Frame;
+import dev.ami.env.FrameSource;
+import dev.ami.env.LatestFrame;
+import dev.ami.env.SourceStats;
+import dev.ami.osc.InputState;
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The built-in world as a process of its own would run it: it listens for VRChat's OSC input API on a UDP
+ * port, applies the inputs to the avatar at its own frame rate, renders the first-person view and offers the
+ * newest frame through {@link FrameSource}, converted like captured video. It can also stream its view with
+ * FFmpeg, standing in for OBS.
+ */
+public final class SimWorld implements FrameSource {
+  private static final Logger LOG = LoggerFactory.getLogger(SimWorld.class);
+
+  private final SimOptions options;
+  private final World world = new World();
+  private final LatestFrame latest = new LatestFrame(0);
+  private OscInputServer osc;
+  private Thread thread;
+  private volatile boolean running;
+  private volatile World.Pose pose = world.pose();
+  private volatile long renderNanosTotal;
+  private long sequence;
+
+  public SimWorld(SimOptions options) {
+    this.options = options;
+  }
+
+  @Override
+  public void start() throws IOException {
+    osc = new OscInputServer(options.oscPort());
+    running = true;
+    thread = new Thread(this::run, "ami-world");
+    thread.setDaemon(true);
+    thread.start();
+    LOG.info("built-in world: {}x{} at {} fps, OSC input on udp://127.0.0.1:{}{}", options.width(),
+        options.height(), options.fps(), options.oscPort(),
+        options.streamUrl().isEmpty() ? "" : ", streaming to " + options.streamUrl());
+  }
+
+  /** The UDP port the world takes OSC input on. */
+  public int oscPort() {
+    return options.oscPort();
+  }
+
+  /** The inputs the world last received over OSC. */
+  public InputState input() {
+    return osc == null ? InputState.NEUTRAL : osc.state();
+  }
+
+  /** OSC messages received so far. */
+  public long oscMessages() {
+    return osc == null ? 0 : osc.messages();
+  }
+
+  /** Where the avatar is as of the last rendered frame. */
+  public World.Pose pose() {
+    return pose;
+  }
+
+  @Override
+  public Frame latest() {
+    return latest.latest();
+  }
+
+  @Override
+  public SourceStats stats() {
+    SourceStats s = latest.stats(running, 0, "");
+    long frames = Math.max(1, s.frames());
+    return new SourceStats(s.frames(), s.dropped(), s.stale(), running, 0, String.format(
+        "built-in world: %d OSC messages, pose (%.2f, %.2f, %.0f deg), render %.2f ms/frame", oscMessages(),
+        pose.x(), pose.y(), Math.toDegrees(pose.heading()), renderNanosTotal / 1e6 / frames));
+  }
+
+  private void run() {
+    long period = TimeUnit.SECONDS.toNanos(1) / options.fps();
+    double dt = 1.0 / options.fps();
+    Renderer renderer = new Renderer(options.width(), options.height());
+    byte[] rgb = new byte[options.width() * options.height() * 3];
+    FrameStreamer streamer = openStreamer();
+    try (Mat picture = new Mat(options.height(), options.width(), CV_8UC3);
+         FrameConverter converter = new FrameConverter(options.tensorSize(), options.tensorSize())) {
+      long next = System.nanoTime();
+      while (running) {
+        world.step(osc.state(), dt);
+        pose = world.pose();
+        long t0 = System.nanoTime();
+        renderer.render(world, rgb);
+        renderNanosTotal += System.nanoTime() - t0;
+        picture.data().put(rgb);
+        latest.publish(new Frame(converter.convert(picture), options.tensorSize(), options.tensorSize(),
+            ++sequence, System.nanoTime()));
+        streamer = stream(streamer, picture);
+        next += period;
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+          LockSupport.parkNanos(wait);
+        } else {
+          next = System.nanoTime(); // fell behind: do not try to catch up with a burst
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.error("built-in world stopped", e);
+      running = false;
+    } finally {
+      if (streamer != null) {
+        streamer.close();
+      }
+    }
+  }
+
+  private FrameStreamer openStreamer() {
+    if (options.streamUrl().isEmpty()) {
+      return null;
+    }
+    try {
+      return new FrameStreamer(options.streamUrl(), options.streamFormat(), options.width(), options.height(),
+          options.fps());
+    } catch (Exception e) {
+      LOG.warn("built-in world: cannot stream to {}: {}", options.streamUrl(), e.getMessage());
+      return null;
+    }
+  }
+
+  private FrameStreamer stream(FrameStreamer streamer, Mat picture) {
+    if (streamer == null) {
+      return null;
+    }
+    try {
+      streamer.write(picture);
+      return streamer;
+    } catch (Exception e) {
+      LOG.warn("built-in world: streaming stopped: {}", e.getMessage());
+      streamer.close();
+      return null;
+    }
+  }
+
+  @Override
+  public void close() {
+    running = false;
+    if (thread != null) {
+      LockSupport.unpark(thread);
+      try {
+        thread.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (osc != null) {
+      osc.close();
+    }
+  }
+}

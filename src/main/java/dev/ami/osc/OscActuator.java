@@ -1,0 +1,227 @@
+package dev.ami.osc;
+
+import com.illposed.osc.OSCMessage;
+import com.illposed.osc.OSCSerializeException;
+import com.illposed.osc.transport.OSCPortOut;
+import dev.ami.env.Action;
+import dev.ami.env.Actuator;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends the agent's actions to VRChat's OSC input API (or the built-in world, which speaks the same API).
+ *
+ * <p>The caller only records the desired input state; one sender thread owns the socket and sends what
+ * changed, every input again each refresh period (UDP may lose a packet), and smoothed axes when a time
+ * constant is set. Neutral is never smoothed. {@link #close()} sends every input back to 0 before the
+ * socket closes, and a JVM shutdown hook does the same if the process ends without closing it.
+ */
+public final class OscActuator implements Actuator {
+  private static final Logger LOG = LoggerFactory.getLogger(OscActuator.class);
+  private static final long SMOOTHING_STEP_MS = 20;
+  private static final long CLOSE_WAIT_MS = 1000;
+
+  private final InetSocketAddress target;
+  private final OSCPortOut port;
+  private final ScheduledExecutorService sender;
+  private final long refreshNanos;
+  private final double smoothingNanos;
+  private final AtomicReference<InputState> desired = new AtomicReference<>(InputState.NEUTRAL);
+  private final AtomicBoolean flushQueued = new AtomicBoolean();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong failures = new AtomicLong();
+  private final Thread safetyNet;
+  // owned by the sender thread
+  private final Map<String, Object> lastSent = new HashMap<>();
+  private final float[] axes = new float[3];
+  private long lastFullNanos;
+  private long lastStepNanos;
+
+  private OscActuator(InetSocketAddress target, OSCPortOut port, long refreshMs, double smoothingMs) {
+    this.target = target;
+    this.port = port;
+    this.refreshNanos = refreshMs * 1_000_000L;
+    this.smoothingNanos = smoothingMs * 1e6;
+    this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "ami-osc-" + target.getPort());
+      t.setDaemon(true);
+      return t;
+    });
+    long period = smoothingMs > 0 ? SMOOTHING_STEP_MS : refreshMs;
+    sender.scheduleAtFixedRate(this::update, period, period, TimeUnit.MILLISECONDS);
+    this.safetyNet = new Thread(this::close, "ami-osc-neutral-on-exit");
+    Runtime.getRuntime().addShutdownHook(safetyNet);
+    request(InputState.NEUTRAL); // start from a known state: the avatar may still be moving from a crash
+  }
+
+  /**
+   * Opens a UDP sender to {@code host:port}.
+   *
+   * @param refreshMs every input is re-sent at least this often
+   * @param smoothingMs time constant of the axes' first-order smoothing; 0 = off
+   */
+  public static OscActuator open(String host, int port, long refreshMs, double smoothingMs) throws IOException {
+    InetSocketAddress target = new InetSocketAddress(host, port);
+    if (target.isUnresolved()) {
+      throw new IOException("OSC host '" + host + "' cannot be resolved");
+    }
+    return new OscActuator(target, new OSCPortOut(target), refreshMs, smoothingMs);
+  }
+
+  @Override
+  public void act(Action action) {
+    request(InputState.of(action));
+  }
+
+  @Override
+  public void neutral() {
+    request(InputState.NEUTRAL);
+  }
+
+  /** Messages put on the wire so far. */
+  public long sentMessages() {
+    return sent.get();
+  }
+
+  /** Sends that failed (e.g. nothing listening yet); they are retried. */
+  public long failedSends() {
+    return failures.get();
+  }
+
+  public InetSocketAddress target() {
+    return target;
+  }
+
+  private void request(InputState state) {
+    if (closed.get()) {
+      return;
+    }
+    desired.set(state);
+    if (flushQueued.compareAndSet(false, true)) {
+      try {
+        sender.execute(() -> {
+          flushQueued.set(false);
+          update();
+        });
+      } catch (RejectedExecutionException closing) {
+        // close() is sending neutral
+      }
+    }
+  }
+
+  /** Runs on the sender thread: moves the axes toward the desired state and sends what changed. */
+  private void update() {
+    long now = System.nanoTime();
+    InputState want = desired.get();
+    step(want, now);
+    boolean full = now - lastFullNanos >= refreshNanos;
+    if (full) {
+      lastFullNanos = now;
+    }
+    sendState(new InputState(axes[0], axes[1], axes[2], want.jump(), want.run()), full);
+  }
+
+  private void step(InputState want, long now) {
+    float[] goal = {want.vertical(), want.horizontal(), want.lookHorizontal()};
+    double dt = lastStepNanos == 0 ? 0 : now - lastStepNanos;
+    lastStepNanos = now;
+    if (smoothingNanos <= 0 || want.isNeutral()) {
+      System.arraycopy(goal, 0, axes, 0, 3);
+      return;
+    }
+    double alpha = 1 - Math.exp(-dt / smoothingNanos);
+    for (int i = 0; i < 3; i++) {
+      float next = (float) (axes[i] + (goal[i] - axes[i]) * alpha);
+      axes[i] = Math.abs(goal[i] - next) < 1e-3f ? goal[i] : Math.max(-1f, Math.min(1f, next));
+    }
+  }
+
+  private void sendState(InputState state, boolean all) {
+    for (String address : OscAddresses.ALL) {
+      Object value = state.valueOf(address);
+      if (all || !value.equals(lastSent.get(address))) {
+        send(address, value);
+      }
+    }
+  }
+
+  private void send(String address, Object value) {
+    try {
+      port.send(new OSCMessage(address, List.of(value)));
+      lastSent.put(address, value);
+      sent.incrementAndGet();
+    } catch (IOException | OSCSerializeException | RuntimeException e) {
+      lastSent.remove(address); // retried on the next update
+      long n = failures.incrementAndGet();
+      if (n == 1 || n % 1000 == 0) {
+        LOG.warn("OSC send to {} failed ({} so far): {}", target, n, e.toString());
+      }
+    }
+  }
+
+  /** Sends every input as 0, waits (bounded) until it is on the wire, then closes the socket. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    desired.set(InputState.NEUTRAL);
+    try {
+      Future<?> zeros = sender.submit(() -> {
+        Arrays.fill(axes, 0f);
+        sendState(InputState.NEUTRAL, true);
+      });
+      zeros.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("could not confirm neutral OSC inputs to {}: {}", target, e.toString());
+    } finally {
+      shutdown(sender);
+      closePort();
+      removeSafetyNet();
+    }
+  }
+
+  private void closePort() {
+    try {
+      port.close();
+    } catch (IOException e) {
+      LOG.debug("closing OSC port", e);
+    }
+  }
+
+  private void removeSafetyNet() {
+    if (Thread.currentThread() == safetyNet) {
+      return;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(safetyNet);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook runs anyway and finds the actuator closed
+    }
+  }
+
+  private static void shutdown(ExecutorService executor) {
+    executor.shutdownNow();
+    try {
+      executor.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.ami.osc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.illposed.osc.OSCMessage;
+import dev.ami.env.Action;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("OSC actuator on VRChat's input API, received by a real OSC server on loopback")
+class OscActuatorTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private OscRecorder vrchat;
+
+  @BeforeEach
+  void listen() throws Exception {
+    vrchat = new OscRecorder();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vrchat.close();
+  }
+
+  @Test
+  @DisplayName("axes arrive as floats -1/0/1 and buttons as ints 0/1 on VRChat's exact addresses")
+  void addressesAndTypes() throws Exception {
+    try (OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 60_000, 0)) {
+      osc.act(new Action(1, -1, 1, 1, 1));
+      assertThat(vrchat.await(r -> Map.<String, Object>of(
+          "/input/Vertical", 1f, "/input/Horizontal", -1f, "/input/LookHorizontal", 1f,
+          "/input/Jump", 1, "/input/Run", 1).equals(r.current()), WAIT)).isTrue();
+    }
+    for (OSCMessage m : vrchat.messages()) {
+      assertThat(m.getAddress()).isIn(OscAddresses.ALL);
+      assertThat(m.getArguments()).hasSize(1);
+      Object v = m.getArguments().get(0);
+      if (OscAddresses.isAxis(m.getAddress())) {
+        assertThat(v).isInstanceOf(Float.class).isIn(-1f, 0f, 1f);
+      } else {
+        assertThat(v).isInstanceOf(Integer.class).isIn(0, 1);
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("only inputs that changed are sent between full refreshes")
+  void sendsOnlyChanges() throws Exception {
+    try (OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 60_000, 0)) {
+      osc.act(new Action(1, 0, 0, 0, 0));
+      assertThat(vrchat.await(r -> Float.valueOf(1f).equals(r.current().get("/input/Vertical")), WAIT)).isTrue();
+      long before = osc.sentMessages();
+      vrchat.clear();
+      osc.act(new Action(1, 0, -1, 0, 0));
+      assertThat(vrchat.await(r -> Float.valueOf(-1f).equals(r.current().get("/input/LookHorizontal")), WAIT))
+          .isTrue();
+      osc.act(new Action(1, 0, -1, 0, 0)); // no change: nothing to send
+      assertThat(vrchat.messages()).extracting(OSCMessage::getAddress).containsExactly("/input/LookHorizontal");
+      assertThat(osc.sentMessages() - before).isEqualTo(1);
+    }
+  }
+
+  @Test
+  @DisplayName("every input is sent again each refresh period, so a lost packet cannot leave one stuck")
+  void refreshes() throws Exception {
+    try (OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 100, 0)) {
+      osc.act(new Action(0, 1, 0, 0, 1));
+      assertThat(vrchat.await(r -> r.messages().stream()
+          .filter(m -> m.getAddress().equals("/input/Jump")).count() >= 3, WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("neutral (pause) and close (shutdown) put every input back to 0")
+  void neutralAndClose() throws Exception {
+    OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 60_000, 0);
+    osc.act(new Action(-1, 1, -1, 1, 1));
+    assertThat(vrchat.await(OscRecorder::anyNonZero, WAIT)).isTrue();
+    osc.neutral();
+    assertThat(vrchat.await(OscRecorder::allZero, WAIT)).isTrue();
+    osc.act(new Action(1, 1, 1, 0, 1));
+    assertThat(vrchat.await(r -> !r.allZero(), WAIT)).isTrue();
+    osc.close(); // waits until the zeros are on the wire
+    assertThat(vrchat.await(OscRecorder::allZero, WAIT)).isTrue();
+    int after = vrchat.messages().size();
+    osc.act(new Action(1, 1, 1, 1, 1)); // closed: ignored
+    Thread.sleep(100);
+    assertThat(vrchat.messages()).hasSize(after);
+  }
+
+  @Test
+  @DisplayName("smoothing moves axes gradually toward the target, but neutral is immediate")
+  void smoothing() throws Exception {
+    try (OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 60_000, 200)) {
+      osc.act(new Action(1, 0, 0, 0, 0));
+      assertThat(vrchat.await(r -> Float.valueOf(1f).equals(r.current().get("/input/Vertical")), WAIT)).isTrue();
+      List<Float> ramp = vrchat.messages().stream().filter(m -> m.getAddress().equals("/input/Vertical"))
+          .map(m -> (Float) m.getArguments().get(0)).toList();
+      assertThat(ramp).anyMatch(v -> v > 0f && v < 1f);
+      assertThat(ramp).isSorted();
+      osc.neutral();
+      assertThat(vrchat.await(OscRecorder::allZero, WAIT)).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("out-of-range input values are rejected before they reach the wire")
+  void validates() {
+    assertThatThrownBy(() -> new InputState(1.5f, 0, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new InputState(0, Float.NaN, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new InputState(0, 0, 0, 2, 0)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
