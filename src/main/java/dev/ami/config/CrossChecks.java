@@ -1,5 +1,7 @@
 package dev.ami.config;
 
+import dev.ami.console.ConsoleOptions;
+
 /** Rules that involve more than one key. */
 final class CrossChecks {
   private CrossChecks() {
@@ -18,5 +20,6 @@ final class CrossChecks {
       throw new ConfigException("trainer.batch (" + c.getInt("trainer.batch")
           + ") must not exceed trainer.replay_capacity (" + c.getInt("trainer.replay_capacity") + ")");
     }
+    ConsoleOptions.from(c).requireSafeBinding();
   }
 }
