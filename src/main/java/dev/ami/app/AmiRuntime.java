@@ -4,6 +4,7 @@ import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.LocalRecordCodec;
 import dev.ami.config.AmiConfig;
+import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.telemetry.MetersVerticle;
@@ -65,6 +66,8 @@ public final class AmiRuntime {
     AmiRuntime runtime = new AmiRuntime(vertx, config);
     return runtime.deploy(new MetersVerticle(), false)
         .compose(v -> runtime.deploy(new ControlVerticle(), false))
+        .compose(v -> config.getBool("console.enabled") ? runtime.deploy(new ConsoleVerticle(), false)
+            : Future.succeededFuture())
         .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
         .compose(v -> runtime.deploy(new TrainerVerticle(), true))
         .compose(v -> runtime.deploy(new AgentVerticle(), true))
