@@ -37,7 +37,7 @@ final class WebSocketEndpoint {
     ClientSession session = new ClientSession(new ClientSession.Outbox() {
       @Override
       public boolean full() {
-        return ws.writeQueueFull();
+        return ws.isClosed() || ws.writeQueueFull(); // a closing socket takes nothing more
       }
 
       @Override
