@@ -101,8 +101,10 @@ public final class ConsoleVerticle extends VerticleBase {
         req.getHeader("Origin"), req.getHeader("Authorization"), queryToken,
         cookie == null ? null : cookie.getValue()));
     if (denial != null) {
+      JsonObject body = Protocol.error(null, telemetry.state(), denial.reason());
+      body.remove("id");
       ctx.response().setStatusCode(denial.status()).putHeader("content-type", "application/json")
-          .end(Protocol.error(null, telemetry.state(), denial.reason()).encode());
+          .end(body.encode());
       return;
     }
     if (guard.matches(queryToken)) {
