@@ -4,6 +4,7 @@ import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.LocalRecordCodec;
 import dev.ami.config.AmiConfig;
+import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.system.CpuPlan;
@@ -73,6 +74,8 @@ public final class AmiRuntime {
     });
     return runtime.deploy(new MetersVerticle(), false)
         .compose(v -> runtime.deploy(new ControlVerticle(), false))
+        .compose(v -> config.getBool("console.enabled") ? runtime.deploy(new ConsoleVerticle(), false)
+            : Future.succeededFuture())
         .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
         .compose(v -> runtime.deploy(new TrainerVerticle(), true))
         .compose(v -> runtime.deploy(new AgentVerticle(), true))

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
     description = "Measure tick lateness, trainer throughput and parameter sync while training saturates a core.")
 final class BenchCommand implements Callable<Integer> {
   /** The bench's defaults: noise frames and a trainer that never waits for new samples. */
-  static final List<String> BENCH_DEFAULTS = List.of("env=noise", "trainer.min_new_samples=0");
+  static final List<String> BENCH_DEFAULTS = List.of("env=noise", "trainer.min_new_samples=0", "console.enabled=false");
 
   @Option(names = "--seconds", defaultValue = "60", description = "measured duration of the combined phase")
   int seconds;

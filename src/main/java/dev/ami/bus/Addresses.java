@@ -28,6 +28,8 @@ public final class Addresses {
 
   /** Shared-data local map holding the latest {@code dev.ami.params.ParamSnapshot} per model key. */
   public static final String PARAMS_MAP = "ami.params";
+  /** Shared-data local map where the console publishes {@code port}, the port it actually listens on. */
+  public static final String CONSOLE_MAP = "ami.console";
 
   private Addresses() {
   }

@@ -1,5 +1,7 @@
 package dev.ami.config;
 
+import dev.ami.console.ConsoleOptions;
+
 /** Rules that involve more than one key. */
 final class CrossChecks {
   private CrossChecks() {
@@ -19,5 +21,6 @@ final class CrossChecks {
           + ") must not exceed trainer.replay_capacity (" + c.getInt("trainer.replay_capacity") + ")");
     }
     WorldIoSettings.verify(c);
+    ConsoleOptions.from(c).requireSafeBinding();
   }
 }

@@ -50,6 +50,14 @@ public final class Schema {
 
     WorldIoSettings.addTo(SETTINGS);
 
+    add(Setting.bool("console.enabled", true, "serve the operator console (web page, WebSocket, /metrics, /health)"));
+    add(Setting.string("console.host", "127.0.0.1",
+        "address the console binds; anything but loopback needs console.token"));
+    add(Setting.intRange("console.port", 8391, 0, 65535, "console port; 0 picks a free port and logs it"));
+    add(Setting.string("console.token", "",
+        "shared secret required on every console request when set (Bearer header, ?token= or cookie)"));
+    add(Setting.doubleRange("console.telemetry_hz", 5.0, 0.2, 30.0, "telemetry pushes per second to each console client"));
+
     add(Setting.intRange("djl.threads", 1, 1, 64,
         "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));
   }

@@ -1,0 +1,48 @@
+package dev.ami.console;
+
+import dev.ami.config.AmiConfig;
+import dev.ami.config.ConfigException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** The console's settings, read from the {@code console.*} keys. */
+public record ConsoleOptions(boolean enabled, String host, int port, String token, double telemetryHz) {
+
+  public static ConsoleOptions from(AmiConfig c) {
+    return new ConsoleOptions(c.getBool("console.enabled"), c.getString("console.host").trim(),
+        c.getInt("console.port"), c.getString("console.token"), c.getDouble("console.telemetry_hz"));
+  }
+
+  public boolean tokenRequired() {
+    return !token.isEmpty();
+  }
+
+  /**
+   * Refuses a console that would listen beyond this machine without a token: anyone who can reach the
+   * port could otherwise pause or shut down the agent.
+   */
+  public void requireSafeBinding() {
+    if (enabled && !tokenRequired() && !isLoopback(host)) {
+      throw new ConfigException("console.host=" + host + " is not a loopback address: set console.token "
+          + "(a shared secret every client must send) or bind 127.0.0.1");
+    }
+  }
+
+  /** True for 127.0.0.0/8, ::1 and names that resolve only to them. */
+  public static boolean isLoopback(String host) {
+    String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (h.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    try {
+      for (InetAddress a : InetAddress.getAllByName(h)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      throw new ConfigException("console.host=" + host + " does not resolve: " + e.getMessage());
+    }
+  }
+}

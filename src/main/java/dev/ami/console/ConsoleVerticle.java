@@ -1,0 +1,218 @@
+package dev.ami.console;
+
+import dev.ami.bus.Addresses;
+import dev.ami.bus.Event;
+import dev.ami.bus.ObservationRecord;
+import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.TickRecord;
+import dev.ami.bus.TrainRecord;
+import dev.ami.config.AmiConfig;
+import dev.ami.config.ConfigException;
+import dev.ami.console.ConsoleRequest.Topic;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.backends.BackendRegistries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator console: the page (webroot/), the WebSocket {@code /ws}, {@code /api/*}, {@code /metrics} and
+ * {@code /health}. Runs on an event loop; talks to the rest of the system only over the bus.
+ */
+public final class ConsoleVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(ConsoleVerticle.class);
+  /** The page may show at most this many frames per second, whatever the agent shares. */
+  static final long FRAME_INTERVAL_NANOS = 200_000_000L;
+
+  private TelemetryAggregator telemetry;
+  private CommandRelay relay;
+  private WebSocketEndpoint sockets;
+  private AccessGuard guard;
+  private boolean polling;
+  private boolean encoding;
+  private long lastPollNanos = Long.MIN_VALUE / 2;
+  private long lastFrameNanos = Long.MIN_VALUE;
+
+  @Override
+  public Future<?> start() {
+    AmiConfig config = AmiConfig.of(config());
+    ConsoleOptions options = ConsoleOptions.from(config);
+    try {
+      options.requireSafeBinding();
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
+    telemetry = new TelemetryAggregator(config.getInt("trainer.replay_capacity"));
+    relay = new CommandRelay(vertx.eventBus(), telemetry);
+    sockets = new WebSocketEndpoint(relay, telemetry::state);
+    guard = new AccessGuard(options.token());
+    listenToBus(vertx.eventBus());
+    registerMeters();
+    Router router = router(new HealthRules(config.getInt("agent.hz")));
+    HttpServerOptions serverOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
+        .setMaxWebSocketFrameSize(Protocol.MAX_FRAME_BYTES).setMaxWebSocketMessageSize(Protocol.MAX_FRAME_BYTES)
+        .setSendBufferSize(64 * 1024);
+    return vertx.createHttpServer(serverOptions).requestHandler(router).listen().onSuccess(server -> {
+      vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).put("port", server.actualPort());
+      long period = Math.max(1, Math.round(1000 / options.telemetryHz()));
+      vertx.setPeriodic(period, t -> pushTelemetry());
+      LOG.info("console at http://{}:{}/{}", urlHost(options.host()), server.actualPort(),
+          guard.tokenRequired() ? " (token required)" : "");
+    }).map(HttpServer::actualPort);
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).remove("port");
+    return Future.succeededFuture();
+  }
+
+  private Router router(HealthRules health) {
+    Router router = Router.router(vertx);
+    router.route().handler(this::checkAccess);
+    router.get("/ws").handler(this::upgrade);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.get("/health").handler(healthHandler(health));
+    new HttpApi(relay, telemetry).mount(router);
+    router.route("/webjars/*").handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(true));
+    router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    return router;
+  }
+
+  private void checkAccess(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    Cookie cookie = req.getCookie(AccessGuard.COOKIE);
+    String queryToken = req.getParam("token");
+    AccessGuard.Denial denial = guard.check(new AccessGuard.Credentials(req.getHeader("Host"),
+        req.getHeader("Origin"), req.getHeader("Authorization"), queryToken,
+        cookie == null ? null : cookie.getValue()));
+    if (denial != null) {
+      JsonObject body = Protocol.error(null, telemetry.state(), denial.reason());
+      body.remove("id");
+      ctx.response().setStatusCode(denial.status()).putHeader("content-type", "application/json")
+          .end(body.encode());
+      return;
+    }
+    if (guard.matches(queryToken)) {
+      // the page's scripts, stylesheets and WebSocket then authenticate without the token in every URL
+      ctx.response().addCookie(Cookie.cookie(AccessGuard.COOKIE, queryToken).setPath("/").setHttpOnly(true)
+          .setSameSite(CookieSameSite.STRICT));
+    }
+    ctx.next();
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    if (sockets.full()) {
+      ctx.response().setStatusCode(503).end("too many console clients");
+      return;
+    }
+    ctx.request().toWebSocket().onSuccess(sockets::accept)
+        .onFailure(e -> LOG.debug("WebSocket handshake failed: {}", e.toString()));
+  }
+
+  private HealthCheckHandler healthHandler(HealthRules rules) {
+    HealthCheckHandler handler = HealthCheckHandler.create(vertx);
+    handler.register("agent", 5_000, p -> relay.status()
+        .onComplete(s -> p.complete(status(rules.agent(s.result(), telemetry.lastTickNanos(), System.nanoTime())))));
+    handler.register("trainer", 5_000, p -> relay.status()
+        .onComplete(s -> p.complete(status(rules.trainer(s.result())))));
+    return handler;
+  }
+
+  private static Status status(HealthRules.Verdict v) {
+    return v.ok() ? Status.OK(v.data()) : Status.KO(v.data());
+  }
+
+  private void listenToBus(EventBus bus) {
+    bus.<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> telemetry.onTick(m.body(), System.nanoTime()));
+    bus.<TrainRecord>localConsumer(Addresses.TELEMETRY_TRAIN, m -> telemetry.onTrain(m.body()));
+    bus.<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> {
+      telemetry.onPublished(m.body());
+      sockets.broadcast(Topic.EVENTS, eventJson(Event.info("publish", "parameters v" + m.body().version()
+          + " published (trainer step " + m.body().trainerStep() + ")")));
+    });
+    bus.<Event>localConsumer(Addresses.EVENTS, m -> {
+      sockets.broadcast(Topic.EVENTS, eventJson(m.body()));
+      if ("step-done".equals(m.body().kind())) {
+        refreshNow();
+      }
+    });
+    bus.<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> onFrame(m.body()));
+  }
+
+  private void registerMeters() {
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    if (registry != null) {
+      registry.gauge("ami.console.clients", sockets, WebSocketEndpoint::clients);
+      registry.more().counter("ami.console.pushes.dropped", java.util.List.of(), sockets,
+          WebSocketEndpoint::dropped);
+    }
+  }
+
+  static JsonObject eventJson(Event e) {
+    return new JsonObject().put("type", "event").put("level", e.level()).put("kind", e.kind())
+        .put("message", e.message()).put("t", e.wallMillis());
+  }
+
+  /** Status poll then telemetry push, at console.telemetry_hz while anyone listens. */
+  private void pushTelemetry() {
+    boolean wanted = sockets.anyWants(Topic.TELEMETRY);
+    long now = System.nanoTime();
+    // with nobody listening, poll once a second anyway so error replies and /api report the current state
+    if (polling || (!wanted && now - lastPollNanos < 1_000_000_000L)) {
+      return;
+    }
+    polling = true;
+    lastPollNanos = now;
+    relay.status().onComplete(s -> {
+      polling = false;
+      if (wanted) {
+        sockets.broadcast(Topic.TELEMETRY,
+            telemetry.snapshot(System.currentTimeMillis(), TelemetryAggregator.MemoryReading.now()));
+      }
+    });
+  }
+
+  /** After a step finishes the page should see the final tick count without waiting for the next poll. */
+  private void refreshNow() {
+    vertx.setTimer(1, t -> pushTelemetry());
+  }
+
+  private void onFrame(ObservationRecord r) {
+    long now = System.nanoTime();
+    if (encoding || !sockets.anyWants(Topic.FRAMES)
+        || (lastFrameNanos != Long.MIN_VALUE && now - lastFrameNanos < FRAME_INTERVAL_NANOS)) {
+      return;
+    }
+    lastFrameNanos = now;
+    encoding = true;
+    vertx.executeBlocking(() -> Thumbnails.pngDataUrl(r.chw(), r.height(), r.width()), false)
+        .onComplete(png -> {
+          encoding = false;
+          if (png.succeeded()) {
+            sockets.broadcast(Topic.FRAMES, new JsonObject().put("type", "frame").put("tick", r.tick())
+                .put("image", png.result()).put("action", TelemetryAggregator.actionJson(r.action())));
+          } else {
+            LOG.debug("thumbnail failed: {}", png.cause().toString());
+          }
+        });
+  }
+
+  private static String urlHost(String host) {
+    return host.contains(":") ? "[" + host + "]" : host;
+  }
+}

@@ -1,0 +1,67 @@
+package dev.ami.console;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code GET /api/status} and {@code POST /api/<command>} for scripts: the WebSocket commands with the same
+ * replies, as plain HTTP. 200 when done, 400 for bad input, 409 when the system refused, 503 when the
+ * control point did not answer.
+ */
+final class HttpApi {
+  private static final List<String> POST_COMMANDS = List.of("pause", "resume", "step", "shutdown", "checkpoint",
+      "redeploy");
+
+  private final CommandRelay relay;
+  private final TelemetryAggregator telemetry;
+
+  HttpApi(CommandRelay relay, TelemetryAggregator telemetry) {
+    this.relay = relay;
+    this.telemetry = telemetry;
+  }
+
+  void mount(Router router) {
+    router.get("/api/status").handler(ctx -> run(ctx, new ConsoleRequest(null, "status", 0, Set.of())));
+    router.post("/api/:cmd").handler(this::command);
+    router.route("/api/*").handler(ctx -> send(ctx, 404, Protocol.error(null, telemetry.state(),
+        "no such endpoint: GET /api/status, POST /api/{" + String.join("|", POST_COMMANDS) + "}")));
+  }
+
+  private void command(RoutingContext ctx) {
+    String cmd = ctx.pathParam("cmd");
+    if (!POST_COMMANDS.contains(cmd)) {
+      send(ctx, 404, Protocol.error(null, telemetry.state(), "unknown command '" + cmd + "'; known: "
+          + String.join(", ", POST_COMMANDS)));
+      return;
+    }
+    int n = 0;
+    if ("step".equals(cmd)) {
+      try {
+        n = Protocol.stepCountFromQuery(ctx.request().getParam("n"));
+      } catch (ProtocolException e) {
+        send(ctx, 400, Protocol.error(null, telemetry.state(), e.getMessage() + " (use POST /api/step?n=3)"));
+        return;
+      }
+    }
+    run(ctx, new ConsoleRequest(null, cmd, n, Set.of()));
+  }
+
+  private void run(RoutingContext ctx, ConsoleRequest req) {
+    relay.execute(req).onSuccess(reply -> {
+      String error = reply.getString("error");
+      boolean answered = error == null || !error.startsWith(CommandRelay.NO_ANSWER);
+      send(ctx, reply.getBoolean("ok") ? 200 : answered ? 409 : 503, reply);
+    });
+  }
+
+  private static void send(RoutingContext ctx, int status, JsonObject body) {
+    body.remove("id"); // HTTP has no request ids
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+          .putHeader("cache-control", "no-store").end(body.encode());
+    }
+  }
+}

@@ -1,0 +1,185 @@
+package dev.ami.console.cli;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/**
+ * The interactive prompt of {@code ami console}: reads a command per line, sends it over the WebSocket
+ * protocol and prints the answer. The prompt shows the system's state, e.g. {@code ami (paused) > }.
+ */
+public final class TerminalConsole {
+  static final String HELP = String.join(System.lineSeparator(),
+      "commands:",
+      "  pause, p          pause the agent (actuators neutral) and the trainer",
+      "  resume, r         resume both",
+      "  step N, s N       run N ticks while paused, then pause again (1..10000)",
+      "  status            state, ticks, parameter versions, trainer",
+      "  checkpoint        save the models",
+      "  shutdown          stop the whole process (asks to confirm)",
+      "  help, ?           this list",
+      "  quit, q           leave the console (the agent keeps running)");
+
+  /** What one input line asks for. */
+  sealed interface Input {
+    record Send(String cmd, int n) implements Input { }
+
+    record Hint(String text) implements Input { }
+
+    record Confirm(String cmd) implements Input { }
+
+    record Help() implements Input { }
+
+    record Quit() implements Input { }
+
+    record Nothing() implements Input { }
+  }
+
+  private final BufferedReader in;
+  private final PrintWriter out;
+  private final ConsoleClient client;
+  private volatile String state = "unknown";
+
+  public TerminalConsole(BufferedReader in, PrintWriter out, ConsoleClient client) {
+    this.in = in;
+    this.out = out;
+    this.client = client;
+  }
+
+  /** Reads one line of input into what it asks for. */
+  static Input parse(String line) {
+    String[] words = line.trim().toLowerCase(Locale.ROOT).split("\\s+");
+    String w = words[0];
+    if (w.isEmpty()) {
+      return new Input.Nothing();
+    }
+    if (words.length > 2 || (words.length == 2 && !w.equals("step") && !w.equals("s"))) {
+      return new Input.Hint("'" + w + "' takes no argument; type help for the list");
+    }
+    return switch (w) {
+      case "pause", "p" -> new Input.Send("pause", 0);
+      case "resume", "r" -> new Input.Send("resume", 0);
+      case "status" -> new Input.Send("status", 0);
+      case "checkpoint" -> new Input.Send("checkpoint", 0);
+      case "shutdown" -> new Input.Confirm("shutdown");
+      case "step", "s" -> step(words);
+      case "help", "?", "h" -> new Input.Help();
+      case "quit", "q", "exit" -> new Input.Quit();
+      default -> new Input.Hint("unknown command '" + w + "'; try pause, resume, step N, status, checkpoint, "
+          + "shutdown, quit (help for more)");
+    };
+  }
+
+  private static Input step(String[] words) {
+    if (words.length < 2) {
+      return new Input.Hint("step needs a tick count, e.g. step 5");
+    }
+    try {
+      int n = Integer.parseInt(words[1]);
+      if (n >= 1 && n <= 10_000) {
+        return new Input.Send("step", n);
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the hint
+    }
+    return new Input.Hint("step N needs a whole number from 1 to 10000, got '" + words[1] + "'");
+  }
+
+  /** Runs until quit, end of input or a closed connection; returns the exit code. */
+  public int run() throws Exception {
+    client.onPush(this::onPush);
+    out.println("connected; type help for the commands");
+    send(new JsonObject().put("cmd", "subscribe").put("topics", new JsonArray().add("events")), false);
+    send(new JsonObject().put("cmd", "status"), false);
+    while (true) {
+      if (client.isClosed()) {
+        out.println("the console closed the connection");
+        return 0;
+      }
+      prompt();
+      String line = in.readLine();
+      if (line == null) {
+        out.println();
+        return 0;
+      }
+      if (!handle(parse(line))) {
+        return 0;
+      }
+    }
+  }
+
+  /** Carries out one input; false means leave. */
+  private boolean handle(Input input) throws Exception {
+    if (input instanceof Input.Send s) {
+      send(s.n() > 0 ? new JsonObject().put("cmd", s.cmd()).put("n", s.n())
+          : new JsonObject().put("cmd", s.cmd()), true);
+    } else if (input instanceof Input.Confirm c) {
+      confirm(c.cmd());
+    } else if (input instanceof Input.Hint h) {
+      out.println(h.text());
+    } else if (input instanceof Input.Help) {
+      out.println(HELP);
+    } else {
+      return !(input instanceof Input.Quit);
+    }
+    return true;
+  }
+
+  private void confirm(String cmd) throws Exception {
+    out.print("really " + cmd + " the agent and trainer? [y/N] ");
+    out.flush();
+    String answer = in.readLine();
+    if (answer != null && answer.trim().toLowerCase(Locale.ROOT).matches("y|yes")) {
+      send(new JsonObject().put("cmd", cmd), true);
+    } else {
+      out.println("not sent");
+    }
+  }
+
+  private void send(JsonObject request, boolean print) throws Exception {
+    JsonObject reply = client.request(request);
+    if (reply.getString("state") != null) {
+      state = reply.getString("state");
+    }
+    if (print) {
+      out.println(describe(request.getString("cmd"), reply));
+    }
+  }
+
+  static String describe(String cmd, JsonObject r) {
+    if (!r.getBoolean("ok", false)) {
+      return "error: " + r.getString("error");
+    }
+    if ("status".equals(cmd)) {
+      JsonObject trainer = r.getJsonObject("trainer", new JsonObject());
+      return String.format(Locale.ROOT, "%s | ticks %d | params in use v%d / published v%d | up %.0f s | "
+              + "trainer %s, %d steps, loss %s", r.getString("state"), r.getLong("ticks", 0L),
+          r.getLong("version_in_use", 0L), r.getLong("version_published", 0L), r.getDouble("uptime_s", 0.0),
+          trainer.getString("state", "?"), trainer.getLong("steps", 0L), trainer.getValue("loss"));
+    }
+    return "ok: " + r.getString("state") + (r.containsKey("ticks") ? " (ticks " + r.getLong("ticks") + ")" : "");
+  }
+
+  private void onPush(JsonObject push) {
+    if (!"event".equals(push.getString("type"))) {
+      return;
+    }
+    if ("step-done".equals(push.getString("kind"))) {
+      state = "paused";
+    }
+    synchronized (out) {
+      out.println();
+      out.println("[" + push.getString("level") + "] " + push.getString("kind") + ": " + push.getString("message"));
+      prompt();
+    }
+  }
+
+  private void prompt() {
+    synchronized (out) {
+      out.print("ami (" + state + ") > ");
+      out.flush();
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.ami.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ami.app.AmiRuntime;
+import dev.ami.bus.Addresses;
+import dev.ami.config.AmiConfig;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The page in a real headless Chromium (Debian's chromium and chromium-driver, never downloaded). Skips when
+ * they are missing, except under CI=true, where a missing browser is a failure.
+ */
+@DisplayName("console page in headless Chromium")
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ConsoleBrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+  private Vertx vertx;
+  private AmiRuntime runtime;
+  private WebDriver driver;
+  private Path profile;
+  private int port;
+
+  @BeforeAll
+  void start() throws Exception {
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present && "true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("CI=true but " + CHROMIUM + " or " + CHROMEDRIVER
+          + " is missing: .ci/run must apt-get install chromium chromium-driver");
+    }
+    Assumptions.assumeTrue(present, "headless browser test skipped: install chromium and chromium-driver "
+        + "(apt-get install -y chromium chromium-driver)");
+    vertx = AmiRuntime.newVertx();
+    AmiConfig config = AmiConfig.defaults().with(Map.of("console.port", 0, "telemetry.log_every_s", 0,
+        "agent.realtime", false));
+    runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
+    driver = startBrowser();
+  }
+
+  private WebDriver startBrowser() throws Exception {
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString()); // Selenium Manager never downloads
+    profile = Files.createTempDirectory("ami-chromium");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--window-size=1440,1100", "--user-data-dir=" + profile);
+    return new ChromeDriver(options);
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (runtime != null) {
+      runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture()
+          .get(60, TimeUnit.SECONDS);
+    }
+    if (profile != null) {
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  private WebDriverWait waiting() {
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
+    wait.withMessage(() -> "page shows state=" + state() + " ticks=" + text("ticks") + " conn="
+        + text("conn") + " notice=" + text("notice"));
+    return wait;
+  }
+
+  private String text(String id) {
+    return driver.findElement(By.id(id)).getText();
+  }
+
+  /** The state as data (the badge shows it upper-cased by CSS). */
+  private String state() {
+    return driver.findElement(By.id("state")).getAttribute("data-state");
+  }
+
+  private long ticks() {
+    return Long.parseLong(text("ticks").trim());
+  }
+
+  private int points(String chartId) {
+    return Integer.parseInt(driver.findElement(By.id(chartId)).getAttribute("data-points"));
+  }
+
+  @Test
+  @DisplayName("Pause shows paused, Step 3 advances the tick counter by exactly 3, Resume feeds the charts")
+  void pauseStepResume() {
+    driver.get("http://127.0.0.1:" + port + "/");
+    waiting().until(d -> "running".equals(state()) && ticks() > 0);
+
+    driver.findElement(By.id("btn-pause")).click();
+    waiting().until(d -> "paused".equals(state()));
+    // the counter settles on the paused tick count (status is pushed a few times a second)
+    long[] stable = {-1};
+    waiting().pollingEvery(Duration.ofMillis(500)).until(d -> {
+      long now = ticks();
+      boolean same = now == stable[0];
+      stable[0] = now;
+      return same;
+    });
+    long before = stable[0];
+
+    WebElement n = driver.findElement(By.id("step-n"));
+    n.clear();
+    n.sendKeys("3");
+    driver.findElement(By.id("btn-step")).click();
+    waiting().until(d -> ticks() == before + 3 && "paused".equals(state()));
+    assertThat(ticks()).isEqualTo(before + 3);
+
+    int pointsPaused = points("chart-lateness");
+    driver.findElement(By.id("btn-resume")).click();
+    waiting().until(d -> "running".equals(state()));
+    waiting().until(d -> points("chart-lateness") > pointsPaused + 2);
+    assertThat(driver.findElements(By.cssSelector("#events li"))).isNotEmpty();
+  }
+}

@@ -1,0 +1,177 @@
+package dev.ami.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ami.bus.TickRecord;
+import dev.ami.bus.TrainRecord;
+import dev.ami.console.AccessGuard.Credentials;
+import dev.ami.console.ConsoleRequest.Topic;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("console parts without Vert.x")
+class ConsolePartsTest {
+
+  @Nested
+  @DisplayName("protocol")
+  class ProtocolRules {
+    @Test
+    @DisplayName("parses every command, step with n and subscribe with topics")
+    void parses() {
+      for (String cmd : List.of("pause", "resume", "status", "shutdown", "checkpoint", "redeploy")) {
+        assertThat(Protocol.parse("{\"id\":1,\"cmd\":\"" + cmd + "\"}").cmd()).isEqualTo(cmd);
+      }
+      ConsoleRequest step = Protocol.parse("{\"id\":\"a\",\"cmd\":\"step\",\"n\":10000}");
+      assertThat(step.n()).isEqualTo(10000);
+      assertThat(step.id()).isEqualTo("a");
+      assertThat(Protocol.parse("{\"cmd\":\"subscribe\",\"topics\":[\"frames\"]}").topics())
+          .containsExactly(Topic.FRAMES);
+      assertThat(Protocol.parse("{\"cmd\":\"subscribe\"}").topics()).containsExactlyInAnyOrder(Topic.values());
+    }
+
+    @Test
+    @DisplayName("step n from a query string must be a whole number in range")
+    void query() {
+      assertThat(Protocol.stepCountFromQuery("3")).isEqualTo(3);
+      for (String bad : new String[] {null, "", "0", "10001", "x", "2.5", "99999999999999999999"}) {
+        assertThatThrownBy(() -> Protocol.stepCountFromQuery(bad)).isInstanceOf(ProtocolException.class);
+      }
+    }
+  }
+
+  @Nested
+  @DisplayName("access guard")
+  class Guard {
+    private final AccessGuard open = new AccessGuard("");
+    private final AccessGuard locked = new AccessGuard("t0k");
+
+    @Test
+    @DisplayName("own origin passes, any other origin is refused")
+    void origin() {
+      assertThat(open.check(new Credentials("127.0.0.1:8391", null, null, null, null))).isNull();
+      assertThat(open.check(new Credentials("127.0.0.1:8391", "http://127.0.0.1:8391", null, null, null))).isNull();
+      assertThat(open.check(new Credentials("localhost:8391", "http://localhost:8391", null, null, null))).isNull();
+      assertThat(open.check(new Credentials("[::1]:8391", "http://[::1]:8391", null, null, null))).isNull();
+      assertThat(open.check(new Credentials("127.0.0.1:8391", "http://evil.example", null, null, null)).status())
+          .isEqualTo(403);
+      assertThat(open.check(new Credentials("127.0.0.1:8391", "null", null, null, null)).status()).isEqualTo(403);
+      assertThat(open.check(new Credentials("127.0.0.1:8391", "http://127.0.0.1:9999", null, null, null)))
+          .isNotNull();
+    }
+
+    @Test
+    @DisplayName("a rebound DNS name is refused without a token")
+    void rebinding() {
+      assertThat(open.check(new Credentials("evil.example:8391", "http://evil.example:8391", null, null, null))
+          .status()).isEqualTo(403);
+    }
+
+    @Test
+    @DisplayName("with a token: bearer, query or cookie, compared exactly")
+    void token() {
+      assertThat(locked.check(new Credentials("10.0.0.5:8391", null, null, null, null)).status()).isEqualTo(401);
+      assertThat(locked.check(new Credentials("10.0.0.5:8391", null, "Bearer t0k", null, null))).isNull();
+      assertThat(locked.check(new Credentials("10.0.0.5:8391", null, null, "t0k", null))).isNull();
+      assertThat(locked.check(new Credentials("10.0.0.5:8391", null, null, null, "t0k"))).isNull();
+      assertThat(locked.check(new Credentials("10.0.0.5:8391", null, "Bearer t0", null, null))).isNotNull();
+      assertThat(locked.check(new Credentials("10.0.0.5:8391", "http://evil.example", "Bearer t0k", null, null))
+          .status()).isEqualTo(403);
+    }
+  }
+
+  @Nested
+  @DisplayName("telemetry")
+  class Telemetry {
+    @Test
+    @DisplayName("window stats: rate, last and p99 over the window, older values fall out")
+    void window() {
+      WindowStats s = new WindowStats(10_000_000_000L, 2_000_000_000L, 64);
+      long t0 = 1_000_000_000_000L;
+      for (int i = 0; i < 40; i++) {
+        s.add(t0 + i * 100_000_000L, i);
+      }
+      long now = t0 + 40 * 100_000_000L;
+      assertThat(s.last()).isEqualTo(39);
+      assertThat(s.ratePerSecond(now)).isCloseTo(10.0, org.assertj.core.api.Assertions.within(0.6));
+      assertThat(s.percentile(now, 100)).isEqualTo(39);
+      assertThat(s.ratePerSecond(now + 5_000_000_000L)).isZero();
+      assertThat(s.percentile(now + 20_000_000_000L, 99)).isNaN();
+    }
+
+    @Test
+    @DisplayName("the push is valid JSON (no NaN), with versions, lag, replay fill and the action's inputs")
+    void snapshot() {
+      TelemetryAggregator a = new TelemetryAggregator(100);
+      long wall = 1_700_000_000_000L;
+      a.onTick(new TickRecord(5, 0.2, 1, 2, 3, 5, Double.NaN, Double.NaN, 0, 0, wall), 0);
+      a.onTrain(new TrainRecord(10, 400, Double.NaN, 5, 50, 1, wall));
+      JsonObject t = a.snapshot(wall + 100, new TelemetryAggregator.MemoryReading(10, 20, Double.NaN));
+      assertThat(new JsonObject(t.encode())).isEqualTo(t);
+      assertThat(t.getLong("ticks")).isEqualTo(5);
+      assertThat(t.getJsonObject("params").getLong("policy_lag")).isEqualTo(2);
+      assertThat(t.getJsonObject("replay").getDouble("fill")).isEqualTo(0.5);
+      assertThat(t.getJsonObject("trainers").getJsonObject("trainer").getValue("loss")).isNull();
+      assertThat(t.getJsonObject("memory").getValue("rss_mb")).isNull();
+      assertThat(t.getJsonObject("action")).isEqualTo(new JsonObject().put("index", 0).put("vertical", -1)
+          .put("horizontal", -1).put("look", -1).put("jump", 0).put("run", 0));
+    }
+
+    @Test
+    @DisplayName("thumbnails are PNG data URLs of the frame's size")
+    void thumbnail() throws Exception {
+      float[] chw = new float[3 * 4 * 6];
+      chw[0] = 1f;
+      String url = Thumbnails.pngDataUrl(chw, 4, 6);
+      assertThat(url).startsWith("data:image/png;base64,");
+      var image = ImageIO.read(new java.io.ByteArrayInputStream(Base64.getDecoder()
+          .decode(url.substring(url.indexOf(',') + 1))));
+      assertThat(image.getWidth()).isEqualTo(6);
+      assertThat(image.getHeight()).isEqualTo(4);
+      assertThat(image.getRGB(0, 0) & 0xffffff).isEqualTo(0xff0000);
+    }
+  }
+
+  @Nested
+  @DisplayName("slow clients")
+  class Sessions {
+    @Test
+    @DisplayName("pushes are dropped while the client is behind; replies are kept and reading pauses")
+    void dropsPushes() {
+      List<String> sent = new ArrayList<>();
+      boolean[] full = {false};
+      int[] holds = {0};
+      ClientSession s = new ClientSession(new ClientSession.Outbox() {
+        @Override
+        public boolean full() {
+          return full[0];
+        }
+
+        @Override
+        public void send(String text) {
+          sent.add(text);
+        }
+
+        @Override
+        public void holdRequests() {
+          holds[0]++;
+        }
+      });
+      s.subscribe(Set.of(Topic.TELEMETRY));
+      assertThat(s.push("a")).isTrue();
+      full[0] = true;
+      assertThat(s.push("b")).isFalse();
+      s.reply("r");
+      assertThat(sent).containsExactly("a", "r");
+      assertThat(s.dropped()).isEqualTo(1);
+      assertThat(holds[0]).isEqualTo(1);
+    }
+  }
+}
