@@ -51,7 +51,7 @@ class ConsoleBrowserTest {
         + "(apt-get install -y chromium chromium-driver)");
     vertx = AmiRuntime.newVertx();
     AmiConfig config = AmiConfig.defaults().with(Map.of("console.port", 0, "telemetry.log_every_s", 0,
-        "agent.realtime", false));
+        "agent.realtime", false, "system.isolate_cpus", false));
     runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
     driver = startBrowser();

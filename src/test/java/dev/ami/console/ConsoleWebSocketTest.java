@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
+import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -36,8 +37,7 @@ class ConsoleWebSocketTest {
   @BeforeAll
   void startRuntime() throws Exception {
     vertx = AmiRuntime.newVertx();
-    AmiConfig config = AmiConfig.defaults().with(Map.of("console.port", 0, "telemetry.log_every_s", 0,
-        "agent.realtime", false, "console.telemetry_hz", 10.0));
+    AmiConfig config = TestRuntime.smallConfig(Map.of("agent.hz", 10, "console.telemetry_hz", 10.0));
     runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
     socket = TestSocket.open(vertx, port);
@@ -106,18 +106,6 @@ class ConsoleWebSocketTest {
       JsonObject r = socket.request(cmd);
       assertThat(r.getBoolean("ok")).isFalse();
       assertThat(r.getString("error")).contains("not available");
-    }
-
-    @Test
-    @DisplayName("shutdown answers stopping and asks the launcher to stop over the bus")
-    void shutdown() throws Exception {
-      CompletableFuture<Object> asked = new CompletableFuture<>();
-      vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> asked.complete(m.body()))
-          .completion().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      JsonObject r = socket.request("shutdown");
-      assertThat(r.getBoolean("ok")).isTrue();
-      assertThat(r.getString("state")).isEqualTo("stopping");
-      assertThat(asked.get(30, TimeUnit.SECONDS)).isEqualTo("operator");
     }
 
     @Test

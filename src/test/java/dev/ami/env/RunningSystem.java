@@ -20,7 +20,7 @@ final class RunningSystem implements AutoCloseable {
   /** A small model whose trainer never starts training: these tests are about the agent's I/O. */
   private static final List<String> LIGHT = List.of("model.input_size=32", "model.channels=4", "model.latent=16",
       "trainer.replay_capacity=100000", "trainer.min_replay=100000", "agent.realtime=false",
-      "telemetry.log_every_s=0");
+      "telemetry.log_every_s=0", "system.isolate_cpus=false", "console.port=0");
 
   final Vertx vertx = AmiRuntime.newVertx();
   final List<Event> events = new CopyOnWriteArrayList<>();

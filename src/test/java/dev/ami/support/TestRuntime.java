@@ -37,6 +37,7 @@ public final class TestRuntime implements AutoCloseable {
     m.put("trainer.min_replay", 8);
     m.put("trainer.publish_every", 2);
     m.put("telemetry.log_every_s", 0);
+    m.put("console.port", 0); // a free port: never clashes with a running ami or another test
     m.putAll(overrides);
     return AmiConfig.defaults().with(m);
   }
