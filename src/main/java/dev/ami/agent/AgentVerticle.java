@@ -63,7 +63,8 @@ public final class AgentVerticle extends VerticleBase {
               .enterAgentThread(config.getBool("agent.realtime")));
       thread = new Thread(loop, "ami-agent");
       thread.start();
-      return Future.fromCompletionStage(loop.ready());
+      return Future.fromCompletionStage(loop.ready())
+          .onFailure(err -> closeEnv()); // the model failed to build: no socket or hook may outlive it
     }).map(model -> {
       ParamFollower follower = new ParamFollower(PARAMS_KEY, PARAMS_GROUP, params, model.buffer(0),
           model.buffer(1));
