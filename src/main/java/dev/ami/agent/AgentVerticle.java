@@ -2,11 +2,11 @@ package dev.ami.agent;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
-import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.Transition;
 import dev.ami.config.AmiConfig;
+import dev.ami.control.LoopControl;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
@@ -20,7 +20,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +69,8 @@ public final class AgentVerticle extends VerticleBase {
           model.buffer(1));
       loop.follow(follower);
       bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepare(follower, bus));
-      bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL, this::control);
+      bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
+          msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n())));
       prepare(follower, bus); // a snapshot may already be there after a redeploy
       SourceWatch watch = new SourceWatch(env.frames(), e -> bus.publish(Addresses.EVENTS, e));
       vertx.setPeriodic(SOURCE_CHECK_MS, t -> watch.check());
@@ -86,22 +86,6 @@ public final class AgentVerticle extends VerticleBase {
       LOG.warn("parameter snapshot rejected: {}", e.getMessage());
       bus.publish(Addresses.EVENTS, Event.error("params-rejected", e.getMessage()));
     }
-  }
-
-  private void control(Message<ControlCommand> msg) {
-    ControlCommand c = msg.body();
-    if ("status".equals(c.cmd())) {
-      AgentStatus s = loop.status();
-      msg.reply(ControlReply.ok(s.state(), s.toJson()));
-      return;
-    }
-    Future.fromCompletionStage(loop.command(c.cmd(), c.n())).onComplete(r -> {
-      if (r.succeeded()) {
-        msg.reply(ControlReply.ok(r.result().state(), r.result().toJson()));
-      } else {
-        msg.reply(ControlReply.error(loop.status().state(), r.cause().getMessage()));
-      }
-    });
   }
 
   private static AgentLoop.Sink busSink(EventBus bus, double frameHz) {

@@ -6,7 +6,6 @@ import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.config.AmiConfig;
-import dev.ami.config.ConfigException;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
 import io.vertx.core.Vertx;
@@ -54,12 +53,8 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config;
-    try {
-      config = options.load(vertx, BENCH_DEFAULTS);
-    } catch (ConfigException e) {
-      System.err.println("ami: configuration error: " + e.getMessage());
-      vertx.close();
+    AmiConfig config = options.loadOrReport(vertx, BENCH_DEFAULTS);
+    if (config == null) {
       return Main.EXIT_CONFIG;
     }
     double rssStart = ProcessMemory.rssMiB();

@@ -19,6 +19,20 @@ final class ConfigOptions {
   @Parameters(paramLabel = "key.path=value", description = "overrides, e.g. agent.hz=20 model.channels=16")
   List<String> overrides = new ArrayList<>();
 
+  /**
+   * Loads and validates; on a bad configuration prints one line for the user, closes {@code vertx} and
+   * returns null (the command then exits with {@link Main#EXIT_CONFIG}).
+   */
+  AmiConfig loadOrReport(Vertx vertx, List<String> extraOverrides) throws InterruptedException {
+    try {
+      return load(vertx, extraOverrides);
+    } catch (ConfigException e) {
+      System.err.println("ami: configuration error: " + e.getMessage());
+      vertx.close();
+      return null;
+    }
+  }
+
   /** Loads and validates; a {@link ConfigException} carries the message for the user. */
   AmiConfig load(Vertx vertx, List<String> extraOverrides) throws InterruptedException {
     List<String> all = new ArrayList<>(extraOverrides);

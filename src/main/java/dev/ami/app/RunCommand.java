@@ -1,7 +1,6 @@
 package dev.ami.app;
 
 import dev.ami.config.AmiConfig;
-import dev.ami.config.ConfigException;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -22,12 +21,8 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config;
-    try {
-      config = options.load(vertx, List.of());
-    } catch (ConfigException e) {
-      System.err.println("ami: configuration error: " + e.getMessage());
-      vertx.close();
+    AmiConfig config = options.loadOrReport(vertx, List.of());
+    if (config == null) {
       return Main.EXIT_CONFIG;
     }
     AmiRuntime runtime;

@@ -2,12 +2,12 @@ package dev.ami.training;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
-import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.Transition;
 import dev.ami.config.AmiConfig;
+import dev.ami.control.LoopControl;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
@@ -16,7 +16,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.shareddata.LocalMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,27 +51,13 @@ public final class TrainerVerticle extends VerticleBase {
             config.getInt("trainer.publish_every"), config.getInt("trainer.max_bad_losses")),
         busSink(bus));
     bus.<Transition>consumer(Addresses.TRANSITIONS, m -> replay.add(m.body()));
-    bus.<ControlCommand>consumer(Addresses.TRAINER_CONTROL, this::control);
+    bus.<ControlCommand>consumer(Addresses.TRAINER_CONTROL,
+        msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd())));
     Thread thread = new Thread(loop, "ami-trainer");
     thread.start();
     return Future.fromCompletionStage(loop.ready())
         .onSuccess(v -> LOG.info("trainer running: batch {}, publish every {} steps",
             config.getInt("trainer.batch"), config.getInt("trainer.publish_every")));
-  }
-
-  private void control(Message<ControlCommand> msg) {
-    if ("status".equals(msg.body().cmd())) {
-      TrainerStatus s = loop.status();
-      msg.reply(ControlReply.ok(s.state(), s.toJson()));
-      return;
-    }
-    Future.fromCompletionStage(loop.command(msg.body().cmd())).onComplete(r -> {
-      if (r.succeeded()) {
-        msg.reply(ControlReply.ok(r.result().state(), r.result().toJson()));
-      } else {
-        msg.reply(ControlReply.error(loop.status().state(), r.cause().getMessage()));
-      }
-    });
   }
 
   private static TrainerLoop.Sink busSink(EventBus bus) {
