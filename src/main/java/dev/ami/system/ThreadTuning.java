@@ -87,13 +87,17 @@ public final class ThreadTuning {
   /**
    * Keeps glibc from serving tensor-sized blocks with mmap/munmap and from trimming the heap, so each
    * training step reuses already-faulted pages instead of faulting ~50–100 MB/s of fresh memory (costly
-   * kernel work that also stalls other threads of the process). Same as MALLOC_MMAP_THRESHOLD_=33554432
-   * MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864. Call before the first tensor exists.
+   * kernel work that also stalls other threads of the process), and caps the number of malloc arenas.
+   * Same as MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 MALLOC_TOP_PAD_=67108864
+   * MALLOC_ARENA_MAX=2. Call before the first tensor exists.
    */
   public static boolean tuneGlibcMalloc() {
     try {
       LibC c = Native.load("c", LibC.class);
       boolean ok = c.mallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20) == 1;
+      // without trimming, every thread arena keeps its peak; a JVM with dozens of threads that touch
+      // tensors (Vert.x workers copying parameters) then grows in steps of ~128 MB per arena
+      ok &= c.mallopt(-8 /* M_ARENA_MAX */, 2) == 1;
       ok &= c.mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30) == 1;
       ok &= c.mallopt(-2 /* M_TOP_PAD */, 64 << 20) == 1;
       return ok;
