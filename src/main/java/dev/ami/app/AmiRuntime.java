@@ -8,6 +8,7 @@ import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.system.CpuPlan;
+import dev.ami.system.OmpTuning;
 import dev.ami.telemetry.MetersVerticle;
 import dev.ami.telemetry.StatusLogVerticle;
 import dev.ami.training.TrainerVerticle;
@@ -56,11 +57,14 @@ public final class AmiRuntime {
     return vertx;
   }
 
-  /** Sets the DJL properties the engine reads once, when it first loads. */
+  /** Sets the DJL properties (and OpenMP's wait policy) the engine reads once, when it first loads. */
   public static void configureEngine(AmiConfig config) {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("djl.threads")));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    if (config.getInt("djl.threads") > 1) {
+      OmpTuning.passiveWait(); // libgomp's spin-wait collapses on shared cores; read once at libtorch load
+    }
   }
 
   /** Deploys the whole system. */

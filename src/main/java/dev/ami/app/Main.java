@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code java -jar ami.jar [run|bench|...] [options] [key.path=value ...]}; no subcommand means run. */
 @Command(name = "ami", mixinStandardHelpOptions = true, version = "ami-runtime 0.1.0",
     description = "Runs a curiosity-driven agent that keeps acting while its models train.",
-    subcommands = {RunCommand.class, BenchCommand.class, BenchIoCommand.class, WorldCommand.class,
-        ConsoleCommand.class})
+    subcommands = {RunCommand.class, BenchCommand.class, BenchIoCommand.class, BenchTrainCommand.class,
+        WorldCommand.class, ConsoleCommand.class})
 public final class Main {
   /** Exit code for a configuration that cannot be used. */
   public static final int EXIT_CONFIG = 2;
