@@ -8,7 +8,10 @@ import java.time.Duration;
 
 /** A blocking HTTP client for tests against the console. */
 final class Http {
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
+  // HTTP/1.1 as curl and scripts speak it: the JDK client's default h2c upgrade attempt once left a
+  // request unanswered on a loaded machine while the console itself kept answering other clients
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(30)).build();
   private final String base;
 
   Http(int port) {
