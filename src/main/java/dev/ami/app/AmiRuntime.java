@@ -102,10 +102,6 @@ public final class AmiRuntime {
     return vertx;
   }
 
-  public AmiConfig config() {
-    return config;
-  }
-
   /** Completes once the runtime has stopped, whoever asked (console shutdown, signal, caller). */
   public Future<Void> terminated() {
     return terminated.future();

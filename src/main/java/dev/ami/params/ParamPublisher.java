@@ -58,12 +58,4 @@ public final class ParamPublisher {
   public long version() {
     return version;
   }
-
-  /** Removes this publisher's snapshot from the map (on shutdown or undeploy). */
-  public void withdraw() {
-    ParamSnapshot current = map.remove(key);
-    if (current != null) {
-      current.release();
-    }
-  }
 }

@@ -92,9 +92,4 @@ public final class ParamSnapshot implements Shareable {
     }
     return g;
   }
-
-  public long bytes() {
-    return groups.values().stream().flatMap(List::stream).mapToLong(a -> a.size() * a.getDataType().getNumOfBytes())
-        .sum();
-  }
 }
