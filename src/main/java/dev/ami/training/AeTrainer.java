@@ -123,6 +123,22 @@ public final class AeTrainer implements AutoCloseable {
     adam.reset();
   }
 
+  /**
+   * True when every parameter is finite. A step whose loss was finite can still write NaN or Inf into the
+   * weights; such a state must never be published (it would become the rollback target). One reduction
+   * per parameter, a few milliseconds per publish.
+   */
+  public boolean parametersFinite() {
+    for (Parameter p : parameters) {
+      try (NDArray sum = p.getArray().sum()) { // any NaN or Inf element makes the sum non-finite
+        if (!Float.isFinite(sum.getFloat())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** Adam updates since the start or the last {@link #restore}. */
   public int optimizerSteps() {
     return adam.steps();

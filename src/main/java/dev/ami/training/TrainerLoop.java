@@ -173,6 +173,11 @@ public final class TrainerLoop implements Runnable {
   }
 
   private void publish(AeTrainer trainer, ParamPublisher publisher) {
+    if (!trainer.parametersFinite()) {
+      sink.event(Event.error("publish-refused", "parameters at step " + steps + " are not finite; not published"));
+      rollBack(trainer, publisher);
+      return;
+    }
     ParamSnapshot s = publisher.publish(trainer.groups(), steps);
     version = s.version();
     sink.published(new dev.ami.bus.ParamsPublished(s.key(), s.version(), steps, s.createdNanos()));

@@ -44,6 +44,17 @@ class AeTrainerTest {
     }
   }
 
+  @Test
+  @DisplayName("a NaN written into a weight is detected before it could be published")
+  void nonFiniteParametersDetected() {
+    try (AeTrainer trainer = new AeTrainer(new ModelSpec(16, 16, 8), 2, 1e-3, 3)) {
+      assertThat(trainer.parametersFinite()).isTrue();
+      ai.djl.pytorch.jni.JniUtils.setGradMode(false); // an in-place write to a parameter needs it off
+      trainer.groups().get("decoder").getParameters().get(0).getValue().getArray().muli(Float.NaN);
+      assertThat(trainer.parametersFinite()).isFalse();
+    }
+  }
+
   /** Frames with a coloured square on a coloured background: structure an autoencoder can learn. */
   static float[] blobs(ModelSpec spec, int n, SplittableRandom random) {
     int s = spec.inputSize();
