@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.ami.model.AutoEncoders;
+import dev.ami.model.InputBuffer;
 import dev.ami.model.ModelSpec;
 
 /**
@@ -20,6 +21,7 @@ public final class InferenceModel implements AutoCloseable {
   private final NDManager manager;
   private final Block[] buffers = new Block[2];
   private final ParameterStore store;
+  private final InputBuffer input;
 
   /** Builds and initialises the encoder; call on the thread that will run it. */
   public InferenceModel(ModelSpec spec) {
@@ -32,6 +34,7 @@ public final class InferenceModel implements AutoCloseable {
       buffers[i].initialize(manager, DataType.FLOAT32, spec.frameShape(1));
     }
     this.store = new ParameterStore(manager, false);
+    this.input = new InputBuffer(spec.frameSize());
   }
 
   /** One of the two encoder buffers (0 or 1). */
@@ -46,7 +49,7 @@ public final class InferenceModel implements AutoCloseable {
   /** Encodes one frame with the given buffer; returns the latent vector. */
   public float[] encode(float[] chw, int buffer) {
     try (NDManager tick = manager.newSubManager()) {
-      NDArray x = tick.create(chw, spec.frameShape(1));
+      NDArray x = input.wrap(tick, chw, spec.frameShape(1));
       NDList out = buffers[buffer].forward(store, new NDList(x), false);
       return out.singletonOrThrow().toFloatArray();
     }

@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.ami.model.AutoEncoders;
+import dev.ami.model.InputBuffer;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamSnapshot;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ public final class AeTrainer implements AutoCloseable {
   private final List<Parameter> parameters = new ArrayList<>();
   private final TorchAdam adam;
   private final float[] batchBuffer;
+  private final InputBuffer input;
 
   public AeTrainer(ModelSpec spec, int batch, double lr, long seed) {
     this.spec = spec;
@@ -57,6 +59,7 @@ public final class AeTrainer implements AutoCloseable {
     this.store = new ParameterStore(manager, false); // the block's own arrays, no copies
     this.adam = new TorchAdam(parameters, manager, (float) lr);
     this.batchBuffer = new float[batch * spec.frameSize()];
+    this.input = new InputBuffer(batchBuffer.length);
   }
 
   /** Buffer to fill with {@code batch} frames before {@link #step()}. */
@@ -70,7 +73,7 @@ public final class AeTrainer implements AutoCloseable {
    */
   public float step() {
     try (NDManager stepManager = manager.newSubManager()) {
-      NDArray x = stepManager.create(batchBuffer, spec.frameShape(batch));
+      NDArray x = input.wrap(stepManager, batchBuffer, spec.frameShape(batch));
       float value;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
         NDArray loss = mse(autoEncoder.forward(store, new NDList(x), true).singletonOrThrow(), x);
