@@ -1,206 +1,169 @@
 package dev.ami.agent;
 
 import dev.ami.bus.Event;
+import dev.ami.bus.ModelTick;
 import dev.ami.bus.RunState;
+import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
-import dev.ami.bus.Transition;
+import dev.ami.control.CommandLoop;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
-import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamFollower;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's fixed-rate loop, run on a thread it owns. Each tick: observe, encode, choose, act, report.
- * Between ticks it applies control commands and takes up freshly prepared parameters. Nothing here waits
- * for the trainer.
+ * The agent's fixed-rate loop, run on a thread it owns. Each tick: take up freshly prepared parameters,
+ * observe, let the {@link Brain} decide, act, report. Between ticks it applies control commands. Nothing
+ * here waits for the trainer.
  */
-public final class AgentLoop implements Runnable {
+public final class AgentLoop extends CommandLoop<AgentStatus> {
   private static final Logger LOG = LoggerFactory.getLogger(AgentLoop.class);
 
   /** Where the loop's output goes; the verticle wires these to the event bus. */
   public interface Sink {
-    void transition(Transition t);
+    void step(StepRecord s);
 
     void tick(TickRecord r);
 
-    /** The frame the tick acted on and what it did; the sink decides how often to pass it on. */
-    void observation(long tick, Frame frame, Action action);
+    /** The frame the tick acted on, what it did and what it predicted; the sink decides how often to pass it on. */
+    void observation(long tick, Frame frame, Action action, float[] predictedLatent, Map<String, Long> versions);
 
     void event(Event e);
   }
 
-  private record Command(String name, int n, CompletableFuture<AgentStatus> done) {
-  }
-
-  private final ModelSpec spec;
   private final Environment env;
-  private final Policy policy;
   private final TickScheduler scheduler;
   private final Sink sink;
-  private final Function<ModelSpec, InferenceModel> modelFactory;
+  private final Supplier<Brain> brainFactory;
   private final Runnable onThreadStart;
-  private final LinkedBlockingQueue<Command> commands = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Void> finished = new CompletableFuture<>();
-  private final CompletableFuture<InferenceModel> ready = new CompletableFuture<>();
-  private volatile RunState state = RunState.STARTING;
+  private volatile Brain brain;
+  private volatile List<ParamFollower> followers = List.of();
   private volatile long ticks;
   private volatile long noFrameTicks;
+  private volatile long staleTicks;
   private volatile Action lastAction = Action.NEUTRAL;
-  private volatile ParamFollower follower;
+  private long lastSequence = Long.MIN_VALUE;
   private int stepsLeft;
   private int stepsRequested;
 
-  public AgentLoop(ModelSpec spec, Environment env, Policy policy, TickScheduler scheduler, Sink sink,
-                   Function<ModelSpec, InferenceModel> modelFactory, Runnable onThreadStart) {
-    this.spec = spec;
+  public AgentLoop(Environment env, TickScheduler scheduler, Sink sink, Supplier<Brain> brainFactory,
+                   Runnable onThreadStart) {
+    super("agent", sink::event);
     this.env = env;
-    this.policy = policy;
     this.scheduler = scheduler;
     this.sink = sink;
-    this.modelFactory = modelFactory;
+    this.brainFactory = brainFactory;
     this.onThreadStart = onThreadStart;
   }
 
-  /** Set by the verticle once the model exists (the follower needs the model's parameters). */
-  public void follow(ParamFollower follower) {
-    this.follower = follower;
-  }
-
-  /** Completes with the inference model once the loop's thread has built it. */
-  public CompletableFuture<InferenceModel> ready() {
-    return ready;
-  }
-
-  /** Completes when the loop has ended and released its model. */
-  public CompletableFuture<Void> finished() {
-    return finished;
-  }
-
-  public AgentStatus status() {
-    return new AgentStatus(state, ticks, follower == null ? 0 : follower.inUseVersion(), scheduler.missed(),
-        noFrameTicks, lastAction, env.frames().stats());
-  }
-
-  /** Queues a command (pause, resume, step, stop); completes once the loop has carried it out. */
-  public CompletableFuture<AgentStatus> command(String name, int n) {
-    CompletableFuture<AgentStatus> done = new CompletableFuture<>();
-    if (finished.isDone()) {
-      done.complete(status());
-    } else {
-      commands.add(new Command(name, n, done));
-    }
-    return done;
+  /** The brain's parameter followers, once {@link #ready()} completed: the verticle prepares them off the tick. */
+  public List<ParamFollower> followers() {
+    return followers;
   }
 
   @Override
-  public void run() {
-    InferenceModel model = null;
-    try {
-      onThreadStart.run(); // scheduling first: threads libtorch creates inherit this thread's CPU mask
-      model = modelFactory.apply(spec);
-      ready.complete(model);
-      state = RunState.RUNNING;
-      scheduler.restart();
-      loop(model);
-    } catch (Throwable t) {
-      state = RunState.FAILED;
-      LOG.error("agent loop crashed", t);
-      sink.event(Event.error("agent-crash", "agent loop crashed: " + t));
-      ready.completeExceptionally(t);
-    } finally {
-      safeNeutral();
-      if (model != null) {
-        model.close();
-      }
-      if (state != RunState.FAILED) {
-        state = RunState.STOPPED;
-      }
-      drainCommands();
-      finished.complete(null);
+  public AgentStatus status() {
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (ParamFollower f : followers) {
+      versions.put(f.key(), f.inUseVersion());
     }
+    return new AgentStatus(state, ticks, versions, scheduler.missed(), noFrameTicks, staleTicks, lastAction,
+        env.frames().stats());
   }
 
-  private void loop(InferenceModel model) throws InterruptedException {
+  @Override
+  protected void start() {
+    onThreadStart.run(); // scheduling first: threads libtorch creates inherit this thread's CPU mask
+    brain = brainFactory.get();
+    followers = brain.followers();
+    scheduler.restart();
+  }
+
+  @Override
+  protected void loop() throws InterruptedException {
     while (true) {
       if (!applyCommands()) {
         return;
       }
       if (state == RunState.PAUSED) {
-        Command c = commands.poll(1, TimeUnit.SECONDS);
-        if (c != null && !handle(c)) {
+        if (!awaitCommand(1000)) {
           return;
         }
         continue;
       }
-      long deadline = scheduler.awaitNext(() -> !commands.isEmpty());
+      long deadline = scheduler.awaitNext(this::hasCommands);
       if (deadline < 0) {
         continue; // a command arrived while waiting
       }
-      tick(model, deadline);
+      tick(deadline);
       if (state == RunState.STEPPING && --stepsLeft == 0) {
-        state = RunState.PAUSED;
-        safeNeutral();
+        pauseHere();
         sink.event(Event.info("step-done", "stepped " + stepsRequested + " ticks, paused at tick " + ticks));
       }
     }
   }
 
-  private void tick(InferenceModel model, long deadline) {
+  private void tick(long deadline) {
     long start = System.nanoTime();
     // take up fresh parameters first, so a publish is acted on at the very next tick
-    ParamFollower.Swap swap = follower == null ? null : follower.swapIfReady();
-    double swapMs = swap == null ? Double.NaN : (System.nanoTime() - start) / 1e6;
-    double publishToUseMs = swap == null ? Double.NaN : (start - swap.publishedNanos()) / 1e6;
-    long published = follower == null ? 0 : follower.newestPublished();
+    int n = followers.size();
+    double[] swapMs = new double[n];
+    double[] publishToUseMs = new double[n];
+    for (int i = 0; i < n; i++) {
+      long t0 = System.nanoTime();
+      ParamFollower.Swap swap = followers.get(i).swapIfReady();
+      swapMs[i] = swap == null ? Double.NaN : (System.nanoTime() - t0) / 1e6;
+      publishToUseMs[i] = swap == null ? Double.NaN : (start - swap.publishedNanos()) / 1e6;
+    }
     Frame frame = env.frames().latest();
     if (frame == null) {
       noFrameTicks++;
+      brain.breakChain();
       lastAction = Action.NEUTRAL;
       env.actuator().neutral(); // hold still while blind
       return;
     }
-    long inferStart = System.nanoTime();
-    float[] latent = model.encode(frame.chw(), follower == null ? 0 : follower.activeIndex());
-    long inferEnd = System.nanoTime();
-    Action action = policy.choose(latent);
-    env.actuator().act(action);
-    lastAction = action;
-    long version = follower == null ? 0 : follower.inUseVersion();
+    boolean stale = frame.sequence() == lastSequence;
+    lastSequence = frame.sequence();
+    if (stale) {
+      staleTicks++;
+    }
     long tickIndex = ticks + 1;
-    sink.transition(new Transition(tickIndex, frame.chw(), action.index(), version, deadline, start,
-        System.currentTimeMillis()));
+    long inferStart = System.nanoTime();
+    Decision d = brain.decide(frame, tickIndex, stale);
+    long inferEnd = System.nanoTime();
+    env.actuator().act(d.action());
+    lastAction = d.action();
+    if (d.completed() != null) {
+      sink.step(d.completed());
+    }
     long end = System.nanoTime();
     ticks = tickIndex;
-    sink.observation(tickIndex, frame, action);
-    sink.tick(new TickRecord(tickIndex, (start - deadline) / 1e6, (end - start) / 1e6, (inferEnd - inferStart) / 1e6,
-        version, Math.max(published, version), swapMs, publishToUseMs, action.index(),
-        scheduler.missed(), System.currentTimeMillis()));
-  }
-
-  /** Applies queued commands; returns false when the loop must end. */
-  private boolean applyCommands() {
-    Command c;
-    while ((c = commands.poll()) != null) {
-      if (!handle(c)) {
-        return false;
-      }
+    Map<String, ModelTick> models = new LinkedHashMap<>();
+    Map<String, Long> versions = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      ParamFollower f = followers.get(i);
+      long used = f.inUseVersion();
+      versions.put(f.key(), used);
+      models.put(f.key(), new ModelTick(used, Math.max(f.newestPublished(), used), d.computeMs()[i], swapMs[i],
+          publishToUseMs[i]));
     }
-    return true;
+    sink.observation(tickIndex, frame, d.action(), d.predictedLatent(), versions);
+    sink.tick(new TickRecord(tickIndex, (start - deadline) / 1e6, (end - start) / 1e6, (inferEnd - inferStart) / 1e6,
+        models, d.reward(), d.actionProbs(), d.action().index(), scheduler.missed(), System.currentTimeMillis()));
   }
 
-  /** Carries out one command; returns false when the loop must end. */
-  private boolean handle(Command c) {
+  @Override
+  protected boolean handle(Command<AgentStatus> c) {
     switch (c.name()) {
       case "pause" -> {
-        state = RunState.PAUSED;
-        safeNeutral();
+        pauseHere();
         c.done().complete(status());
       }
       case "resume" -> {
@@ -222,21 +185,29 @@ public final class AgentLoop implements Runnable {
           c.done().complete(status());
         }
       }
-      case "stop" -> {
-        state = RunState.STOPPING;
-        safeNeutral();
-        commands.add(c); // completed by drainCommands once the model is closed
-        return false;
-      }
       default -> c.done().completeExceptionally(new IllegalArgumentException("unknown agent command " + c.name()));
     }
     return true;
   }
 
-  private void drainCommands() {
-    Command c;
-    while ((c = commands.poll()) != null) {
-      c.done().complete(status());
+  private void pauseHere() {
+    state = RunState.PAUSED;
+    if (brain != null) {
+      brain.breakChain(); // the world moved on without us: the step in progress has no honest reward
+    }
+    safeNeutral();
+  }
+
+  @Override
+  protected void onStop() {
+    safeNeutral();
+  }
+
+  @Override
+  protected void finish() {
+    safeNeutral();
+    if (brain != null) {
+      brain.close(); // closes the followers first: a late publish never writes into freed tensors
     }
   }
 

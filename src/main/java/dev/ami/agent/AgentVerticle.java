@@ -3,24 +3,30 @@ package dev.ami.agent;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.Event;
+import dev.ami.bus.ModelKeys;
+import dev.ami.bus.ObservationRecord;
+import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
-import dev.ami.bus.Transition;
 import dev.ami.config.AmiConfig;
 import dev.ami.control.LoopControl;
-import dev.ami.bus.ObservationRecord;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
-import dev.ami.env.Environments;
+import dev.ami.model.DynamicsSpec;
 import dev.ami.model.ModelSpec;
+import dev.ami.model.PolicySpec;
+import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamFollower;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.system.CpuPlan;
+import dev.ami.world.Environments;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,19 +36,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
-  /** The model key in the params map and the group the agent runs. */
-  public static final String PARAMS_KEY = "ae";
-  public static final String PARAMS_GROUP = "encoder";
   private static final long SOURCE_CHECK_MS = 250;
+  private static final long WORLD_REPORT_MS = 1000;
 
   private AgentLoop loop;
   private Environment env;
-  private Thread thread;
 
   @Override
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
-    ModelSpec spec = ModelSpec.from(config);
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     return vertx.executeBlocking(() -> {
@@ -55,36 +57,47 @@ public final class AgentVerticle extends VerticleBase {
       }
       return env;
     }).compose(e -> {
-      loop = new AgentLoop(spec, env, new RandomPolicy(config.getLong("agent.seed")),
-          new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
-          busSink(bus, config.getDouble("telemetry.frame_hz")),
-          InferenceModel::new, () -> CpuPlan.of(config.getBool("system.isolate_cpus"))
-              .enterAgentThread(config.getBool("agent.realtime")));
-      thread = new Thread(loop, "ami-agent");
-      thread.start();
+      loop = new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
+          busSink(bus, config.getDouble("telemetry.frame_hz")), brain(config, params),
+          () -> CpuPlan.of(config.getBool("system.isolate_cpus")).enterAgentThread(config.getBool("agent.realtime")));
+      new Thread(loop, "ami-agent").start();
       return Future.fromCompletionStage(loop.ready())
-          .onFailure(err -> closeEnv()); // the model failed to build: no socket or hook may outlive it
-    }).map(model -> {
-      ParamFollower follower = new ParamFollower(PARAMS_KEY, PARAMS_GROUP, params, model.buffer(0),
-          model.buffer(1));
-      loop.follow(follower);
-      bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepare(follower, bus));
+          .onFailure(err -> closeEnv()); // the models failed to build: no socket or hook may outlive them
+    }).map(v -> {
+      bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepareAll(bus));
       bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
           msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n())));
-      prepare(follower, bus); // a snapshot may already be there after a redeploy
+      prepareAll(bus); // snapshots may already be there after a redeploy
       SourceWatch watch = new SourceWatch(env.frames(), e -> bus.publish(Addresses.EVENTS, e));
       vertx.setPeriodic(SOURCE_CHECK_MS, t -> watch.check());
-      LOG.info("agent ticking at {} Hz on env={}", config.getInt("agent.hz"), env.name());
+      if (env.exploration() != null) {
+        vertx.setPeriodic(WORLD_REPORT_MS, t -> bus.publish(Addresses.TELEMETRY_WORLD, env.exploration().report()));
+      }
+      LOG.info("agent ticking at {} Hz on env={} with the {} agent ({})", config.getInt("agent.hz"), env.name(),
+          config.getString("model.kind"), String.join(", ", loop.followers().stream().map(ParamFollower::key).toList()));
       return null;
     });
   }
 
-  private void prepare(ParamFollower follower, EventBus bus) {
-    try {
-      follower.prepare();
-    } catch (RuntimeException e) {
-      LOG.warn("parameter snapshot rejected: {}", e.getMessage());
-      bus.publish(Addresses.EVENTS, Event.error("params-rejected", e.getMessage()));
+  /** The brain the config asks for; built later, on the agent's own thread. */
+  private static Supplier<Brain> brain(AmiConfig config, LocalMap<String, ParamSnapshot> params) {
+    long seed = config.getLong("agent.seed");
+    if (config.getString("model.kind").equals("autoencoder")) {
+      return () -> new AutoencoderBrain(ModelSpec.from(config), seed, params);
+    }
+    return () -> new CuriosityBrain(VaeSpec.from(config), DynamicsSpec.from(config), PolicySpec.from(config),
+        RewardOptions.from(config), seed, params);
+  }
+
+  /** Copies any newer snapshot into the idle copy of its model; a misfit one is refused, the agent keeps its own. */
+  private void prepareAll(EventBus bus) {
+    for (ParamFollower follower : loop.followers()) {
+      try {
+        follower.prepare();
+      } catch (RuntimeException e) {
+        LOG.warn("parameter snapshot rejected: {}", e.getMessage());
+        bus.publish(Addresses.EVENTS, Event.error("params-rejected", e.getMessage()));
+      }
     }
   }
 
@@ -94,18 +107,19 @@ public final class AgentVerticle extends VerticleBase {
       private long lastFrameNanos = System.nanoTime() - framePeriodNanos;
 
       @Override
-      public void observation(long tick, Frame frame, Action action) {
+      public void observation(long tick, Frame frame, Action action, float[] predicted, Map<String, Long> versions) {
         long now = System.nanoTime();
         if (framePeriodNanos != Long.MAX_VALUE && now - lastFrameNanos >= framePeriodNanos) {
           lastFrameNanos = now;
           bus.publish(Addresses.TELEMETRY_FRAME, new ObservationRecord(tick, frame.chw(), frame.height(),
-              frame.width(), action.index(), System.currentTimeMillis()));
+              frame.width(), action.index(), predicted, versions.getOrDefault(ModelKeys.VAE, 0L),
+              System.currentTimeMillis()));
         }
       }
 
       @Override
-      public void transition(Transition t) {
-        bus.publish(Addresses.TRANSITIONS, t);
+      public void step(StepRecord s) {
+        bus.publish(Addresses.TRANSITIONS, s);
       }
 
       @Override

@@ -7,6 +7,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.preview.PreviewVerticle;
 import dev.ami.system.CpuPlan;
 import dev.ami.system.OmpTuning;
 import dev.ami.telemetry.MetersVerticle;
@@ -28,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running system: Vert.x with metrics, and the verticles deployed in order (meters, control, trainer,
- * agent). {@link #stop()} undeploys in reverse, agent first so the actuators go neutral before anything else
+ * One running system: Vert.x with metrics, and the verticles deployed in order (meters, control, console,
+ * status log, preview, trainer, agent). {@link #stop()} undeploys in reverse, agent first so the actuators go neutral before anything else
  * stops, then frees every parameter snapshot.
  */
 public final class AmiRuntime {
@@ -81,6 +82,7 @@ public final class AmiRuntime {
         .compose(v -> config.getBool("console.enabled") ? runtime.deploy(new ConsoleVerticle(), false)
             : Future.succeededFuture())
         .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
+        .compose(v -> runtime.deploy(new PreviewVerticle(), false))
         .compose(v -> runtime.deploy(new TrainerVerticle(), true))
         .compose(v -> runtime.deploy(new AgentVerticle(), true))
         .map(runtime)
@@ -122,6 +124,7 @@ public final class AmiRuntime {
     }
     return chain.onComplete(v -> {
       releaseSnapshots();
+      vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run
       terminated.tryComplete();
     });
   }

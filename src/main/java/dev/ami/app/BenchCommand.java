@@ -2,51 +2,72 @@ package dev.ami.app;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
+import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
+import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The project's benchmark: the whole system on the noise world with the trainer flat out, then the trainer
- * alone. Prints one JSON object as its last line.
+ * The project's benchmark: the whole system, with measured phases of the agent running ("combined") and of the
+ * trainers alone (agent paused, gates open: "isolated"), interleaved A/B/A/B so drift of the host lands on both
+ * sides. Prints one JSON object as its last line.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Measure tick lateness, trainer throughput and parameter sync while training saturates a core.")
+    description = "Measure tick lateness and compute, each trainer's step time with and without the agent, "
+        + "parameter sync and the reward while the models train.")
 final class BenchCommand implements Callable<Integer> {
-  /** The bench's defaults: noise frames and a trainer that never waits for new samples. */
-  static final List<String> BENCH_DEFAULTS = List.of("env=noise", "trainer.min_new_samples=0", "console.enabled=false");
+  /** The bench's defaults: noise frames unless env= says otherwise; the autoencoder trains flat out. */
+  static final List<String> BENCH_DEFAULTS = List.of("env=noise", "ae.min_new=0", "console.enabled=false");
 
-  @Option(names = "--seconds", defaultValue = "60", description = "measured duration of the combined phase")
+  @Option(names = "--seconds", defaultValue = "60", description = "measured time with the agent running")
   int seconds;
 
   @Option(names = "--warmup", defaultValue = "10", description = "seconds discarded before measuring")
   int warmup;
 
+  @Option(names = "--cycles", defaultValue = "3",
+      description = "combined/isolated pairs the measured time is cut into (A/B/A/B)")
+  int cycles;
+
   @Mixin
   ConfigOptions options = new ConfigOptions();
 
+  private enum Phase { WARMUP, COMBINED, ISOLATED }
+
+  /** What one model did, by phase. */
+  private static final class ModelSamples {
+    final Samples stepMs = new Samples();
+    final Samples isolatedStepMs = new Samples();
+    final Samples losses = new Samples();
+    final Samples lag = new Samples();
+    long publishes;
+  }
+
   private final Samples lateness = new Samples();
+  private final Samples duration = new Samples();
   private final Samples inference = new Samples();
   private final Samples publishToUse = new Samples();
   private final Samples swap = new Samples();
   private final Samples lag = new Samples();
-  private final Samples losses = new Samples();
-  private final AtomicLong trainSteps = new AtomicLong();
-  private final AtomicLong publishes = new AtomicLong();
-  private volatile boolean measuring;
+  private final Samples rewards = new Samples();
+  private final Map<String, ModelSamples> models = new TreeMap<>();
+  private volatile Phase phase = Phase.WARMUP;
+  private volatile WorldRecord world;
+  private long publishes;
   private long firstMissed = -1;
   private long lastMissed;
 
@@ -57,90 +78,169 @@ final class BenchCommand implements Callable<Integer> {
     if (config == null) {
       return Main.EXIT_CONFIG;
     }
+    if (seconds < 1 || warmup < 0 || cycles < 1) {
+      System.err.println("ami: --seconds and --cycles must be positive, --warmup not negative");
+      vertx.close();
+      return Main.EXIT_CONFIG;
+    }
     double rssStart = ProcessMemory.rssMiB();
     AmiRuntime runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture()
         .get(120, TimeUnit.SECONDS);
-    listen(vertx);
-    System.err.printf("bench: warming up %d s, then measuring %d s with the agent and %d s trainer alone%n",
-        warmup, seconds, Math.max(5, seconds / 2));
+    vertx.runOnContext(v -> listen(vertx));
+    double segment = seconds / (double) cycles;
+    double isolated = Math.max(5, seconds / 2.0 / cycles);
+    System.err.printf("bench: %s agent, warming up %d s, then %d x (%.0f s with the agent, %.0f s trainers alone)%n",
+        config.getString("model.kind"), warmup, cycles, segment, isolated);
     Thread.sleep(warmup * 1000L);
-    measuring = true;
-    long t0 = System.nanoTime();
-    Thread.sleep(seconds * 1000L);
-    measuring = false;
-    double combinedSeconds = (System.nanoTime() - t0) / 1e9;
-    long combinedSteps = trainSteps.getAndSet(0);
-    long ticks = lateness.count();
-
-    // the trainer alone: pause the agent (it stops ticking and leaves its core idle)
-    vertx.eventBus().request(Addresses.AGENT_CONTROL, ControlCommand.of("pause")).toCompletionStage()
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
-    int isolated = Math.max(5, seconds / 2);
-    measuring = true;
-    long t1 = System.nanoTime();
-    Thread.sleep(isolated * 1000L);
-    measuring = false;
-    double isolatedSeconds = (System.nanoTime() - t1) / 1e9;
-    long isolatedSteps = trainSteps.get();
+    double combinedSeconds = 0;
+    double isolatedSeconds = 0;
+    long ticks0 = lateness.count();
+    for (int c = 0; c < cycles; c++) {
+      combinedSeconds += measure(Phase.COMBINED, segment);
+      ask(vertx, Addresses.AGENT_CONTROL, new ControlCommand("pause", 0));
+      ask(vertx, Addresses.TRAINER_CONTROL, new ControlCommand("flat-out", 1));
+      isolatedSeconds += measure(Phase.ISOLATED, isolated);
+      ask(vertx, Addresses.TRAINER_CONTROL, new ControlCommand("flat-out", 0));
+      ask(vertx, Addresses.AGENT_CONTROL, new ControlCommand("resume", 0));
+    }
     double rssEnd = ProcessMemory.rssMiB();
     runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-
-    JsonObject result = new JsonObject()
-        .put("ticks", ticks)
-        .put("hz", config.getInt("agent.hz"))
-        .put("seconds", seconds)
-        .put("tick_lateness_p50_ms", round(lateness.percentile(50)))
-        .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
-        .put("tick_lateness_max_ms", round(lateness.max()))
-        .put("missed_ticks", Math.max(0, lastMissed - Math.max(0, firstMissed)))
-        .put("inference_p50_ms", round(inference.percentile(50)))
-        .put("inference_p99_ms", round(inference.percentile(99)))
-        .put("trainer_steps_per_s", round(combinedSteps / combinedSeconds))
-        .put("trainer_isolated_steps_per_s", round(isolatedSteps / isolatedSeconds))
-        .put("publishes", publishes.get())
-        .put("publish_to_use_p50_ms", round(publishToUse.percentile(50)))
-        .put("publish_to_use_p99_ms", round(publishToUse.percentile(99)))
-        .put("swap_p99_ms", round(swap.percentile(99)))
-        .put("policy_lag_p99", lag.percentile(99))
-        .put("loss_first", round(losses.meanOfFirst(10)))
-        .put("loss_last", round(losses.meanOfLast(10)))
-        .put("rss_mb_start", round(rssStart))
-        .put("rss_mb_end", round(rssEnd));
-    System.out.println(result.encode());
+    System.out.println(result(config, combinedSeconds, isolatedSeconds, lateness.count() - ticks0, rssStart, rssEnd)
+        .encode());
     return 0;
   }
 
-  private void listen(Vertx vertx) {
-    MessageConsumer<TickRecord> ticks = vertx.eventBus().consumer(Addresses.TELEMETRY_TICK);
-    ticks.handler(m -> {
-      TickRecord r = m.body();
-      if (!measuring) {
-        return;
-      }
-      if (firstMissed < 0) {
-        firstMissed = r.missed();
-      }
-      lastMissed = r.missed();
-      lateness.add(r.latenessMs());
-      inference.add(r.inferenceMs());
-      publishToUse.add(r.publishToUseMs());
-      swap.add(r.swapMs());
-      lag.add(r.policyLag());
-    });
-    vertx.eventBus().<TrainRecord>consumer(Addresses.TELEMETRY_TRAIN, m -> {
-      losses.add(m.body().loss()); // over the whole run: loss_first is the untrained model
-      if (measuring) {
-        trainSteps.incrementAndGet();
-      }
-    });
-    vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> {
-      if (measuring) {
-        publishes.incrementAndGet();
-      }
-    });
+  private double measure(Phase p, double forSeconds) throws InterruptedException {
+    long t0 = System.nanoTime();
+    phase = p;
+    Thread.sleep(Math.round(forSeconds * 1000));
+    phase = Phase.WARMUP; // between phases nothing counts
+    return (System.nanoTime() - t0) / 1e9;
   }
 
-  private static double round(double v) {
-    return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : Double.NaN;
+  private static void ask(Vertx vertx, String address, ControlCommand c) throws Exception {
+    vertx.eventBus().request(address, c).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private synchronized JsonObject result(AmiConfig config, double combinedSeconds, double isolatedSeconds, long ticks,
+                                         double rssStart, double rssEnd) {
+    JsonObject byModel = new JsonObject();
+    double stepsPerS = 0;
+    double isolatedStepsPerS = 0;
+    double lossFirst = Double.NaN;
+    double lossLast = Double.NaN;
+    for (Map.Entry<String, ModelSamples> e : models.entrySet()) {
+      ModelSamples m = e.getValue();
+      double s = m.stepMs.count() / combinedSeconds;
+      double iso = m.isolatedStepMs.count() / isolatedSeconds;
+      stepsPerS += s;
+      isolatedStepsPerS += iso;
+      byModel.put(e.getKey(), new JsonObject()
+          .put("steps_per_s", round(s))
+          .put("isolated_steps_per_s", round(iso))
+          .put("step_ms_p50", round(m.stepMs.percentile(50)))
+          .put("isolated_step_ms_p50", round(m.isolatedStepMs.percentile(50)))
+          .put("step_ratio", round(m.stepMs.percentile(50) / m.isolatedStepMs.percentile(50)))
+          .put("publishes", m.publishes)
+          .put("loss_first", round6(m.losses.meanOfFirst(10)))
+          .put("loss_last", round6(m.losses.meanOfLast(10)))
+          .put("policy_lag_p99", round(m.lag.percentile(99))));
+    }
+    String first = config.getString("model.kind").equals("autoencoder") ? "ae" : "vae";
+    if (models.containsKey(first)) {
+      lossFirst = models.get(first).losses.meanOfFirst(10);
+      lossLast = models.get(first).losses.meanOfLast(10);
+    }
+    JsonObject out = new JsonObject()
+        .put("agent", config.getString("model.kind"))
+        .put("env", config.getString("env"))
+        .put("ticks", ticks)
+        .put("hz", config.getInt("agent.hz"))
+        .put("seconds", seconds)
+        .put("cycles", cycles)
+        .put("tick_lateness_p50_ms", round(lateness.percentile(50)))
+        .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
+        .put("tick_lateness_max_ms", round(lateness.max()))
+        .put("tick_duration_p50_ms", round(duration.percentile(50)))
+        .put("tick_duration_p99_ms", round(duration.percentile(99)))
+        .put("missed_ticks", Math.max(0, lastMissed - Math.max(0, firstMissed)))
+        .put("inference_p50_ms", round(inference.percentile(50)))
+        .put("inference_p99_ms", round(inference.percentile(99)))
+        .put("trainer_steps_per_s", round(stepsPerS))
+        .put("trainer_isolated_steps_per_s", round(isolatedStepsPerS))
+        .put("publishes", publishes)
+        .put("publish_to_use_p50_ms", round(publishToUse.percentile(50)))
+        .put("publish_to_use_p99_ms", round(publishToUse.percentile(99)))
+        .put("swap_p99_ms", round(swap.percentile(99)))
+        .put("policy_lag_p99", round(lag.percentile(99)))
+        .put("loss_first", round6(lossFirst))
+        .put("loss_last", round6(lossLast))
+        .put("reward_mean_first", round6(rewards.meanOfFirst(100)))
+        .put("reward_mean_last", round6(rewards.meanOfLast(100)))
+        .put("models", byModel)
+        .put("rss_mb_start", round(rssStart))
+        .put("rss_mb_end", round(rssEnd));
+    if (world != null) {
+      out.put("cells_visited", world.cellsVisited()).put("cells_last_minute", world.cellsLastMinute())
+          .put("floor_cells", world.floorCells());
+    }
+    return out;
+  }
+
+  private void listen(Vertx vertx) {
+    vertx.eventBus().<TickRecord>consumer(Addresses.TELEMETRY_TICK, m -> onTick(m.body()));
+    vertx.eventBus().<TrainRecord>consumer(Addresses.TELEMETRY_TRAIN, m -> onTrain(m.body()));
+    vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> onPublished(m.body()));
+    vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> world = m.body());
+  }
+
+  private synchronized ModelSamples model(String key) {
+    return models.computeIfAbsent(key, k -> new ModelSamples());
+  }
+
+  private synchronized void onTick(TickRecord r) {
+    rewards.add(r.reward()); // over the whole run: the first rewards are the untrained models' surprise
+    if (phase != Phase.COMBINED) {
+      return;
+    }
+    if (firstMissed < 0) {
+      firstMissed = r.missed();
+    }
+    lastMissed = r.missed();
+    lateness.add(r.latenessMs());
+    duration.add(r.durationMs());
+    inference.add(r.inferenceMs());
+    lag.add(r.policyLag());
+    for (Map.Entry<String, ModelTick> e : r.models().entrySet()) {
+      publishToUse.add(e.getValue().publishToUseMs());
+      swap.add(e.getValue().swapMs());
+      model(e.getKey()).lag.add(e.getValue().policyLag());
+    }
+  }
+
+  private synchronized void onTrain(TrainRecord r) {
+    ModelSamples m = model(r.model());
+    m.losses.add(r.loss()); // over the whole run: loss_first is the untrained model
+    if (phase == Phase.COMBINED) {
+      m.stepMs.add(r.stepMs());
+    } else if (phase == Phase.ISOLATED) {
+      m.isolatedStepMs.add(r.stepMs());
+    }
+  }
+
+  private synchronized void onPublished(ParamsPublished p) {
+    if (phase == Phase.COMBINED) {
+      publishes++;
+      model(p.key()).publishes++;
+    }
+  }
+
+  /** JSON has no NaN: a figure that could not be measured is null. */
+  static Double round6(double v) {
+    return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : null;
+  }
+
+  static Double round(double v) {
+    return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
   }
 }

@@ -1,19 +1,18 @@
 package dev.ami.app;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
-import dev.ami.agent.InferenceModel;
+import dev.ami.agent.Brain;
+import dev.ami.agent.Decision;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
-import dev.ami.model.ModelSpec;
+import dev.ami.env.Frame;
+import dev.ami.params.ParamSnapshot;
 import dev.ami.system.OmpTuning;
 import dev.ami.system.ThreadTuning;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
-import dev.ami.training.AeTrainer;
+import dev.ami.training.ModelTrainer;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -28,24 +27,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Training speed of one model alone, the way the trainer runs it: {@link AeTrainer#step()} on random frames,
- * then the agent's encoder ({@link InferenceModel}) at batch 1. Prints one JSON object as its last line.
+ * Training speed of one model alone, the way the trainer runs it: its {@link ModelTrainer} on synthetic data
+ * of the runtime's shapes, then the agent's brain at batch 1. Prints one JSON object as its last line.
  *
  * <p>Must run in its own JVM: libtorch reads its thread count (system property) and libgomp its wait
  * policy (environment) once, when they load, so both are set here before the first DJL class is touched.
- * Compare with {@code bench/torch_ae_bench.py} (same model in PyTorch).
+ * The PyTorch peers are in {@code bench/} (the same models in Python).
  */
 @Command(name = "bench-train", mixinStandardHelpOptions = true,
-    description = "Measure training step time and batch-1 encoder inference of a model preset.")
+    description = "Measure one model's training step time and its batch-1 forward as the agent runs it.")
 final class BenchTrainCommand implements Callable<Integer> {
-  /** The issue #5 reference: 3x64x64 input, widths 32/64/128, latent 256 (batch 32). */
-  static final ModelSpec REFERENCE = new ModelSpec(64, 32, 256);
+  static final List<String> MODELS = List.of("vae", "fd", "policy", "ae", "reference");
 
-  @Option(names = "--model", defaultValue = "ae",
-      description = "ae = the configured model (model.* keys), reference = the issue #5 reference autoencoder")
+  @Option(names = "--model", defaultValue = "vae",
+      description = "vae, fd, policy (the curiosity agent's models, from the config), ae (the configured "
+          + "autoencoder) or reference (the issue #5 reference autoencoder)")
   String model;
 
-  @Option(names = "--batch", description = "minibatch (default: trainer.batch; 32 for reference)")
+  @Option(names = "--batch", description = "minibatch (default: the model's configured batch; fd: 1 window)")
   Integer batch;
 
   @Option(names = "--threads", description = "libtorch intra-op threads (default: djl.threads)")
@@ -57,7 +56,7 @@ final class BenchTrainCommand implements Callable<Integer> {
   @Option(names = "--warmup", defaultValue = "20", description = "training steps discarded first")
   int warmup;
 
-  @Option(names = "--forwards", defaultValue = "200", description = "measured batch-1 encoder forwards")
+  @Option(names = "--forwards", defaultValue = "200", description = "measured batch-1 forwards")
   int forwards;
 
   @Option(names = "--omp-wait", defaultValue = "auto",
@@ -69,26 +68,28 @@ final class BenchTrainCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    AmiConfig config;
     Vertx vertx = Vertx.vertx();
     try {
-      config = options.load(vertx, List.of());
-    } catch (ConfigException e) {
-      System.err.println("ami: configuration error: " + e.getMessage());
-      return Main.EXIT_CONFIG;
+      return measure(vertx);
     } finally {
       vertx.close();
     }
-    ModelSpec spec;
-    switch (model) {
-      case "ae" -> spec = ModelSpec.from(config);
-      case "reference" -> spec = REFERENCE;
-      default -> {
-        System.err.println("ami: unknown --model '" + model + "' (ae, reference)");
-        return Main.EXIT_CONFIG;
-      }
+  }
+
+  private int measure(Vertx vertx) throws Exception {
+    AmiConfig config;
+    try {
+      config = options.load(vertx, "ae".equals(model) || "reference".equals(model)
+          ? List.of("model.preset=autoencoder") : List.of());
+    } catch (ConfigException e) {
+      System.err.println("ami: configuration error: " + e.getMessage());
+      return Main.EXIT_CONFIG;
     }
-    int n = batch != null ? batch : "reference".equals(model) ? 32 : config.getInt("trainer.batch");
+    if (!MODELS.contains(model)) {
+      System.err.println("ami: unknown --model '" + model + "' (" + String.join(", ", MODELS) + ")");
+      return Main.EXIT_CONFIG;
+    }
+    int n = batch != null ? batch : TrainWorkloads.configuredBatch(model, config);
     int t = threads != null ? threads : config.getInt("djl.threads");
     if (n < 1 || t < 1 || steps < 1 || warmup < 0 || forwards < 1) {
       System.err.println("ami: --batch, --threads, --steps and --forwards must be positive");
@@ -116,16 +117,15 @@ final class BenchTrainCommand implements Callable<Integer> {
     long faults0 = 0;
     long measuredNanos = 0;
     double lossFirstMeasured = Double.NaN;
-    long seed = config.getLong("trainer.seed");
-    SplittableRandom random = new SplittableRandom(seed);
-    float[] pool = new float[4 * n * spec.frameSize()]; // noise frames, as the noise world produces
-    for (int i = 0; i < pool.length; i++) {
-      pool[i] = (float) random.nextDouble();
-    }
-    try (AeTrainer trainer = new AeTrainer(spec, n, config.getDouble("trainer.lr"), seed)) {
-      float[] buf = trainer.batchBuffer();
+    LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap("bench-train");
+    try (ModelTrainer trainer = TrainWorkloads.trainer(model, config, n, params)) {
+      trainer.beginRun();
       for (int i = 0; i < warmup + steps; i++) {
-        System.arraycopy(pool, (i % 4) * buf.length, buf, 0, buf.length);
+        if (!trainer.nextBatch()) { // a new pass over the same data: batches are loaded outside the timing
+          trainer.endRun();
+          trainer.beginRun();
+          trainer.nextBatch();
+        }
         if (i == warmup) {
           faults0 = minorFaults();
         }
@@ -152,39 +152,33 @@ final class BenchTrainCommand implements Callable<Integer> {
         }
       }
       lossFirstMeasured = losses.first();
+      trainer.endRun();
     }
     long faults = (minorFaults() - faults0) / steps;
 
-    // The agent's encoder as the agent runs it (frame in, latent out), and the block's forward alone
-    // (input already a tensor), which is what bench/torch_ae_bench.py times on the PyTorch side.
+    // The model at batch 1 as the agent runs it: the whole brain's decide, and this model's share of it.
     Samples forward = new Samples();
-    Samples forwardModel = new Samples();
-    try (InferenceModel encoder = new InferenceModel(spec)) {
-      float[] frame = new float[spec.frameSize()];
-      System.arraycopy(pool, 0, frame, 0, frame.length);
-      ParameterStore store = new ParameterStore(encoder.manager(), false);
-      NDArray x = encoder.manager().create(frame, spec.frameShape(1));
+    Samples tick = new Samples();
+    int index = TrainWorkloads.computeIndex(model);
+    try (Brain brain = TrainWorkloads.brain(model, config, params)) {
+      int side = "reference".equals(model) ? TrainWorkloads.REFERENCE.inputSize() : config.getInt("model.input_size");
+      float[] chw = TrainWorkloads.noise(3 * side * side, new SplittableRandom(3));
       for (int i = 0; i < forwards + forwards / 4; i++) {
         long t0 = System.nanoTime();
-        encoder.encode(frame, 0);
+        Decision d = brain.decide(new Frame(chw, side, side, i, System.nanoTime()), i, false);
         long t1 = System.nanoTime();
-        try (NDManager tick = encoder.manager().newSubManager()) {
-          x.tempAttach(tick);
-          encoder.buffer(0).forward(store, new NDList(x), false).singletonOrThrow().toFloatArray();
-        }
-        long t2 = System.nanoTime();
         if (i >= forwards / 4) {
-          forward.add((t1 - t0) / 1e6);
-          forwardModel.add((t2 - t1) / 1e6);
+          forward.add(d.computeMs()[index]);
+          tick.add((t1 - t0) / 1e6);
         }
       }
     }
+    params.values().forEach(ParamSnapshot::release);
 
     JsonObject out = new JsonObject()
         .put("model", model)
-        .put("input_size", spec.inputSize())
-        .put("channels", spec.channels())
-        .put("latent", spec.latent())
+        .put("input_size", "reference".equals(model) ? TrainWorkloads.REFERENCE.inputSize()
+            : config.getInt("model.input_size"))
         .put("batch", n)
         .put("threads", t)
         .put("steps", steps)
@@ -192,7 +186,7 @@ final class BenchTrainCommand implements Callable<Integer> {
         .put("step_ms_p90", round(wall.percentile(90)))
         .put("step_cpu_ms_p50", round(cpuMs.percentile(50)))
         .put("forward_ms_p50", round(forward.percentile(50)))
-        .put("forward_model_ms_p50", round(forwardModel.percentile(50)))
+        .put("brain_tick_ms_p50", round(tick.percentile(50)))
         .put("samples_per_s", round(n * steps / (measuredNanos / 1e9)))
         .put("faults_per_step", faults)
         .put("loss_first", round6(firstLoss))
@@ -222,15 +216,15 @@ final class BenchTrainCommand implements Callable<Integer> {
     }
   }
 
-  private static double loadAverage() {
+  private static Double loadAverage() {
     return round(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
   }
 
-  private static double round6(double v) {
-    return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : Double.NaN;
+  private static Double round6(double v) {
+    return BenchCommand.round6(v);
   }
 
-  private static double round(double v) {
-    return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : Double.NaN;
+  private static Double round(double v) {
+    return BenchCommand.round(v);
   }
 }

@@ -30,10 +30,13 @@ final class WorldCommand implements Callable<Integer> {
 
   @Option(names = "--fps", defaultValue = "30") int fps;
 
+  @Option(names = "--map", defaultValue = "room", description = "floor plan: room or rooms")
+  String map;
+
   @Override
   public Integer call() throws Exception {
     SimWorld world = new SimWorld(new SimOptions(oscPort, fps, width, height, Math.min(width, height), streamUrl,
-        format));
+        format, map));
     world.start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

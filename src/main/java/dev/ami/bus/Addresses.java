@@ -11,7 +11,7 @@ public final class Addresses {
   public static final String AGENT_CONTROL = "ami.agent.control";
   /** Request-reply, {@link ControlCommand} → {@link ControlReply}: the trainer's own control. */
   public static final String TRAINER_CONTROL = "ami.trainer.control";
-  /** Publish, {@link Transition}: agent → every trainer (and recorder), one per tick. */
+  /** Publish, {@link StepRecord}: agent → the trainers' buffers (and recorders), one per completed step. */
   public static final String TRANSITIONS = "ami.transitions";
   /** Publish, {@link ParamsPublished}: a new snapshot is in the local map {@link #PARAMS_MAP}. */
   public static final String PARAMS_PUBLISHED = "ami.params.published";
@@ -21,6 +21,10 @@ public final class Addresses {
   public static final String TELEMETRY_TRAIN = "ami.telemetry.train";
   /** Publish, {@link ObservationRecord}: the frame the agent acted on, at most telemetry.frame_hz per second. */
   public static final String TELEMETRY_FRAME = "ami.telemetry.frame";
+  /** Publish, {@link ExpectedFrameRecord}: the decoded prediction of the next frame, at the frame rate. */
+  public static final String TELEMETRY_EXPECTED = "ami.telemetry.expected";
+  /** Publish, {@link WorldRecord}: exploration of the built-in world, once a second. */
+  public static final String TELEMETRY_WORLD = "ami.telemetry.world";
   /** Publish, {@link Event}: things an operator wants in the log (pauses, publishes, errors). */
   public static final String EVENTS = "ami.events";
   /** Send, any body: asks the launcher to shut the process down gracefully. */
@@ -28,6 +32,9 @@ public final class Addresses {
 
   /** Shared-data local map holding the latest {@code dev.ami.params.ParamSnapshot} per model key. */
   public static final String PARAMS_MAP = "ami.params";
+  /** Shared-data local map holding the trainers' {@code dev.ami.data.Buffers} under {@link #BUFFERS_KEY}. */
+  public static final String DATA_MAP = "ami.data";
+  public static final String BUFFERS_KEY = "buffers";
   /** Shared-data local map where the console publishes {@code port}, the port it actually listens on. */
   public static final String CONSOLE_MAP = "ami.console";
 

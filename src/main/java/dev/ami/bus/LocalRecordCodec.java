@@ -18,9 +18,9 @@ public final class LocalRecordCodec<T> implements MessageCodec<T, T> {
 
   /** Registers this codec as the default for every message record of the runtime. */
   public static void registerAll(EventBus bus) {
-    for (Class<?> c : new Class<?>[] {ControlCommand.class, ControlReply.class, Transition.class,
+    for (Class<?> c : new Class<?>[] {ControlCommand.class, ControlReply.class, StepRecord.class,
         ParamsPublished.class, TickRecord.class, TrainRecord.class, Event.class,
-        ObservationRecord.class}) {
+        ObservationRecord.class, ExpectedFrameRecord.class, WorldRecord.class}) {
       register(bus, c);
     }
   }

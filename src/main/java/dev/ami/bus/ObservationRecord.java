@@ -1,5 +1,10 @@
 package dev.ami.bus;
 
-/** The frame (RGB float CHW in [0,1], never written after sending) the agent acted on, and the action index. */
-public record ObservationRecord(long tick, float[] chw, int height, int width, int action, long wallMillis) {
+/**
+ * The frame (RGB float CHW in [0,1], never written after sending) the agent acted on, the action index, and
+ * the forward model's prediction of the next latent (null when the agent has none), made with VAE version
+ * {@code encoderVersion}.
+ */
+public record ObservationRecord(long tick, float[] chw, int height, int width, int action, float[] predictedLatent,
+                                long encoderVersion, long wallMillis) {
 }

@@ -1,16 +1,26 @@
 package dev.ami.bus;
 
+import java.util.Map;
+
 /**
- * Measurements of one agent tick. Times in milliseconds; {@code swapMs} and {@code publishToUseMs} are
- * NaN on ticks that did not take up a new snapshot.
+ * Measurements of one agent tick. Times in milliseconds.
  *
- * @param versionPublished newest version in the params map when the tick ran
+ * @param durationMs the whole tick's compute: swap, every model, sampling and act
+ * @param inferenceMs the models' forward passes together
+ * @param models what the tick did with each model, by model key
+ * @param reward the curiosity reward computed at this tick (of the previous step); NaN when none
+ * @param actionProbs the policy's probabilities for the 13 entries of the five parts; null for a random policy
  * @param missed deadlines skipped so far because a tick overran a whole period
  */
-public record TickRecord(long tick, double latenessMs, double durationMs, double inferenceMs, long versionUsed,
-                         long versionPublished, double swapMs, double publishToUseMs, int action, long missed,
+public record TickRecord(long tick, double latenessMs, double durationMs, double inferenceMs,
+                         Map<String, ModelTick> models, double reward, float[] actionProbs, int action, long missed,
                          long wallMillis) {
+  /** The largest policy lag over the models. */
   public long policyLag() {
-    return Math.max(0, versionPublished - versionUsed);
+    long lag = 0;
+    for (ModelTick m : models.values()) {
+      lag = Math.max(lag, m.policyLag());
+    }
+    return lag;
   }
 }

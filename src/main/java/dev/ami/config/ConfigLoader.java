@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds an {@link AmiConfig} from defaults, a YAML file (through vertx-config) and Hydra-style
- * {@code key.path=value} overrides, in that order. Anything unknown or invalid fails with a
+ * Builds an {@link AmiConfig} from defaults, a YAML file (through vertx-config), the model preset, the
+ * environment preset and Hydra-style {@code key.path=value} overrides, in that order. Anything unknown or invalid fails with a
  * {@link ConfigException} before a single verticle starts.
  */
 public final class ConfigLoader {
@@ -48,12 +48,16 @@ public final class ConfigLoader {
     Future<JsonObject> yaml = chosen == null ? Future.succeededFuture(new JsonObject()) : readYaml(chosen);
     return yaml.compose(json -> {
       AmiConfig base = AmiConfig.defaults().with(flatten(json, chosen));
-      if (parsedOverrides.containsKey("env")) {
-        base = base.withOverride("env", parsedOverrides.get("env"));
+      for (Presets.Kind kind : Presets.Kind.values()) { // the choice of each preset may come from the command line
+        if (parsedOverrides.containsKey(kind.key)) {
+          base = base.withOverride(kind.key, parsedOverrides.get(kind.key));
+        }
       }
-      AmiConfig withoutPreset = base;
-      return EnvPresets.read(vertx, chosen, base.getString("env"))
-          .map(preset -> withoutPreset.with(preset));
+      AmiConfig withoutPresets = base;
+      return Presets.read(vertx, chosen, Presets.Kind.MODEL, base.getString(Presets.Kind.MODEL.key))
+          .map(withoutPresets::with)
+          .compose(withModel -> Presets.read(vertx, chosen, Presets.Kind.ENV, withModel.getString(Presets.Kind.ENV.key))
+              .map(withModel::with));
     }).map(afterPreset -> {
       AmiConfig config = afterPreset;
       for (Map.Entry<String, String> o : parsedOverrides.entrySet()) {

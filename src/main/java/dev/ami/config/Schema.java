@@ -20,24 +20,9 @@ public final class Schema {
         "the agent parks until this long before a deadline, then spins; trades a little CPU for punctuality"));
     add(Setting.bool("agent.realtime", true,
         "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back with a log line)"));
-    add(Setting.longValue("agent.seed", 1, "seed of the agent's random exploration"));
+    add(Setting.longValue("agent.seed", 1, "seed of the agent's action sampling (and the random policy)"));
 
-    add(Setting.choice("model.name", "ae", List.of("ae"), "model family; 'ae' is the conv autoencoder"));
-    add(Setting.intRange("model.input_size", 64, 16, 256, "side of the square RGB frame the model sees (multiple of 8)"));
-    add(Setting.intRange("model.channels", 32, 1, 512, "width of the first conv stage; later stages double it"));
-    add(Setting.intRange("model.latent", 256, 1, 8192, "size of the latent vector the encoder produces"));
-
-    add(Setting.intRange("trainer.batch", 32, 1, 4096, "minibatch size"));
-    add(Setting.doubleRange("trainer.lr", 1e-3, 1e-7, 1.0, "Adam learning rate"));
-    add(Setting.intRange("trainer.replay_capacity", 2048, 1, 1_000_000,
-        "transitions kept for training; when full a random old one is replaced"));
-    add(Setting.intRange("trainer.min_replay", 64, 1, 1_000_000, "transitions needed before training starts"));
-    add(Setting.intRange("trainer.min_new_samples", 1, 0, 1_000_000,
-        "new transitions needed since the last step before the next step (0 = train flat out)"));
-    add(Setting.intRange("trainer.publish_every", 10, 1, 1_000_000, "training steps between parameter publishes"));
-    add(Setting.intRange("trainer.max_bad_losses", 5, 1, 1000,
-        "non-finite losses in a row before the model rolls back to the last published snapshot"));
-    add(Setting.longValue("trainer.seed", 7, "seed of initialisation and replay sampling"));
+    ModelSettings.addTo(SETTINGS);
 
     add(Setting.doubleRange("telemetry.frame_hz", 5.0, 0.0, 30.0,
         "how often the agent shares the frame it acted on (console thumbnail); 0 = never"));

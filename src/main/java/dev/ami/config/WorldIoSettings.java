@@ -35,6 +35,8 @@ final class WorldIoSettings {
 
     add(settings, Setting.intRange("sim.osc_port", 0, 0, 65535,
         "UDP port the built-in world takes OSC input on (loopback); 0 = a free port, the agent is pointed at it"));
+    add(settings, Setting.choice("sim.map", "room", java.util.List.of("room", "rooms"),
+        "the built-in world's floor plan: room (one 16x16 room) or rooms (3x3 rooms joined by doorways)"));
     add(settings, Setting.intRange("sim.fps", 30, 1, 240, "the built-in world's simulation and render rate"));
     add(settings, Setting.intRange("sim.width", 0, 0, 4096, "render width of the built-in world; 0 = model.input_size"));
     add(settings, Setting.intRange("sim.height", 0, 0, 4096, "render height of the built-in world; 0 = model.input_size"));

@@ -2,10 +2,13 @@ package dev.ami.console;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.Event;
+import dev.ami.bus.ExpectedFrameRecord;
+import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
+import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import dev.ami.console.ConsoleRequest.Topic;
@@ -26,6 +29,8 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +49,7 @@ public final class ConsoleVerticle extends VerticleBase {
   private AccessGuard guard;
   private boolean polling;
   private boolean encoding;
+  private boolean encodingExpected;
   private long lastPollNanos = Long.MIN_VALUE / 2;
   private long lastFrameNanos = Long.MIN_VALUE;
 
@@ -56,7 +62,7 @@ public final class ConsoleVerticle extends VerticleBase {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    telemetry = new TelemetryAggregator(config.getInt("trainer.replay_capacity"));
+    telemetry = new TelemetryAggregator(bufferCapacities(config));
     relay = new CommandRelay(vertx.eventBus(), telemetry);
     sockets = new WebSocketEndpoint(relay, telemetry::state);
     guard = new AccessGuard(options.token());
@@ -73,6 +79,19 @@ public final class ConsoleVerticle extends VerticleBase {
       LOG.info("console at http://{}:{}/{}", urlHost(options.host()), server.actualPort(),
           guard.tokenRequired() ? " (token required)" : "");
     }).map(HttpServer::actualPort);
+  }
+
+  /** Each model's buffer capacity, in the order the page lists the models. */
+  static Map<String, Integer> bufferCapacities(AmiConfig c) {
+    Map<String, Integer> out = new LinkedHashMap<>();
+    if (c.getString("model.kind").equals("autoencoder")) {
+      out.put(ModelKeys.AE, c.getInt("ae.buffer"));
+    } else {
+      out.put(ModelKeys.VAE, c.getInt("vae.buffer"));
+      out.put(ModelKeys.FD, c.getInt("fd.buffer"));
+      out.put(ModelKeys.POLICY, c.getInt("policy.rollout") + 1);
+    }
+    return out;
   }
 
   @Override
@@ -142,8 +161,8 @@ public final class ConsoleVerticle extends VerticleBase {
     bus.<TrainRecord>localConsumer(Addresses.TELEMETRY_TRAIN, m -> telemetry.onTrain(m.body()));
     bus.<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> {
       telemetry.onPublished(m.body());
-      sockets.broadcast(Topic.EVENTS, eventJson(Event.info("publish", "parameters v" + m.body().version()
-          + " published (trainer step " + m.body().trainerStep() + ")")));
+      sockets.broadcast(Topic.EVENTS, eventJson(Event.info("publish", m.body().key() + " v" + m.body().version()
+          + " published (step " + m.body().trainerStep() + ")")));
     });
     bus.<Event>localConsumer(Addresses.EVENTS, m -> {
       sockets.broadcast(Topic.EVENTS, eventJson(m.body()));
@@ -152,6 +171,8 @@ public final class ConsoleVerticle extends VerticleBase {
       }
     });
     bus.<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> onFrame(m.body()));
+    bus.<ExpectedFrameRecord>localConsumer(Addresses.TELEMETRY_EXPECTED, m -> onExpected(m.body()));
+    bus.<WorldRecord>localConsumer(Addresses.TELEMETRY_WORLD, m -> telemetry.onWorld(m.body()));
   }
 
   private void registerMeters() {
@@ -208,6 +229,22 @@ public final class ConsoleVerticle extends VerticleBase {
                 .put("image", png.result()).put("action", TelemetryAggregator.actionJson(r.action())));
           } else {
             LOG.debug("thumbnail failed: {}", png.cause().toString());
+          }
+        });
+  }
+
+  /** What the agent expected to see next: arrives at most at the frame rate, decoded off the tick already. */
+  private void onExpected(ExpectedFrameRecord r) {
+    if (encodingExpected || !sockets.anyWants(Topic.FRAMES)) {
+      return;
+    }
+    encodingExpected = true;
+    vertx.executeBlocking(() -> Thumbnails.pngDataUrl(r.chw(), r.height(), r.width()), false)
+        .onComplete(png -> {
+          encodingExpected = false;
+          if (png.succeeded()) {
+            sockets.broadcast(Topic.FRAMES, new JsonObject().put("type", "expected").put("tick", r.tick())
+                .put("image", png.result()).put("decoder_version", r.decoderVersion()));
           }
         });
   }

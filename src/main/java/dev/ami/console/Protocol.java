@@ -115,7 +115,7 @@ public final class Protocol {
     JsonObject out = new JsonObject().put("id", id).put("ok", r.ok()).put("state", r.state().wireName())
         .put("error", r.error());
     if (r.ok() && r.detail() != null) {
-      for (String key : List.of("ticks", "version_in_use", "version_published", "uptime_s", "agent", "trainer")) {
+      for (String key : List.of("ticks", "models", "uptime_s", "agent", "trainer")) {
         if (r.detail().containsKey(key)) {
           out.put(key, r.detail().getValue(key));
         }

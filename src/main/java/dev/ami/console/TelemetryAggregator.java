@@ -3,38 +3,68 @@ package dev.ami.console;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
+import dev.ami.bus.WorldRecord;
 import dev.ami.env.Action;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
- * Folds the agent's and trainer's per-tick and per-step records into what the console shows: rates, last
- * values and p99 over a window, versions, replay fill and memory. Fed on one event loop, read on the same.
+ * Folds the agent's per-tick and each trainer's per-step records into what the console shows: rates, last
+ * values and percentiles over a window, each model's versions and policy lag, the reward, the policy's action
+ * distribution, exploration and memory. Fed on one event loop, read on the same.
  */
 public final class TelemetryAggregator {
-  /** Name of the single trainer until trainer records carry their own name. */
-  public static final String TRAINER = "trainer";
-  private static final long WINDOW = 10_000_000_000L;
+  /** How far back percentiles look: 60 s, 600 ticks at 10 Hz, so a p99 is not just the window's maximum. */
+  static final long WINDOW = 60_000_000_000L;
   private static final long RATE_WINDOW = 2_000_000_000L;
-  private static final int CAPACITY = 4096;
+  private static final int CAPACITY = 8192;
+  /** Weight of each tick in the running mean of the action probabilities (about 5 s at 10 Hz). */
+  private static final double PROBS_EMA = 0.02;
+  private static final String[] PARTS = {"vertical", "horizontal", "look", "jump", "run"};
+  private static final int[] PART_SIZES = {3, 3, 3, 2, 2};
 
-  private final int replayCapacity;
+  /** One model's view: its training steps, the agent's use of it, the fill of its buffer. */
+  private static final class ModelView {
+    final WindowStats stepMs = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
+    final WindowStats lag = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
+    final WindowStats computeMs = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
+    final int capacity;
+    TrainRecord lastTrain;
+    long steps;
+    long versionPublished;
+    long versionInUse;
+
+    ModelView(int capacity) {
+      this.capacity = capacity;
+    }
+  }
+
+  private final Map<String, ModelView> models = new LinkedHashMap<>();
+  private final Map<String, Integer> capacities;
   private final WindowStats lateness = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
+  private final WindowStats duration = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
   private final WindowStats inference = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
-  private final WindowStats lag = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
-  private final WindowStats trainSteps = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
+  private final WindowStats reward = new WindowStats(WINDOW, RATE_WINDOW, CAPACITY);
   private String state = "starting";
   private long ticks;
   private long missed;
-  private long versionInUse;
-  private long versionPublished;
   private long lastTickNanos = Long.MIN_VALUE;
   private int lastAction = Action.NEUTRAL.index();
-  private TrainRecord lastTrain;
-  private long trainerSteps;
+  private float[] lastProbs;
+  private double[] meanProbs;
+  private WorldRecord world;
   private double uptimeS = Double.NaN;
 
-  public TelemetryAggregator(int replayCapacity) {
-    this.replayCapacity = replayCapacity;
+  /** @param capacities the buffer capacity of each model, by key, in display order */
+  public TelemetryAggregator(Map<String, Integer> capacities) {
+    this.capacities = Map.copyOf(capacities);
+    capacities.forEach((k, c) -> models.put(k, new ModelView(c)));
+  }
+
+  private ModelView model(String key) {
+    return models.computeIfAbsent(key, k -> new ModelView(capacities.getOrDefault(k, 0)));
   }
 
   /**
@@ -46,37 +76,69 @@ public final class TelemetryAggregator {
   public void onTick(TickRecord r, long receivedNanos) {
     long at = r.wallMillis() * 1_000_000L;
     lateness.add(at, r.latenessMs());
+    duration.add(at, r.durationMs());
     inference.add(at, r.inferenceMs());
-    lag.add(at, r.policyLag());
+    if (Double.isFinite(r.reward())) {
+      reward.add(at, r.reward());
+    }
+    r.models().forEach((key, m) -> {
+      ModelView v = model(key);
+      v.lag.add(at, m.policyLag());
+      v.computeMs.add(at, m.computeMs());
+      v.versionInUse = m.versionUsed();
+      v.versionPublished = Math.max(v.versionPublished, m.versionPublished());
+    });
+    if (r.actionProbs() != null) {
+      lastProbs = r.actionProbs();
+      if (meanProbs == null) {
+        meanProbs = new double[lastProbs.length];
+        for (int i = 0; i < lastProbs.length; i++) {
+          meanProbs[i] = lastProbs[i];
+        }
+      }
+      for (int i = 0; i < lastProbs.length; i++) {
+        meanProbs[i] += PROBS_EMA * (lastProbs[i] - meanProbs[i]);
+      }
+    }
     ticks = Math.max(ticks, r.tick());
     missed = r.missed();
-    versionInUse = r.versionUsed();
-    versionPublished = Math.max(versionPublished, r.versionPublished());
     lastAction = r.action();
     lastTickNanos = receivedNanos;
   }
 
   public void onTrain(TrainRecord r) {
-    trainSteps.add(r.wallMillis() * 1_000_000L, r.stepMs());
-    lastTrain = r;
-    trainerSteps = Math.max(trainerSteps, r.step());
-    versionPublished = Math.max(versionPublished, r.versionPublished());
+    ModelView v = model(r.model());
+    v.stepMs.add(r.wallMillis() * 1_000_000L, r.stepMs());
+    v.lastTrain = r;
+    v.steps = Math.max(v.steps, r.step());
+    v.versionPublished = Math.max(v.versionPublished, r.versionPublished());
   }
 
   public void onPublished(ParamsPublished p) {
-    versionPublished = Math.max(versionPublished, p.version());
+    ModelView v = model(p.key());
+    v.versionPublished = Math.max(v.versionPublished, p.version());
+  }
+
+  public void onWorld(WorldRecord w) {
+    world = w;
   }
 
   /** Takes state and counters from a status reply's detail (the authority on state and tick count). */
   public void onStatus(JsonObject detail) {
     state = detail.getString("state", state);
     ticks = Math.max(ticks, detail.getLong("ticks", 0L));
-    versionInUse = detail.getLong("version_in_use", versionInUse);
-    versionPublished = Math.max(versionPublished, detail.getLong("version_published", 0L));
     uptimeS = detail.getDouble("uptime_s", uptimeS);
-    JsonObject trainer = detail.getJsonObject("trainer");
-    if (trainer != null) {
-      trainerSteps = Math.max(trainerSteps, trainer.getLong("steps", 0L));
+    JsonObject byModel = detail.getJsonObject("models", new JsonObject());
+    for (String key : byModel.fieldNames()) {
+      JsonObject m = byModel.getJsonObject(key);
+      ModelView v = model(key);
+      v.versionInUse = m.getLong("version_in_use", v.versionInUse);
+      v.versionPublished = Math.max(v.versionPublished, m.getLong("version_published", 0L));
+    }
+    JsonObject trained = detail.getJsonObject("trainer", new JsonObject()).getJsonObject("models", new JsonObject());
+    for (String key : trained.fieldNames()) {
+      ModelView v = model(key);
+      v.steps = Math.max(v.steps, trained.getJsonObject(key).getLong("steps", 0L));
     }
   }
 
@@ -103,7 +165,22 @@ public final class TelemetryAggregator {
   /** The {@code {"type":"telemetry",...}} push as of {@code wallMillis}. */
   public JsonObject snapshot(long wallMillis, MemoryReading memory) {
     long now = wallMillis * 1_000_000L;
-    double replaySize = lastTrain == null ? 0 : lastTrain.replaySize();
+    JsonObject byModel = new JsonObject();
+    models.forEach((key, v) -> {
+      double size = v.lastTrain == null ? 0 : v.lastTrain.bufferSize();
+      byModel.put(key, new JsonObject()
+          .put("steps", v.steps)
+          .put("steps_per_s", num(v.stepMs.ratePerSecond(now)))
+          .put("loss", v.lastTrain == null ? null : num(v.lastTrain.loss()))
+          .put("step_ms", stats(v.stepMs, now))
+          .put("compute_ms", stats(v.computeMs, now))
+          .put("version_published", v.versionPublished)
+          .put("version_in_use", v.versionInUse)
+          .put("policy_lag", Math.max(0, v.versionPublished - v.versionInUse))
+          .put("policy_lag_p99", num(v.lag.percentile(now, 99)))
+          .put("buffer", new JsonObject().put("size", (long) size).put("capacity", v.capacity)
+              .put("fill", v.capacity == 0 ? null : num(size / v.capacity))));
+    });
     return new JsonObject()
         .put("type", "telemetry")
         .put("t", wallMillis)
@@ -113,27 +190,36 @@ public final class TelemetryAggregator {
         .put("agent", new JsonObject()
             .put("tick_hz", num(lateness.ratePerSecond(now)))
             .put("lateness_ms", stats(lateness, now))
+            .put("duration_ms", stats(duration, now))
             .put("missed_ticks", missed))
         .put("inference_ms", stats(inference, now))
-        .put("trainers", new JsonObject().put(TRAINER, new JsonObject()
-            .put("steps", trainerSteps)
-            .put("steps_per_s", num(trainSteps.ratePerSecond(now)))
-            .put("loss", lastTrain == null ? null : num(lastTrain.loss()))
-            .put("step_ms", stats(trainSteps, now))))
-        .put("params", new JsonObject()
-            .put("version_published", versionPublished)
-            .put("version_in_use", versionInUse)
-            .put("policy_lag", Math.max(0, versionPublished - versionInUse))
-            .put("policy_lag_p99", num(lag.percentile(now, 99))))
-        .put("replay", new JsonObject()
-            .put("size", (long) replaySize)
-            .put("capacity", replayCapacity)
-            .put("fill", replayCapacity == 0 ? null : num(replaySize / replayCapacity)))
+        .put("models", byModel)
+        .put("reward", new JsonObject().put("last", num(reward.last())).put("mean", num(reward.mean(now)))
+            .put("p50", num(reward.percentile(now, 50))))
+        .put("actions", lastProbs == null ? null : new JsonObject().put("last", perPart(lastProbs, null))
+            .put("mean", perPart(null, meanProbs)))
+        .put("world", world == null ? null : new JsonObject().put("map", world.map())
+            .put("cells_visited", world.cellsVisited()).put("cells_last_minute", world.cellsLastMinute())
+            .put("floor_cells", world.floorCells()))
         .put("memory", new JsonObject()
             .put("heap_used_mb", num(memory.heapUsedMiB()))
             .put("heap_max_mb", num(memory.heapMaxMiB()))
             .put("rss_mb", num(memory.rssMiB())))
         .put("action", actionJson(lastAction));
+  }
+
+  /** The 13 probabilities as {vertical: [3], horizontal: [3], look: [3], jump: [2], run: [2]}. */
+  private static JsonObject perPart(float[] f, double[] d) {
+    JsonObject out = new JsonObject();
+    int at = 0;
+    for (int p = 0; p < PARTS.length; p++) {
+      JsonArray values = new JsonArray();
+      for (int i = 0; i < PART_SIZES[p]; i++, at++) {
+        values.add(num(f != null ? f[at] : d[at]));
+      }
+      out.put(PARTS[p], values);
+    }
+    return out;
   }
 
   /** Which inputs an action turns on, for the page's input display. */
@@ -148,9 +234,15 @@ public final class TelemetryAggregator {
         .put("p99", num(s.percentile(now, 99))).put("max", num(s.percentile(now, 100)));
   }
 
-  /** JSON has no NaN or infinity: those become null. */
+  /** JSON has no NaN or infinity: those become null; 4 significant digits so small losses stay readable. */
   static Double num(double v) {
-    return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+    if (!Double.isFinite(v)) {
+      return null;
+    }
+    if (v == 0 || Math.abs(v) >= 1) {
+      return Math.round(v * 1000) / 1000.0;
+    }
+    return new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue();
   }
 
   /** Heap and process memory at one moment. */

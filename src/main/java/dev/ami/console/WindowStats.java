@@ -61,6 +61,19 @@ public final class WindowStats {
     return span <= 0 ? 0 : count / (span / 1e9);
   }
 
+  /** Mean of the finite values in the window; NaN when there are none. */
+  public double mean(long now) {
+    double[] recent = recentFinite(now);
+    if (recent.length == 0) {
+      return Double.NaN;
+    }
+    double sum = 0;
+    for (double v : recent) {
+      sum += v;
+    }
+    return sum / recent.length;
+  }
+
   /** Nearest-rank percentile over the window, p in [0,100]; NaN when no finite value is in it. */
   public double percentile(long now, double p) {
     double[] recent = recentFinite(now);

@@ -24,6 +24,7 @@ public final class ControlVerticle extends VerticleBase {
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
 
   private final long startedMillis = System.currentTimeMillis();
+  private boolean agentSeen;
 
   @Override
   public Future<?> start() {
@@ -77,7 +78,8 @@ public final class ControlVerticle extends VerticleBase {
       ControlReply a = agent.succeeded() ? agent.result() : null;
       ControlReply t = trainer.succeeded() ? trainer.result() : null;
       JsonObject detail = summary(a, t);
-      RunState state = a == null ? RunState.FAILED : a.state();
+      RunState state = a == null ? absentAgent() : a.state();
+      agentSeen |= a != null;
       if (a != null && !a.ok()) {
         return Future.succeededFuture(ControlReply.error(state, a.error()));
       }
@@ -92,13 +94,35 @@ public final class ControlVerticle extends VerticleBase {
     JsonObject a = agent == null ? new JsonObject().put("state", "absent") : agent.detail();
     JsonObject t = trainer == null ? new JsonObject().put("state", "absent") : trainer.detail();
     return new JsonObject()
-        .put("state", agent == null ? RunState.FAILED.wireName() : agent.state().wireName())
+        .put("state", agent == null ? absentAgent().wireName() : agent.state().wireName())
         .put("ticks", a.getLong("ticks", 0L))
-        .put("version_in_use", a.getLong("version_in_use", 0L))
-        .put("version_published", t.getLong("version_published", 0L))
+        .put("models", models(a.getJsonObject("versions_in_use", new JsonObject()),
+            t.getJsonObject("models", new JsonObject())))
         .put("uptime_s", (System.currentTimeMillis() - startedMillis) / 1000.0)
         .put("agent", a)
         .put("trainer", t);
+  }
+
+  /** Per model: the version the trainer published last, the one the agent runs, and how far apart they are. */
+  static JsonObject models(JsonObject inUse, JsonObject trained) {
+    JsonObject out = new JsonObject();
+    Set<String> keys = new java.util.LinkedHashSet<>(trained.fieldNames());
+    keys.addAll(inUse.fieldNames());
+    for (String key : keys) {
+      long published = trained.getJsonObject(key, new JsonObject()).getLong("version_published", 0L);
+      long used = inUse.getLong(key, 0L);
+      out.put(key, new JsonObject().put("version_published", published).put("version_in_use", used)
+          .put("policy_lag", Math.max(0, published - used)));
+    }
+    return out;
+  }
+
+  /**
+   * No agent answered: before it ever has, the system is still starting (the console comes up first); after,
+   * it is on its way down or being redeployed. A crashed agent still answers, with state failed.
+   */
+  private RunState absentAgent() {
+    return agentSeen ? RunState.STOPPING : RunState.STARTING;
   }
 
   private Future<ControlReply> ask(String address, ControlCommand c) {

@@ -34,6 +34,16 @@ public record Action(int vertical, int horizontal, int lookHorizontal, int jump,
     return (((vertical + 1) * 3 + (horizontal + 1)) * 3 + (lookHorizontal + 1)) * 4 + jump * 2 + run;
   }
 
+  /** The action from one choice per part, as the policy samples it: axes 0,1,2 mean -1,0,1; buttons 0,1. */
+  public static Action fromParts(int[] parts) {
+    return new Action(parts[0] - 1, parts[1] - 1, parts[2] - 1, parts[3], parts[4]);
+  }
+
+  /** One choice per part: the inverse of {@link #fromParts}. */
+  public int[] parts() {
+    return new int[] {vertical + 1, horizontal + 1, lookHorizontal + 1, jump, run};
+  }
+
   public boolean isNeutral() {
     return equals(NEUTRAL);
   }

@@ -11,7 +11,7 @@ public record ModelSpec(int inputSize, int channels, int latent) {
   public static final int FRAME_CHANNELS = 3;
 
   public static ModelSpec from(AmiConfig c) {
-    return new ModelSpec(c.getInt("model.input_size"), c.getInt("model.channels"), c.getInt("model.latent"));
+    return new ModelSpec(c.getInt("model.input_size"), c.getInt("ae.channels"), c.getInt("ae.latent"));
   }
 
   public Shape frameShape(int batch) {

@@ -1,36 +1,35 @@
 package dev.ami.params;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.util.Pair;
 import io.vertx.core.shareddata.LocalMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
- * The agent's side of parameter sync: two identical blocks, one the agent runs and one idle.
+ * The agent's side of parameter sync for one model: two identical blocks, one the agent runs and one idle.
  * {@link #prepare()} runs off the tick and copies the newest snapshot into the idle block;
  * {@link #swapIfReady()} runs on the agent thread between ticks and only flips which block is active.
  *
  * <p>Why two blocks and an in-place copy: the copy lands in memory that was touched before, at memory
  * bandwidth (about 0.7 ms for 8 MB here). Cloning into fresh memory instead cost 60–200 ms per publish on
  * this VM, nearly all of it first-touch page faults.
+ *
+ * <p>{@link #close()} must be called before the blocks are freed: it waits out a copy in progress and
+ * makes every later {@link #prepare()} a no-op, so a late publish never writes into freed tensors.
  */
-public final class ParamFollower {
+public final class ParamFollower implements AutoCloseable {
   private static final int FREE = 0;
   private static final int WRITING = 1;
   private static final int READY = 2;
   private static final int SWAPPING = 3;
-  private static final NDIndex ALL = new NDIndex("...");
+  private static final int CLOSED = 4;
 
   private final String key;
   private final String group;
   private final LocalMap<String, ParamSnapshot> map;
-  private final List<List<Parameter>> buffers = new ArrayList<>();
+  private final List<List<Parameter>> buffers;
   private final AtomicInteger idleState = new AtomicInteger(FREE);
   private volatile int activeIndex;
   private volatile long readyVersion;
@@ -42,16 +41,12 @@ public final class ParamFollower {
     this.key = key;
     this.group = group;
     this.map = map;
-    buffers.add(parameters(first));
-    buffers.add(parameters(second));
+    this.buffers = List.of(SnapshotCopy.parameters(first), SnapshotCopy.parameters(second));
   }
 
-  private static List<Parameter> parameters(Block block) {
-    List<Parameter> out = new ArrayList<>();
-    for (Pair<String, Parameter> p : block.getParameters()) {
-      out.add(p.getValue());
-    }
-    return out;
+  /** The model key this follower follows. */
+  public String key() {
+    return key;
   }
 
   /** Which of the two blocks the agent runs (0 or 1). */
@@ -77,20 +72,19 @@ public final class ParamFollower {
    */
   public boolean prepare() {
     ParamSnapshot snapshot = map.get(key);
-    if (snapshot == null || snapshot.version() <= Math.max(readyVersion, inUseVersion) || !snapshot.tryAcquire()) {
+    if (snapshot == null || snapshot.version() <= Math.max(readyVersion, inUseVersion)
+        || idleState.get() == CLOSED || !snapshot.tryAcquire()) {
       return false;
     }
     try {
-      List<NDArray> source = snapshot.group(group);
-      checkFits(snapshot, source);
-      JniUtils.setGradMode(false); // per thread; an in-place write to a parameter needs it off
-      claimIdle();
+      String what = "snapshot " + key + "@" + snapshot.version() + " group " + group;
+      SnapshotCopy.checkFits(what, snapshot.group(group), buffers.get(0));
+      if (!claimIdle()) {
+        return false;
+      }
       boolean complete = false;
       try {
-        List<Parameter> idle = buffers.get(1 - activeIndex);
-        for (int i = 0; i < source.size(); i++) {
-          idle.get(i).getArray().set(ALL, source.get(i)); // native in-place copy, no allocation
-        }
+        SnapshotCopy.copy(what, snapshot.group(group), buffers.get(1 - activeIndex));
         readyVersion = snapshot.version();
         readyPublishedNanos = snapshot.createdNanos();
         complete = true;
@@ -103,9 +97,15 @@ public final class ParamFollower {
     }
   }
 
-  /** Takes the idle block for writing; waits out an agent flip in progress (nanoseconds). */
-  private void claimIdle() {
-    while (!idleState.compareAndSet(FREE, WRITING) && !idleState.compareAndSet(READY, WRITING)) {
+  /** Takes the idle block for writing; waits out an agent flip in progress (nanoseconds). False once closed. */
+  private boolean claimIdle() {
+    while (true) {
+      if (idleState.compareAndSet(FREE, WRITING) || idleState.compareAndSet(READY, WRITING)) {
+        return true;
+      }
+      if (idleState.get() == CLOSED) {
+        return false;
+      }
       Thread.onSpinWait();
     }
   }
@@ -122,22 +122,20 @@ public final class ParamFollower {
     return swap;
   }
 
-  /** A flip the agent made: which version it now runs and when that version was published. */
-  public record Swap(long version, long publishedNanos) {
+  /** Waits out a copy in progress (at most one copy's time), then refuses all later ones. */
+  @Override
+  public void close() {
+    while (true) {
+      int s = idleState.get();
+      if (s == CLOSED || (s != WRITING && s != SWAPPING && idleState.compareAndSet(s, CLOSED))) {
+        return;
+      }
+      // park, not spin: the agent thread runs at real-time priority on the copier's CPU
+      LockSupport.parkNanos(100_000);
+    }
   }
 
-  private void checkFits(ParamSnapshot snapshot, List<NDArray> source) {
-    List<Parameter> targets = buffers.get(0);
-    if (source.size() != targets.size()) {
-      throw new IllegalStateException("snapshot " + key + "@" + snapshot.version() + " group " + group + " has "
-          + source.size() + " arrays, the agent's model has " + targets.size());
-    }
-    for (int i = 0; i < source.size(); i++) {
-      if (!source.get(i).getShape().equals(targets.get(i).getArray().getShape())) {
-        throw new IllegalStateException("snapshot " + key + "@" + snapshot.version() + " parameter " + i
-            + " has shape " + source.get(i).getShape() + ", the agent's model expects "
-            + targets.get(i).getArray().getShape());
-      }
-    }
+  /** A flip the agent made: which version it now runs and when that version was published. */
+  public record Swap(long version, long publishedNanos) {
   }
 }

@@ -1,76 +1,126 @@
 package dev.ami.telemetry;
 
 import dev.ami.bus.Addresses;
+import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
+import dev.ami.bus.WorldRecord;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Turns the agent's and trainer's telemetry records into Micrometer meters (exposed on /metrics by the
- * console). Runs on an event loop: each record costs a few counter updates.
+ * Turns the agent's and the trainers' telemetry records into Micrometer meters (exposed on /metrics by the
+ * console). Everything about one model carries a {@code model} tag. Runs on an event loop: each record costs
+ * a few meter updates.
  */
 public final class MetersVerticle extends VerticleBase {
-  private final AtomicLong versionPublished = new AtomicLong();
-  private final AtomicLong versionInUse = new AtomicLong();
-  private final AtomicLong replaySize = new AtomicLong();
   private final AtomicLong missedTicks = new AtomicLong();
-  private volatile double loss = Double.NaN;
+  private final AtomicLong cellsVisited = new AtomicLong();
+  private final AtomicLong cellsLastMinute = new AtomicLong();
+  private final Map<String, PerModel> models = new ConcurrentHashMap<>();
+  private volatile double reward = Double.NaN;
+  private MeterRegistry registry;
+
+  /** The meters of one model, registered the first time the model is seen. */
+  private final class PerModel {
+    final AtomicLong versionPublished = new AtomicLong();
+    final AtomicLong versionInUse = new AtomicLong();
+    final AtomicLong bufferSize = new AtomicLong();
+    final Timer stepTime;
+    final Timer swap;
+    final Timer publishToUse;
+    final Timer compute;
+    final DistributionSummary lag;
+    volatile double loss = Double.NaN;
+
+    PerModel(String key) {
+      Tags tags = Tags.of("model", key);
+      Gauge.builder("ami.params.version.published", versionPublished, AtomicLong::get).tags(tags)
+          .description("newest published snapshot version").register(registry);
+      Gauge.builder("ami.params.version.in_use", versionInUse, AtomicLong::get).tags(tags)
+          .description("snapshot version the agent runs").register(registry);
+      Gauge.builder("ami.buffer.size", bufferSize, AtomicLong::get).tags(tags)
+          .description("samples in the buffer the model trains from").register(registry);
+      Gauge.builder("ami.trainer.loss", this, m -> m.loss).tags(tags).description("last training loss")
+          .register(registry);
+      stepTime = timer("ami.trainer.step.time", "one training step", tags);
+      swap = timer("ami.params.swap", "parameter swap on the agent thread", tags);
+      publishToUse = timer("ami.params.publish_to_use", "snapshot publish to first tick using it", tags);
+      compute = timer("ami.model.compute", "the model's forward pass in a tick", tags);
+      lag = DistributionSummary.builder("ami.policy.lag").tags(tags)
+          .description("published version minus the version that acted").publishPercentiles(0.5, 0.99)
+          .register(registry);
+    }
+  }
 
   @Override
   public Future<?> start() {
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    registry = BackendRegistries.getDefaultNow();
     if (registry == null) {
       registry = new SimpleMeterRegistry(); // metrics disabled (tests): meters still work, nobody scrapes
     }
-    Timer lateness = timer(registry, "ami.tick.lateness", "tick start minus its absolute deadline");
-    Timer duration = timer(registry, "ami.tick.duration", "work done in one tick");
-    Timer inference = timer(registry, "ami.inference.latency", "encoder forward pass at batch 1");
-    Timer stepTime = timer(registry, "ami.trainer.step.time", "one training step");
-    Timer publishToUse = timer(registry, "ami.params.publish_to_use", "snapshot publish to first tick using it");
-    Timer swap = timer(registry, "ami.params.swap", "parameter swap on the agent thread");
-    DistributionSummary lag = DistributionSummary.builder("ami.policy.lag")
-        .description("published version minus the version that acted").publishPercentiles(0.5, 0.99)
-        .register(registry);
-    registry.gauge("ami.params.version.published", versionPublished);
-    registry.gauge("ami.params.version.in_use", versionInUse);
-    registry.gauge("ami.replay.size", replaySize);
+    Timer lateness = timer("ami.tick.lateness", "tick start minus its absolute deadline", Tags.empty());
+    Timer duration = timer("ami.tick.duration", "the whole tick's compute", Tags.empty());
+    Timer inference = timer("ami.inference.latency", "every model's forward pass in a tick, together", Tags.empty());
     registry.gauge("ami.tick.missed", missedTicks);
-    registry.gauge("ami.trainer.loss", this, m -> m.loss);
+    registry.gauge("ami.reward", this, m -> m.reward);
+    registry.gauge("ami.world.cells.visited", cellsVisited);
+    registry.gauge("ami.world.cells.last_minute", cellsLastMinute);
 
     vertx.eventBus().<TickRecord>consumer(Addresses.TELEMETRY_TICK, m -> {
       TickRecord r = m.body();
       record(lateness, Math.max(0, r.latenessMs()));
       record(duration, r.durationMs());
       record(inference, r.inferenceMs());
-      record(swap, r.swapMs());
-      record(publishToUse, r.publishToUseMs());
-      lag.record(r.policyLag());
-      versionInUse.set(r.versionUsed());
       missedTicks.set(r.missed());
+      if (Double.isFinite(r.reward())) {
+        reward = r.reward();
+      }
+      r.models().forEach((key, t) -> onModelTick(model(key), t));
     });
     vertx.eventBus().<TrainRecord>consumer(Addresses.TELEMETRY_TRAIN, m -> {
       TrainRecord r = m.body();
-      record(stepTime, r.stepMs());
-      loss = r.loss();
-      replaySize.set(r.replaySize());
+      PerModel p = model(r.model());
+      record(p.stepTime, r.stepMs());
+      p.loss = r.loss();
+      p.bufferSize.set(r.bufferSize());
     });
     vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED,
-        m -> versionPublished.set(m.body().version()));
+        m -> model(m.body().key()).versionPublished.set(m.body().version()));
+    vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> {
+      cellsVisited.set(m.body().cellsVisited());
+      cellsLastMinute.set(m.body().cellsLastMinute());
+    });
     return Future.succeededFuture();
   }
 
-  private static Timer timer(MeterRegistry registry, String name, String description) {
-    return Timer.builder(name).description(description).publishPercentiles(0.5, 0.99)
+  private PerModel model(String key) {
+    return models.computeIfAbsent(key, PerModel::new);
+  }
+
+  private static void onModelTick(PerModel p, ModelTick t) {
+    record(p.swap, t.swapMs());
+    record(p.publishToUse, t.publishToUseMs());
+    record(p.compute, t.computeMs());
+    p.lag.record(t.policyLag());
+    p.versionInUse.set(t.versionUsed());
+  }
+
+  private Timer timer(String name, String description, Tags tags) {
+    return Timer.builder(name).description(description).tags(tags).publishPercentiles(0.5, 0.99)
         .distributionStatisticExpiry(Duration.ofMinutes(1)).register(registry);
   }
 

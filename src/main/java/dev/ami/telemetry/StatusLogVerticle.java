@@ -5,9 +5,9 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.config.AmiConfig;
+import dev.ami.control.StatusText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +33,7 @@ public final class StatusLogVerticle extends VerticleBase {
   }
 
   private void logStatus() {
-    vertx.eventBus().<ControlReply>request(Addresses.CONTROL, ControlCommand.of("status")).onSuccess(m -> {
-      JsonObject d = m.body().detail();
-      JsonObject trainer = d.getJsonObject("trainer", new JsonObject());
-      LOG.info("{} | ticks {} | params in use v{} / published v{} | trainer steps {} loss {} | replay {}",
-          d.getString("state"), d.getLong("ticks"), d.getLong("version_in_use"), d.getLong("version_published"),
-          trainer.getValue("steps"), trainer.getValue("loss"), trainer.getValue("replay_size"));
-    });
+    vertx.eventBus().<ControlReply>request(Addresses.CONTROL, ControlCommand.of("status"))
+        .onSuccess(m -> LOG.info("{}", StatusText.describe(m.body().detail())));
   }
 }

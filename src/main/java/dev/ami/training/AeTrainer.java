@@ -1,108 +1,117 @@
 package dev.ami.training;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.pytorch.jni.JniUtils;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
+import dev.ami.bus.ModelKeys;
+import dev.ami.data.FrameBuffer;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.InputBuffer;
 import dev.ami.model.ModelSpec;
-import dev.ami.params.ParamSnapshot;
-import java.util.ArrayList;
+import dev.ami.training.loss.VaeLoss;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 
 /**
- * Trains the conv autoencoder with MSE and Adam ({@link TorchAdam}, i.e. {@code torch.optim.Adam}). Not
- * thread-safe: one thread builds it, steps it and closes it (DJL allows one open gradient collector per JVM).
+ * Trains the step-1 conv autoencoder with MSE and Adam ({@link TorchAdam}, i.e. {@code torch.optim.Adam})
+ * on random frames of its buffer. A run is {@code ae.publish_every} steps, each on a fresh random batch; the
+ * gate ({@code ae.min_new}) decides how soon the next run may start.
  *
  * <p>The step is a plain forward / MSE / backward / fused Adam on the block's own parameter arrays, without
- * DJL's {@code Trainer} (metrics, listeners, parameter-store copies). Every array a step makes lives in a
- * sub-manager that is closed before the step returns. How fast this is depends mostly on the native
- * allocator, not on this code: see {@link dev.ami.system.ThreadTuning#tuneGlibcMalloc()} and
+ * DJL's {@code Trainer} (metrics, listeners, parameter-store copies). How fast this is depends mostly on the
+ * native allocator, not on this code: see {@link dev.ami.system.ThreadTuning#tuneGlibcMalloc()} and
  * docs/performance.md.
  */
-public final class AeTrainer implements AutoCloseable {
+public final class AeTrainer extends TrainerBase {
+
   private final ModelSpec spec;
   private final int batch;
-  private final NDManager manager;
+  private final int publishEvery;
+  private final FrameBuffer frames;
+  private final Gate gate;
+  private final SplittableRandom random;
   private final SequentialBlock autoEncoder;
-  private final ParameterStore store;
-  private final List<Parameter> parameters = new ArrayList<>();
-  private final TorchAdam adam;
   private final float[] batchBuffer;
+  private final int[] slots;
   private final InputBuffer input;
+  private int stepsLeft;
 
-  public AeTrainer(ModelSpec spec, int batch, double lr, long seed) {
+  public AeTrainer(ModelSpec spec, TrainerOptions options, FrameBuffer frames, long seed) {
+    super(ModelKeys.AE, seed);
     this.spec = spec;
-    this.batch = batch;
-    Engine.getInstance().setRandomSeed((int) seed);
-    JniUtils.setGradMode(false); // grad mode is per thread: record a graph only inside step()'s collector
-    this.manager = NDManager.newBaseManager();
-    manager.setName("ae-trainer");
+    this.batch = options.batch();
+    this.publishEvery = options.publishEvery();
+    this.frames = frames;
+    this.gate = new Gate(Math.max(1, options.minBuffer()), options.minNew());
+    this.random = new SplittableRandom(seed);
     this.autoEncoder = AutoEncoders.autoEncoder(spec);
     autoEncoder.initialize(manager, DataType.FLOAT32, spec.frameShape(batch));
-    for (Pair<String, Parameter> p : autoEncoder.getParameters()) {
-      if (p.getValue().requiresGradient()) {
-        parameters.add(p.getValue());
-      }
-    }
-    this.store = new ParameterStore(manager, false); // the block's own arrays, no copies
-    this.adam = new TorchAdam(parameters, manager, (float) lr);
+    optimize(options.lr(), 0, autoEncoder);
     this.batchBuffer = new float[batch * spec.frameSize()];
+    this.slots = new int[batch];
     this.input = new InputBuffer(batchBuffer.length);
   }
 
-  /** Buffer to fill with {@code batch} frames before {@link #step()}. */
+  @Override
+  public String key() {
+    return ModelKeys.AE;
+  }
+
+  @Override
+  public boolean canStartRun(boolean ignoreNewSamples) {
+    return gate.open(frames.size(), frames.added(), ignoreNewSamples);
+  }
+
+  @Override
+  public int beginRun() {
+    gate.runStarted(frames.added());
+    stepsLeft = publishEvery;
+    return publishEvery;
+  }
+
+  /** Draws {@code batch} random frames (with replacement) into the batch buffer. */
+  @Override
+  public boolean nextBatch() {
+    if (stepsLeft-- <= 0) {
+      return false;
+    }
+    int size = frames.size();
+    for (int b = 0; b < batch; b++) {
+      slots[b] = random.nextInt(size);
+    }
+    frames.read(slots, batchBuffer);
+    return true;
+  }
+
+  @Override
+  public float step() {
+    return update(m -> {
+      NDArray x = input.wrap(m, batchBuffer, spec.frameShape(batch));
+      return VaeLoss.reconstruction(x, autoEncoder.forward(store, new NDList(x), true).singletonOrThrow());
+    });
+  }
+
+  /** Buffer to fill with {@code batch} frames before {@link #step()} (benchmarks and tests). */
   public float[] batchBuffer() {
     return batchBuffer;
   }
 
-  /**
-   * One update on the frames in {@link #batchBuffer()}. Returns the loss; when it is not finite the
-   * gradients are never computed and the parameters are left as they were.
-   */
-  public float step() {
-    try (NDManager stepManager = manager.newSubManager()) {
-      NDArray x = input.wrap(stepManager, batchBuffer, spec.frameShape(batch));
-      float value;
-      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-        NDArray loss = mse(autoEncoder.forward(store, new NDList(x), true).singletonOrThrow(), x);
-        value = loss.getFloat();
-        if (!Float.isFinite(value)) {
-          return value;
-        }
-        collector.backward(loss);
-      }
-      adam.step(stepManager);
-      return value;
-    }
-  }
-
   /** Reconstruction loss without training, for evaluation. */
-  public float evaluate(float[] frames, int n) {
+  public float evaluate(float[] frameValues, int n) {
     JniUtils.setGradMode(false);
     try (NDManager m = manager.newSubManager()) {
-      NDArray x = m.create(frames, spec.frameShape(n));
-      return mse(autoEncoder.forward(store, new NDList(x), false).singletonOrThrow(), x).getFloat();
+      NDArray x = m.create(frameValues, spec.frameShape(n));
+      return VaeLoss.reconstruction(x, autoEncoder.forward(store, new NDList(x), false).singletonOrThrow()).getFloat();
     }
   }
 
-  /** Mean squared error over all elements, as torch.nn.MSELoss(). */
-  private static NDArray mse(NDArray prediction, NDArray target) {
-    return prediction.sub(target).square().mean();
-  }
-
-  /** Sub-models to publish, by group name. */
+  @Override
   public Map<String, Block> groups() {
     List<Block> children = autoEncoder.getChildren().values();
     Map<String, Block> groups = new LinkedHashMap<>();
@@ -111,40 +120,14 @@ public final class AeTrainer implements AutoCloseable {
     return groups;
   }
 
-  /**
-   * Copies a snapshot's values back into the live parameters (roll back after divergence) and restarts
-   * Adam: moments from a diverged run may hold NaN/Inf and would poison the next update again.
-   */
-  public void restore(ParamSnapshot snapshot) {
-    groups().forEach((name, block) -> {
-      List<NDArray> saved = snapshot.group(name);
-      int i = 0;
-      for (Pair<String, Parameter> p : block.getParameters()) {
-        p.getValue().getArray().set(saved.get(i++).toFloatArray());
-      }
-    });
-    adam.reset();
+  @Override
+  public int bufferSize() {
+    return frames.size();
   }
 
-  /**
-   * True when every parameter is finite. A step whose loss was finite can still write NaN or Inf into the
-   * weights; such a state must never be published (it would become the rollback target). One reduction
-   * per parameter, a few milliseconds per publish.
-   */
-  public boolean parametersFinite() {
-    for (Parameter p : parameters) {
-      try (NDArray sum = p.getArray().sum()) { // any NaN or Inf element makes the sum non-finite
-        if (!Float.isFinite(sum.getFloat())) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** Adam updates since the start or the last {@link #restore}. */
-  public int optimizerSteps() {
-    return adam.steps();
+  @Override
+  public int publishEvery() {
+    return publishEvery;
   }
 
   public int batch() {
@@ -153,11 +136,5 @@ public final class AeTrainer implements AutoCloseable {
 
   public ModelSpec spec() {
     return spec;
-  }
-
-  @Override
-  public void close() {
-    adam.close();
-    manager.close();
   }
 }

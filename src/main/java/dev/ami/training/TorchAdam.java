@@ -10,8 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adam exactly as {@code torch.optim.Adam} computes it (no weight decay, no amsgrad), through DJL's fused
- * native Adam kernel: one JNI call per parameter.
+ * Adam exactly as {@code torch.optim.Adam} computes it (no amsgrad), through DJL's fused native Adam kernel:
+ * one JNI call per parameter; with a weight decay, {@code torch.optim.AdamW}'s decoupled decay
+ * ({@code w *= 1 - lr·wd} before the update).
  *
  * <p>Why not DJL's {@code Optimizer.adam()}: DJL's kernel computes
  * {@code w -= lr * sqrt(bc2) / bc1 * m / (sqrt(v) + eps)}, i.e. it adds eps <em>before</em> the bias
@@ -31,14 +32,22 @@ final class TorchAdam implements AutoCloseable {
   private final float beta1;
   private final float beta2;
   private final float eps;
+  private final float decay;
   private int t;
 
-  /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8. */
+  /** PyTorch's defaults: betas (0.9, 0.999), eps 1e-8; no weight decay (torch.optim.Adam). */
   TorchAdam(List<Parameter> parameters, NDManager stateManager, float lr) {
-    this(parameters, stateManager, lr, 0.9f, 0.999f, 1e-8f);
+    this(parameters, stateManager, lr, 0f);
   }
 
-  TorchAdam(List<Parameter> parameters, NDManager stateManager, float lr, float beta1, float beta2, float eps) {
+  /** torch.optim.AdamW with its defaults but the given weight decay (AdamW's default is 0.01). */
+  TorchAdam(List<Parameter> parameters, NDManager stateManager, float lr, float weightDecay) {
+    this(parameters, stateManager, lr, 0.9f, 0.999f, 1e-8f, weightDecay);
+  }
+
+  TorchAdam(List<Parameter> parameters, NDManager stateManager, float lr, float beta1, float beta2, float eps,
+            float weightDecay) {
+    this.decay = 1f - lr * weightDecay;
     this.lr = lr;
     this.beta1 = beta1;
     this.beta2 = beta2;
@@ -68,9 +77,20 @@ final class TorchAdam implements AutoCloseable {
       NDArray w = weights.get(i);
       NDArray g = w.getGradient();
       g.attach(scratch); // frees the wrapper with the step; the gradient storage stays with w
+      if (decay != 1f) {
+        w.muli(decay); // AdamW: decoupled from the gradient, before the moments are used
+      }
       w.getNDArrayInternal().adamUpdate(new NDList(w, g, firstMoments.get(i), secondMoments.get(i)), new NDList(w),
           lr, lrbc, 0f /* weight decay */, 1f /* rescale */, -1f /* no clipping */, beta1, beta2, epsK,
           false /* lazy */, false /* adamw */);
+      JniUtils.zeroGrad((PtNDArray) w);
+    }
+  }
+
+  /** Drops the gradients without an update (a skipped step). */
+  void zeroGradients(NDManager scratch) {
+    for (NDArray w : weights) {
+      w.getGradient().attach(scratch);
       JniUtils.zeroGrad((PtNDArray) w);
     }
   }

@@ -4,22 +4,22 @@ import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TrainRecord;
+import dev.ami.control.CommandLoop;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The trainer's loop on its own thread: sample, step, and every {@code publishEvery} steps publish a
- * snapshot. It only ever reads the replay buffer and writes the params map, so the agent never waits for it.
+ * The training thread: every model's trainer, round-robin. Each trainer whose gate is open gets a slice of
+ * at most {@code sliceNanos} (at least one step) of its current run, then the next trainer gets one, so a
+ * long VAE run never keeps PPO waiting behind it. Each trainer publishes at the end of every run and
+ * within a run every {@code publishEvery} steps. It reads only the buffers and writes only the params map,
+ * so the agent never waits for it.
  */
-public final class TrainerLoop implements Runnable {
-  private static final Logger LOG = LoggerFactory.getLogger(TrainerLoop.class);
-
+public final class TrainerLoop extends CommandLoop<TrainerStatus> {
   /** Where the loop's output goes; the verticle wires these to the event bus. */
   public interface Sink {
     void published(ParamsPublished p);
@@ -29,118 +29,93 @@ public final class TrainerLoop implements Runnable {
     void event(Event e);
   }
 
-  /** How the loop trains. */
-  public record Settings(int minReplay, int minNewSamples, int publishEvery, int maxBadLosses) {
+  /** How the loop schedules and guards. */
+  public record Settings(long sliceNanos, int maxBadLosses) {
   }
 
-  private record Command(String name, CompletableFuture<TrainerStatus> done) {
-  }
-
-  private final Supplier<AeTrainer> trainerFactory;
-  private final ReplayBuffer replay;
-  private final Supplier<ParamPublisher> publisherFactory;
+  private final Supplier<List<ModelTrainer>> trainerFactory;
+  private final Function<String, ParamPublisher> publishers;
   private final Settings settings;
   private final Sink sink;
-  private final LinkedBlockingQueue<Command> commands = new LinkedBlockingQueue<>();
-  private final CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final CompletableFuture<Void> finished = new CompletableFuture<>();
-  private volatile RunState state = RunState.STARTING;
-  private volatile long steps;
-  private volatile long version;
-  private volatile float lastLoss = Float.NaN;
-  private volatile long skipped;
-  private volatile long rollbacks;
-  private int badInARow;
-  private long addedAtLastStep;
+  private volatile List<Slot> slots = List.of();
+  private volatile boolean flatOut;
 
-  public TrainerLoop(Supplier<AeTrainer> trainerFactory, ReplayBuffer replay, Supplier<ParamPublisher> publisherFactory,
+  /**
+   * @param trainerFactory builds the trainers, in round-robin order, on the loop's thread
+   * @param publishers the publisher for a model key
+   */
+  public TrainerLoop(Supplier<List<ModelTrainer>> trainerFactory, Function<String, ParamPublisher> publishers,
                      Settings settings, Sink sink) {
+    super("trainer", sink::event);
     this.trainerFactory = trainerFactory;
-    this.replay = replay;
-    this.publisherFactory = publisherFactory;
+    this.publishers = publishers;
     this.settings = settings;
     this.sink = sink;
   }
 
-  public CompletableFuture<Void> ready() {
-    return ready;
-  }
-
-  public CompletableFuture<Void> finished() {
-    return finished;
-  }
-
+  @Override
   public TrainerStatus status() {
-    return new TrainerStatus(state, steps, version, lastLoss, replay.size(), skipped, rollbacks);
-  }
-
-  /** Queues pause, resume or stop; completes once the loop is between steps and has applied it. */
-  public CompletableFuture<TrainerStatus> command(String name) {
-    CompletableFuture<TrainerStatus> done = new CompletableFuture<>();
-    if (finished.isDone()) {
-      done.complete(status());
-    } else {
-      commands.add(new Command(name, done));
+    List<ModelStatus> models = new ArrayList<>();
+    for (Slot s : slots) {
+      models.add(s.status());
     }
-    return done;
+    return new TrainerStatus(state, models);
   }
 
   @Override
-  public void run() {
-    ParamPublisher publisher = null;
-    try (AeTrainer trainer = trainerFactory.get()) {
-      publisher = publisherFactory.get();
-      publish(trainer, publisher); // the agent starts from the trainer's initial parameters
-      state = RunState.RUNNING;
-      ready.complete(null);
-      loop(trainer, publisher);
-    } catch (Throwable t) {
-      state = RunState.FAILED;
-      LOG.error("trainer crashed", t);
-      sink.event(Event.error("trainer-crash", "trainer crashed: " + t));
-      ready.completeExceptionally(t);
-    } finally {
-      if (state != RunState.FAILED) {
-        state = RunState.STOPPED;
-      }
-      Command c;
-      while ((c = commands.poll()) != null) {
-        c.done().complete(status());
-      }
-      finished.complete(null);
+  protected void start() {
+    List<Slot> built = new ArrayList<>();
+    for (ModelTrainer t : trainerFactory.get()) {
+      built.add(new Slot(t, publishers.apply(t.key())));
+    }
+    slots = List.copyOf(built);
+    for (Slot s : slots) {
+      publish(s); // the agent starts from the trainer's initial parameters
     }
   }
 
-  private void loop(AeTrainer trainer, ParamPublisher publisher) throws InterruptedException {
+  @Override
+  protected void loop() throws InterruptedException {
     while (true) {
-      Command c = state == RunState.PAUSED || !hasWork()
-          ? commands.poll(state == RunState.PAUSED ? 1000 : 5, TimeUnit.MILLISECONDS)
-          : commands.poll();
-      if (c != null) {
-        if (!handle(c)) {
+      if (!applyCommands()) {
+        return;
+      }
+      if (state == RunState.PAUSED) {
+        if (!awaitCommand(1000)) {
           return;
         }
         continue;
       }
-      if (state == RunState.RUNNING && hasWork()) {
-        trainOnce(trainer, publisher);
+      boolean worked = false;
+      for (Slot s : slots) {
+        if (hasCommands()) {
+          break; // commands first: a pause must not wait for every trainer's slice
+        }
+        worked |= slice(s);
+      }
+      if (!worked && !awaitCommand(5)) {
+        return;
       }
     }
   }
 
-  private boolean hasWork() {
-    return replay.size() >= settings.minReplay() && replay.added() - addedAtLastStep >= settings.minNewSamples();
+  @Override
+  protected void finish() {
+    for (Slot s : slots) {
+      try {
+        s.trainer.close();
+      } catch (RuntimeException e) {
+        sink.event(Event.warn("trainer-close", s.trainer.key() + " did not close cleanly: " + e));
+      }
+    }
   }
 
-  private boolean handle(Command c) {
+  @Override
+  protected boolean handle(Command<TrainerStatus> c) {
     switch (c.name()) {
       case "pause" -> state = RunState.PAUSED;
       case "resume" -> state = RunState.RUNNING;
-      case "stop" -> {
-        state = RunState.STOPPING;
-        commands.add(c); // completed once the model is closed
-        return false;
-      }
+      case "flat-out" -> flatOut = c.n() != 0; // gates ignore new-sample counts: the bench's isolated phase
       default -> {
         c.done().completeExceptionally(new IllegalArgumentException("unknown trainer command " + c.name()));
         return true;
@@ -150,53 +125,112 @@ public final class TrainerLoop implements Runnable {
     return true;
   }
 
-  private void trainOnce(AeTrainer trainer, ParamPublisher publisher) {
-    addedAtLastStep = replay.added();
-    replay.sampleObservations(trainer.batch(), trainer.batchBuffer());
+  /** Runs one slice of {@code s}'s current run, starting a run if its gate is open; false when idle. */
+  private boolean slice(Slot s) {
+    if (!s.inRun) {
+      if (!s.trainer.canStartRun(flatOut)) {
+        return false;
+      }
+      if (s.trainer.beginRun() == 0) {
+        s.trainer.endRun();
+        return false;
+      }
+      s.inRun = true;
+      s.runs++;
+    }
+    long end = System.nanoTime() + settings.sliceNanos();
+    do {
+      if (!s.trainer.nextBatch()) {
+        endRun(s);
+        return true;
+      }
+      trainOnce(s);
+    } while (System.nanoTime() < end && !hasCommands());
+    return true;
+  }
+
+  private void endRun(Slot s) {
+    s.trainer.endRun();
+    s.inRun = false;
+    if (s.stepsSincePublish > 0) {
+      publish(s);
+    }
+  }
+
+  private void trainOnce(Slot s) {
     long t0 = System.nanoTime();
-    float loss = trainer.step();
+    float loss = s.trainer.step();
     double ms = (System.nanoTime() - t0) / 1e6;
-    lastLoss = loss;
+    s.lastLoss = loss;
     if (Float.isFinite(loss)) {
-      badInARow = 0;
-      steps++;
-      if (steps % settings.publishEvery() == 0) {
-        publish(trainer, publisher);
+      s.badInARow = 0;
+      s.steps++;
+      if (++s.stepsSincePublish >= s.trainer.publishEvery()) {
+        publish(s);
       }
     } else {
-      skipped++;
-      if (++badInARow >= settings.maxBadLosses()) {
-        rollBack(trainer, publisher);
+      s.skipped++;
+      if (++s.badInARow >= settings.maxBadLosses()) {
+        rollBack(s);
       }
     }
-    sink.step(new TrainRecord(steps, ms, loss, version, replay.size(), skipped, System.currentTimeMillis()));
+    sink.step(new TrainRecord(s.trainer.key(), s.steps, ms, loss, s.version, s.trainer.bufferSize(), s.skipped,
+        System.currentTimeMillis()));
   }
 
-  private void publish(AeTrainer trainer, ParamPublisher publisher) {
-    if (!trainer.parametersFinite()) {
-      sink.event(Event.error("publish-refused", "parameters at step " + steps + " are not finite; not published"));
-      rollBack(trainer, publisher);
+  private void publish(Slot s) {
+    s.stepsSincePublish = 0;
+    if (!s.trainer.parametersFinite()) {
+      sink.event(Event.error("publish-refused", s.trainer.key() + " parameters at step " + s.steps
+          + " are not finite; not published"));
+      rollBack(s);
       return;
     }
-    ParamSnapshot s = publisher.publish(trainer.groups(), steps);
-    version = s.version();
-    sink.published(new dev.ami.bus.ParamsPublished(s.key(), s.version(), steps, s.createdNanos()));
+    ParamSnapshot snapshot = s.publisher.publish(s.trainer.groups(), s.steps);
+    s.version = snapshot.version();
+    sink.published(new ParamsPublished(snapshot.key(), snapshot.version(), s.steps, snapshot.createdNanos()));
   }
 
-  private void rollBack(AeTrainer trainer, ParamPublisher publisher) {
-    ParamSnapshot last = publisher.current();
+  private void rollBack(Slot s) {
+    ParamSnapshot last = s.publisher.current();
     if (last == null || !last.tryAcquire()) {
-      sink.event(Event.error("trainer-diverged", badInARow + " non-finite losses in a row and no snapshot to roll back to"));
+      sink.event(Event.error("trainer-diverged", s.trainer.key() + ": " + s.badInARow
+          + " non-finite losses in a row and no snapshot to roll back to"));
       return;
     }
     try {
-      trainer.restore(last);
-      rollbacks++;
-      badInARow = 0;
-      sink.event(Event.warn("trainer-rollback", settings.maxBadLosses() + " non-finite losses in a row: rolled back to "
-          + "version " + last.version()));
+      s.trainer.restore(last);
+      s.rollbacks++;
+      s.badInARow = 0;
+      sink.event(Event.warn("trainer-rollback", s.trainer.key() + ": " + settings.maxBadLosses()
+          + " non-finite losses in a row: rolled back to version " + last.version()));
     } finally {
       last.release();
+    }
+  }
+
+  /** One trainer and its counters; written on the loop's thread, read anywhere. */
+  private static final class Slot {
+    final ModelTrainer trainer;
+    final ParamPublisher publisher;
+    volatile long steps;
+    volatile long version;
+    volatile float lastLoss = Float.NaN;
+    volatile long skipped;
+    volatile long rollbacks;
+    volatile long runs;
+    volatile boolean inRun;
+    int badInARow;
+    int stepsSincePublish;
+
+    Slot(ModelTrainer trainer, ParamPublisher publisher) {
+      this.trainer = trainer;
+      this.publisher = publisher;
+    }
+
+    ModelStatus status() {
+      return new ModelStatus(trainer.key(), steps, version, lastLoss, trainer.bufferSize(), skipped, rollbacks, runs,
+          inRun);
     }
   }
 }

@@ -3,15 +3,19 @@ package dev.ami.training;
 import dev.ami.bus.RunState;
 import dev.ami.control.LoopStatus;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
-/** What the trainer reports about itself. */
-public record TrainerStatus(RunState state, long steps, long versionPublished, float lastLoss, int replaySize,
-                            long skippedSteps, long rollbacks) implements LoopStatus {
+/** What the trainer reports about itself: its state and each model's counters, in round-robin order. */
+public record TrainerStatus(RunState state, List<ModelStatus> models) implements LoopStatus {
+  /** Training steps over all models. */
+  public long steps() {
+    return models.stream().mapToLong(ModelStatus::steps).sum();
+  }
+
   @Override
   public JsonObject toJson() {
-    return new JsonObject().put("state", state.wireName()).put("steps", steps)
-        .put("version_published", versionPublished)
-        .put("loss", Float.isFinite(lastLoss) ? (Object) (double) lastLoss : null)
-        .put("replay_size", replaySize).put("skipped_steps", skippedSteps).put("rollbacks", rollbacks);
+    JsonObject byModel = new JsonObject();
+    models.forEach(m -> byModel.put(m.key(), m.toJson()));
+    return new JsonObject().put("state", state.wireName()).put("steps", steps()).put("models", byModel);
   }
 }

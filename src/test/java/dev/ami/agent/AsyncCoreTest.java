@@ -9,7 +9,8 @@ import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
-import dev.ami.bus.Transition;
+import dev.ami.bus.ModelKeys;
+import dev.ami.bus.StepRecord;
 import dev.ami.support.TestRuntime;
 import java.util.List;
 import java.util.Map;
@@ -72,16 +73,20 @@ class AsyncCoreTest {
 
   @Test
   @Order(2)
-  @DisplayName("published versions increase monotonically and the agent's in-use version follows")
+  @DisplayName("a model's published versions increase monotonically and the agent's in-use version follows")
   void versionsIncreaseAndAgentFollows() throws Exception {
     List<Long> published = new CopyOnWriteArrayList<>();
     List<Long> used = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> caughtUp = new CompletableFuture<>();
-    var pubs = rt.vertx().eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED,
-        m -> published.add(m.body().version()));
+    var pubs = rt.vertx().eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> {
+      if (m.body().key().equals(ModelKeys.FD)) {
+        published.add(m.body().version());
+      }
+    });
     var ticks = rt.vertx().eventBus().<TickRecord>consumer(Addresses.TELEMETRY_TICK, m -> {
-      used.add(m.body().versionUsed());
-      if (published.size() >= 5 && m.body().versionUsed() >= published.get(2)) {
+      long v = m.body().models().get(ModelKeys.FD).versionUsed();
+      used.add(v);
+      if (published.size() >= 5 && v >= published.get(2)) {
         caughtUp.complete(null);
       }
     });
@@ -101,7 +106,7 @@ class AsyncCoreTest {
   @DisplayName("pause stops transitions, both sides confirm; resume restarts them")
   void pauseStopsTransitionsResumeRestarts() throws Exception {
     List<Long> ticks = new CopyOnWriteArrayList<>();
-    var consumer = rt.vertx().eventBus().<Transition>consumer(Addresses.TRANSITIONS, m -> ticks.add(m.body().tick()));
+    var consumer = rt.vertx().eventBus().<StepRecord>consumer(Addresses.TRANSITIONS, m -> ticks.add(m.body().tick()));
     try {
       ControlReply paused = rt.control("pause", 0);
       assertThat(paused.ok()).isTrue();
@@ -116,7 +121,7 @@ class AsyncCoreTest {
       ControlReply resumed = rt.control("resume", 0);
       assertThat(resumed.state()).isEqualTo(RunState.RUNNING);
       CompletableFuture<Void> flowing = new CompletableFuture<>();
-      var again = rt.vertx().eventBus().<Transition>consumer(Addresses.TRANSITIONS, m -> {
+      var again = rt.vertx().eventBus().<StepRecord>consumer(Addresses.TRANSITIONS, m -> {
         if (m.body().tick() >= ticksAtPause + 3) {
           flowing.complete(null);
         }
@@ -130,12 +135,16 @@ class AsyncCoreTest {
 
   @Test
   @Order(4)
-  @DisplayName("step n while paused yields exactly n transitions, then the agent is paused again")
+  @DisplayName("step n while paused ticks exactly n times, then the agent is paused again; n - 1 steps reach the "
+      + "trainer (the last one's reward would need one more observation)")
   void stepYieldsExactlyN() throws Exception {
     assertThat(rt.control("pause", 0).state()).isEqualTo(RunState.PAUSED);
     List<Long> ticks = new CopyOnWriteArrayList<>();
+    List<StepRecord> steps = new CopyOnWriteArrayList<>();
     CompletableFuture<Event> done = new CompletableFuture<>();
-    var transitions = rt.vertx().eventBus().<Transition>consumer(Addresses.TRANSITIONS, m -> ticks.add(m.body().tick()));
+    var tickRecords = rt.vertx().eventBus().<TickRecord>consumer(Addresses.TELEMETRY_TICK,
+        m -> ticks.add(m.body().tick()));
+    var transitions = rt.vertx().eventBus().<StepRecord>consumer(Addresses.TRANSITIONS, m -> steps.add(m.body()));
     var events = rt.vertx().eventBus().<Event>consumer(Addresses.EVENTS, m -> {
       if (m.body().kind().equals("step-done")) {
         done.complete(m.body());
@@ -145,11 +154,17 @@ class AsyncCoreTest {
       ControlReply stepping = rt.control("step", 7);
       assertThat(stepping.ok()).isTrue();
       TestRuntime.await(done);
-      ControlReply after = rt.control("status", 0); // round-trip: all transitions delivered
+      ControlReply after = rt.control("status", 0); // round-trip: all records delivered
       assertThat(after.state()).isEqualTo(RunState.PAUSED);
       assertThat(ticks).hasSize(7);
       assertThat(ticks.get(6) - ticks.get(0)).isEqualTo(6);
+      assertThat(steps).hasSize(6);
+      assertThat(steps.get(0).tick()).isEqualTo(ticks.get(0));
+      assertThat(steps.get(0).chainStart()).as("the first step after a pause starts a new chain").isTrue();
+      assertThat(steps.subList(1, 6)).noneMatch(StepRecord::chainStart);
+      assertThat(steps).allSatisfy(st -> assertThat(st.reward()).isFinite());
     } finally {
+      tickRecords.unregister();
       transitions.unregister();
       events.unregister();
     }

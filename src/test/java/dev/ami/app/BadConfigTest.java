@@ -33,9 +33,9 @@ class BadConfigTest {
   @Test
   @DisplayName("a value of the wrong type exits 2")
   void wrongType() {
-    Result r = run("trainer.lr=fast");
+    Result r = run("vae.lr=fast");
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err).contains("trainer.lr").contains("a number");
+    assertThat(r.err).contains("vae.lr").contains("a number");
   }
 
   @Test
@@ -52,10 +52,10 @@ class BadConfigTest {
   @DisplayName("an unknown key inside a YAML file exits 2")
   void unknownYamlKey(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("typo.yaml");
-    Files.writeString(file, "trainer:\n  batchsize: 64\n");
+    Files.writeString(file, "vae:\n  batchsize: 64\n");
     Result r = run("--config", file.toString());
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err).contains("unknown key 'trainer.batchsize'").contains("trainer.batch");
+    assertThat(r.err).contains("unknown key 'vae.batchsize'").contains("vae.batch");
   }
 
   @Test
@@ -77,7 +77,7 @@ class BadConfigTest {
   @Test
   @DisplayName("keys that contradict each other exit 2")
   void crossCheck() {
-    Result r = run("model.input_size=60");
+    Result r = run("model.preset=autoencoder", "model.input_size=60");
     assertThat(r.code).isEqualTo(2);
     assertThat(r.err).contains("multiple of 8");
   }

@@ -31,9 +31,9 @@ class ShutdownTest {
     int arraysBefore = system.getManagedArrays().size();
     int managersBefore = resources(system);
 
-    TestRuntime rt = TestRuntime.start(Map.of("trainer.publish_every", 1));
+    TestRuntime rt = TestRuntime.start(Map.of("vae.publish_every", 1, "vae.min_new", 0));
     // let it train and publish a few versions so snapshots, clones and swaps all happened
-    while (rt.control("status", 0).detail().getLong("version_in_use") < 3) {
+    while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject("vae").getLong("version_in_use") < 3) {
       Thread.onSpinWait();
     }
     assertThat(system.getManagedArrays().size()).as("the running system holds arrays").isGreaterThan(arraysBefore);
@@ -52,8 +52,8 @@ class ShutdownTest {
   void signalEndsProcessGracefully() throws Exception {
     List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
-        Main.class.getName(), "run", "agent.realtime=false", "system.isolate_cpus=false", "model.input_size=32", "model.channels=8",
-        "model.latent=32", "trainer.batch=8", "trainer.min_replay=8", "telemetry.log_every_s=0");
+        Main.class.getName(), "run", "agent.realtime=false", "system.isolate_cpus=false", "model.preset=curiosity-small",
+        "console.port=0", "telemetry.log_every_s=0");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

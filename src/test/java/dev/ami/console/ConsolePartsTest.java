@@ -107,18 +107,28 @@ class ConsolePartsTest {
     }
 
     @Test
-    @DisplayName("the push is valid JSON (no NaN), with versions, lag, replay fill and the action's inputs")
+    @DisplayName("the push is valid JSON (no NaN), with each model's versions, lag and buffer, the reward and the "
+        + "policy's per-part probabilities")
     void snapshot() {
-      TelemetryAggregator a = new TelemetryAggregator(100);
+      TelemetryAggregator a = new TelemetryAggregator(new java.util.LinkedHashMap<>(java.util.Map.of("vae", 100)));
       long wall = 1_700_000_000_000L;
-      a.onTick(new TickRecord(5, 0.2, 1, 2, 3, 5, Double.NaN, Double.NaN, 0, 0, wall), 0);
-      a.onTrain(new TrainRecord(10, 400, Double.NaN, 5, 50, 1, wall));
+      float[] probs = {0.2f, 0.3f, 0.5f, 1, 0, 0, 0, 0, 1, 0.25f, 0.75f, 0.5f, 0.5f};
+      a.onTick(new TickRecord(5, 0.2, 1, 2, java.util.Map.of("vae", new dev.ami.bus.ModelTick(3, 5, 1, Double.NaN,
+          Double.NaN), "fd", new dev.ami.bus.ModelTick(7, 7, 1, 0.01, 40)), 0.125, probs, 0, 0, wall), 0);
+      a.onTrain(new TrainRecord("vae", 10, 400, Double.NaN, 5, 50, 1, wall));
       JsonObject t = a.snapshot(wall + 100, new TelemetryAggregator.MemoryReading(10, 20, Double.NaN));
       assertThat(new JsonObject(t.encode())).isEqualTo(t);
       assertThat(t.getLong("ticks")).isEqualTo(5);
-      assertThat(t.getJsonObject("params").getLong("policy_lag")).isEqualTo(2);
-      assertThat(t.getJsonObject("replay").getDouble("fill")).isEqualTo(0.5);
-      assertThat(t.getJsonObject("trainers").getJsonObject("trainer").getValue("loss")).isNull();
+      JsonObject vae = t.getJsonObject("models").getJsonObject("vae");
+      assertThat(vae.getLong("policy_lag")).isEqualTo(2);
+      assertThat(vae.getJsonObject("buffer").getDouble("fill")).isEqualTo(0.5);
+      assertThat(vae.getValue("loss")).isNull();
+      assertThat(t.getJsonObject("models").getJsonObject("fd").getLong("version_in_use")).isEqualTo(7);
+      assertThat(t.getJsonObject("reward").getDouble("last")).isEqualTo(0.125);
+      assertThat(t.getJsonObject("actions").getJsonObject("last").getJsonArray("horizontal").getList())
+          .containsExactly(1.0, 0.0, 0.0);
+      assertThat(t.getJsonObject("actions").getJsonObject("mean").getJsonArray("jump").getList())
+          .containsExactly(0.25, 0.75);
       assertThat(t.getJsonObject("memory").getValue("rss_mb")).isNull();
       assertThat(t.getJsonObject("action")).isEqualTo(new JsonObject().put("index", 0).put("vertical", -1)
           .put("horizontal", -1).put("look", -1).put("jump", 0).put("run", 0));

@@ -66,8 +66,9 @@ class ConsoleWebSocketTest {
       assertThat(r.getString("id")).isEqualTo("abc");
       assertThat(r.getBoolean("ok")).isTrue();
       assertThat(r.getString("error")).isNull();
-      assertThat(r.fieldNames()).contains("state", "ticks", "version_in_use", "version_published", "uptime_s",
-          "agent", "trainer");
+      assertThat(r.fieldNames()).contains("state", "ticks", "models", "uptime_s", "agent", "trainer");
+      assertThat(r.getJsonObject("models").getJsonObject("policy").fieldNames())
+          .contains("version_published", "version_in_use", "policy_lag");
     }
 
     @Test
@@ -109,7 +110,7 @@ class ConsoleWebSocketTest {
     }
 
     @Test
-    @DisplayName("subscribe brings telemetry and frame thumbnails")
+    @DisplayName("subscribe brings telemetry, frame thumbnails and the expected next frame")
     void subscribe() throws Exception {
       socket.request("resume");
       try (TestSocket s = TestSocket.open(vertx, port)) {
@@ -117,13 +118,18 @@ class ConsoleWebSocketTest {
         assertThat(r.getBoolean("ok")).isTrue();
         assertThat(r.getJsonArray("topics")).containsExactlyInAnyOrder("telemetry", "events", "frames");
         JsonObject t = s.awaitPush("telemetry", m -> m.getLong("ticks") > 0);
-        assertThat(t.fieldNames()).contains("state", "ticks", "agent", "inference_ms", "trainers", "params",
-            "replay", "memory", "action");
+        assertThat(t.fieldNames()).contains("state", "ticks", "agent", "inference_ms", "models", "reward",
+            "actions", "memory", "action");
+        assertThat(t.getJsonObject("models").fieldNames()).containsExactly("vae", "fd", "policy");
         assertThat(t.getJsonObject("memory").getDouble("heap_used_mb")).isPositive();
         assertThat(t.getJsonObject("action").fieldNames()).contains("vertical", "horizontal", "look", "jump",
             "run");
         JsonObject f = s.awaitPush("frame", m -> true);
         assertThat(f.getString("image")).startsWith("data:image/png;base64,");
+        JsonObject e = s.awaitPush("expected", m -> true);
+        assertThat(e.getString("image")).as("the decoded prediction of the next frame")
+            .startsWith("data:image/png;base64,");
+        assertThat(e.getLong("decoder_version")).isPositive();
       }
     }
   }
@@ -241,7 +247,7 @@ class ConsoleWebSocketTest {
     void api() throws Exception {
       Http http = new Http(port);
       JsonObject status = new JsonObject(http.get("/api/status").body());
-      assertThat(status.fieldNames()).contains("state", "ticks", "version_in_use", "version_published", "uptime_s");
+      assertThat(status.fieldNames()).contains("state", "ticks", "models", "uptime_s");
       var paused = http.post("/api/pause");
       assertThat(paused.statusCode()).isEqualTo(200);
       assertThat(new JsonObject(paused.body()).getString("state")).isEqualTo("paused");
@@ -287,7 +293,8 @@ class ConsoleWebSocketTest {
       assertThat(r.headers().firstValue("content-type").orElse("")).startsWith("text/plain");
       var families = MetricsTest.families(r.body());
       assertThat(families).extracting(f -> f.getName()).contains("ami_tick_lateness_seconds",
-          "ami_inference_latency_seconds", "ami_params_version_published", "ami_console_clients",
+          "ami_inference_latency_seconds", "ami_params_version_published", "ami_trainer_loss", "ami_reward",
+          "ami_console_clients",
           "jvm_memory_used_bytes");
       var lateness = families.stream().filter(f -> f.getName().equals("ami_tick_lateness_seconds")).findFirst()
           .orElseThrow();
@@ -295,6 +302,10 @@ class ConsoleWebSocketTest {
       var summary = (org.hawkular.agent.prometheus.types.Summary) lateness.getMetrics().get(0);
       assertThat(summary.getSampleCount()).isPositive();
       assertThat(summary.getQuantiles()).extracting(q -> q.getQuantile()).contains(0.5, 0.99);
+      var versions = families.stream().filter(f -> f.getName().equals("ami_params_version_published")).findFirst()
+          .orElseThrow();
+      assertThat(versions.getMetrics()).as("one series per model, by label")
+          .extracting(m -> m.getLabels().get("model")).contains("vae", "fd", "policy");
       var heap = families.stream().filter(f -> f.getName().equals("jvm_memory_used_bytes")).findFirst()
           .orElseThrow();
       assertThat(heap.getMetrics()).anySatisfy(m -> assertThat(m.getLabels()).containsEntry("area", "heap"));

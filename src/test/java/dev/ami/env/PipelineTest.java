@@ -84,7 +84,7 @@ class PipelineTest {
   @DisplayName("the world streams itself over UDP and FFmpeg capture sees the same view, without VRChat")
   void worldStreamsItself() throws Exception {
     int port = SimOptions.freeUdpPort();
-    SimOptions options = new SimOptions(SimOptions.freeUdpPort(), 25, 160, 120, 64, "udp://127.0.0.1:" + port, "mpegts");
+    SimOptions options = new SimOptions(SimOptions.freeUdpPort(), 25, 160, 120, 64, "udp://127.0.0.1:" + port, "mpegts", "room");
     try (SimWorld world = new SimWorld(options);
          FfmpegFrameSource capture = new FfmpegFrameSource(
              CaptureOptions.of("udp://127.0.0.1:" + port, "mpegts", 64).withTimeouts(5000, 1000, 100))) {

@@ -17,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 
 /** The whole runtime started from conf/ami.yaml plus overrides, with a small idle trainer, for system tests. */
 final class RunningSystem implements AutoCloseable {
-  /** A small model whose trainer never starts training: these tests are about the agent's I/O. */
-  private static final List<String> LIGHT = List.of("model.input_size=32", "model.channels=4", "model.latent=16",
-      "trainer.replay_capacity=100000", "trainer.min_replay=100000", "agent.realtime=false",
-      "telemetry.log_every_s=0", "system.isolate_cpus=false", "console.port=0");
+  /** The small curiosity agent whose trainers never start training: these tests are about the agent's I/O. */
+  private static final List<String> LIGHT = List.of("model.preset=curiosity-small", "vae.min_buffer=5000",
+      "vae.buffer=5000", "fd.min_buffer=5000", "fd.buffer=5000", "policy.rollout=5000",
+      "policy.buffer=5001", "agent.realtime=false", "telemetry.log_every_s=0", "system.isolate_cpus=false",
+      "console.port=0");
 
   final Vertx vertx = AmiRuntime.newVertx();
   final List<Event> events = new CopyOnWriteArrayList<>();

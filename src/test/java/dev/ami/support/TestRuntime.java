@@ -4,11 +4,16 @@ import dev.ami.app.AmiRuntime;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.ConfigLoader;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.util.HashMap;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 
 /** Starts the real runtime with a small, fast model for tests, and helps waiting on it. */
@@ -23,23 +28,32 @@ public final class TestRuntime implements AutoCloseable {
     this.runtime = runtime;
   }
 
-  /** A config small enough that a training step takes milliseconds; {@code overrides} win. */
+  /**
+   * The curiosity-small preset on noise frames, loaded the way the launcher loads it (conf/ami.yaml, the
+   * model preset, the env preset, then {@code overrides}): small enough that a training step takes
+   * milliseconds.
+   */
   public static AmiConfig smallConfig(Map<String, ?> overrides) {
-    Map<String, Object> m = new HashMap<>();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("model.preset", "curiosity-small");
     m.put("env", "noise");
     m.put("agent.hz", 50);
     m.put("agent.realtime", false);
     m.put("system.isolate_cpus", false); // the test JVM runs other things; leave its scheduling alone
-    m.put("model.input_size", 32);
-    m.put("model.channels", 8);
-    m.put("model.latent", 32);
-    m.put("trainer.batch", 8);
-    m.put("trainer.min_replay", 8);
-    m.put("trainer.publish_every", 2);
     m.put("telemetry.log_every_s", 0);
     m.put("console.port", 0); // a free port: never clashes with a running ami or another test
     m.putAll(overrides);
-    return AmiConfig.defaults().with(m);
+    List<String> args = new ArrayList<>();
+    m.forEach((k, v) -> args.add(k + "=" + v));
+    Vertx loader = Vertx.vertx();
+    try {
+      return new ConfigLoader(loader).load(null, args).toCompletionStage().toCompletableFuture()
+          .get(TIMEOUT_S, TimeUnit.SECONDS);
+    } catch (ExecutionException | InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("test config did not load: " + e, e);
+    } finally {
+      loader.close();
+    }
   }
 
   public static TestRuntime start(Map<String, ?> overrides) throws Exception {

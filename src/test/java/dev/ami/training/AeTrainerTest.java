@@ -2,6 +2,7 @@ package dev.ami.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ami.data.FrameBuffer;
 import dev.ami.model.ModelSpec;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
@@ -15,7 +16,7 @@ class AeTrainerTest {
     ModelSpec spec = new ModelSpec(32, 8, 32);
     int n = 16;
     float[] data = blobs(spec, n, new SplittableRandom(3));
-    try (AeTrainer trainer = new AeTrainer(spec, n, 3e-3, 11)) {
+    try (AeTrainer trainer = ae(spec, n, 3e-3, 11)) {
       float before = trainer.evaluate(data, n);
       for (int i = 0; i < 60; i++) {
         System.arraycopy(data, 0, trainer.batchBuffer(), 0, data.length);
@@ -33,7 +34,7 @@ class AeTrainerTest {
   void oddChannelCountsStayFinite() {
     ModelSpec spec = new ModelSpec(32, 8, 32); // 8 and 12 channels would leave padded oneDNN lanes
     SplittableRandom random = new SplittableRandom(5);
-    try (AeTrainer trainer = new AeTrainer(spec, 8, 1e-3, 13)) {
+    try (AeTrainer trainer = ae(spec, 8, 1e-3, 13)) {
       for (int i = 0; i < 400; i++) {
         float[] batch = trainer.batchBuffer();
         for (int j = 0; j < batch.length; j++) {
@@ -47,12 +48,18 @@ class AeTrainerTest {
   @Test
   @DisplayName("a NaN written into a weight is detected before it could be published")
   void nonFiniteParametersDetected() {
-    try (AeTrainer trainer = new AeTrainer(new ModelSpec(16, 16, 8), 2, 1e-3, 3)) {
+    try (AeTrainer trainer = ae(new ModelSpec(16, 16, 8), 2, 1e-3, 3)) {
       assertThat(trainer.parametersFinite()).isTrue();
       ai.djl.pytorch.jni.JniUtils.setGradMode(false); // an in-place write to a parameter needs it off
       trainer.groups().get("decoder").getParameters().get(0).getValue().getArray().muli(Float.NaN);
       assertThat(trainer.parametersFinite()).isFalse();
     }
+  }
+
+  /** An autoencoder trainer driven through its batch buffer, with an empty frame buffer of its own. */
+  static AeTrainer ae(ModelSpec spec, int batch, double lr, long seed) {
+    return new AeTrainer(spec, new TrainerOptions(batch, lr, 0, 1, 64, 1, 0, 10),
+        new FrameBuffer(64, spec.frameSize(), seed), seed);
   }
 
   /** Frames with a coloured square on a coloured background: structure an autoencoder can learn. */

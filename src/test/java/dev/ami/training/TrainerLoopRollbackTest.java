@@ -9,7 +9,7 @@ import ai.djl.util.Pair;
 import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TrainRecord;
-import dev.ami.bus.Transition;
+import dev.ami.data.FrameBuffer;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The trainer's finiteness guard, driven through {@link TrainerLoop} with poisoned replay data. */
+/** The trainer's finiteness guard, driven through {@link TrainerLoop} with poisoned batches. */
 class TrainerLoopRollbackTest {
   private static final int MAX_BAD = 3;
   private final ModelSpec spec = new ModelSpec(16, 4, 8);
@@ -50,29 +51,28 @@ class TrainerLoopRollbackTest {
   @Test
   @DisplayName("non-finite losses skip the update and are counted; K in a row roll back to the last snapshot")
   void poisonedBatchesRollBack() throws Exception {
-    List<float[]> frames = new ArrayList<>();
-    ReplayBuffer replay = new ReplayBuffer(4, 1);
+    FrameBuffer frames = new FrameBuffer(4, spec.frameSize(), 1);
     SplittableRandom random = new SplittableRandom(2);
     for (int i = 0; i < 4; i++) {
-      float[] f = new float[spec.frameSize()];
+      byte[] f = new byte[spec.frameSize()];
       for (int j = 0; j < f.length; j++) {
-        f[j] = (float) random.nextDouble();
+        f[j] = (byte) random.nextInt(256);
       }
-      frames.add(f);
-      replay.add(new Transition(i, f, 0, 0, 0, 0, 0));
+      frames.add(f, false);
     }
+    AtomicBoolean poisoned = new AtomicBoolean();
     AtomicReference<AeTrainer> trainer = new AtomicReference<>();
     List<Event> events = new CopyOnWriteArrayList<>();
     List<TrainRecord> records = new CopyOnWriteArrayList<>();
     TrainerLoop loop = new TrainerLoop(
         () -> {
-          trainer.set(new AeTrainer(spec, 4, 1e-2, 5));
-          return trainer.get();
+          // one run of a million steps, so it publishes once, at start: every later change is unpublished and
+          // must be undone by a rollback
+          trainer.set(new AeTrainer(spec, new TrainerOptions(4, 1e-2, 0, 1, 4, 4, 0, 1_000_000), frames, 5));
+          return List.of(new Poisoning(trainer.get(), poisoned));
         },
-        replay,
-        () -> new ParamPublisher("ae", map, 0),
-        // publishes once, at start: every later change is unpublished and must be undone by a rollback
-        new TrainerLoop.Settings(4, 0, 1_000_000, MAX_BAD),
+        key -> new ParamPublisher(key, map, 0),
+        new TrainerLoop.Settings(50_000_000L, MAX_BAD),
         new TrainerLoop.Sink() {
           @Override
           public void published(ParamsPublished p) {
@@ -93,22 +93,20 @@ class TrainerLoopRollbackTest {
     try {
       loop.ready().get(60, TimeUnit.SECONDS);
       await(() -> loop.status().steps() >= 5);
-      TrainerStatus trained = loop.command("pause").get(30, TimeUnit.SECONDS);
+      ModelStatus trained = loop.command("pause", 0).get(30, TimeUnit.SECONDS).models().get(0);
       ParamSnapshot snapshot = map.get("ae");
       assertThat(snapshot.version()).isEqualTo(1);
       List<float[]> published = snapshotValues(snapshot);
       assertThat(equal(liveValues(trainer.get()), published)).as("training moved the parameters").isFalse();
 
-      for (float[] f : frames) {
-        f[f.length / 2] = Float.NaN; // every batch now has a NaN pixel, so every loss is NaN
-      }
-      loop.command("resume").get(30, TimeUnit.SECONDS);
-      await(() -> loop.status().rollbacks() >= 1);
-      TrainerStatus poisoned = loop.command("pause").get(30, TimeUnit.SECONDS);
+      poisoned.set(true); // every batch now has a NaN pixel, so every loss is NaN
+      loop.command("resume", 0).get(30, TimeUnit.SECONDS);
+      await(() -> loop.status().models().get(0).rollbacks() >= 1);
+      ModelStatus after = loop.command("pause", 0).get(30, TimeUnit.SECONDS).models().get(0);
 
-      assertThat(poisoned.steps()).as("no update counted as a step").isEqualTo(trained.steps());
-      assertThat(poisoned.skippedSteps()).isGreaterThanOrEqualTo(MAX_BAD);
-      assertThat(poisoned.lastLoss()).isNaN();
+      assertThat(after.steps()).as("no update counted as a step").isEqualTo(trained.steps());
+      assertThat(after.skippedSteps()).isGreaterThanOrEqualTo(MAX_BAD);
+      assertThat(after.lastLoss()).isNaN();
       assertThat(records).filteredOn(r -> !Double.isFinite(r.loss())).hasSizeGreaterThanOrEqualTo(MAX_BAD);
       assertThat(events).filteredOn(e -> e.kind().equals("trainer-rollback"))
           .isNotEmpty()
@@ -119,15 +117,34 @@ class TrainerLoopRollbackTest {
       assertThat(equal(liveValues(trainer.get()), published)).as("parameters equal the last snapshot").isTrue();
       assertThat(trainer.get().optimizerSteps()).as("Adam restarted").isZero();
 
-      for (float[] f : frames) {
-        f[f.length / 2] = 0.5f; // healed data: training goes on from the snapshot
-      }
-      loop.command("resume").get(30, TimeUnit.SECONDS);
+      poisoned.set(false); // healed data: training goes on from the snapshot
+      loop.command("resume", 0).get(30, TimeUnit.SECONDS);
       await(() -> loop.status().steps() >= trained.steps() + 3);
-      assertThat(loop.status().lastLoss()).isFinite();
+      assertThat(loop.status().models().get(0).lastLoss()).isFinite();
     } finally {
-      loop.command("stop").get(60, TimeUnit.SECONDS);
+      loop.command("stop", 0).get(60, TimeUnit.SECONDS);
       loop.finished().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The real trainer, except that while {@code poisoned} each batch it loads gets a NaN pixel. */
+  private static final class Poisoning extends DelegatingTrainer {
+    private final AeTrainer trainer;
+    private final AtomicBoolean poisoned;
+
+    Poisoning(AeTrainer trainer, AtomicBoolean poisoned) {
+      super(trainer);
+      this.trainer = trainer;
+      this.poisoned = poisoned;
+    }
+
+    @Override
+    public boolean nextBatch() {
+      boolean loaded = trainer.nextBatch();
+      if (poisoned.get()) {
+        trainer.batchBuffer()[trainer.batchBuffer().length / 2] = Float.NaN;
+      }
+      return loaded;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.ami.console.cli;
 
+import dev.ami.control.StatusText;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
@@ -153,11 +154,7 @@ public final class TerminalConsole {
       return "error: " + r.getString("error");
     }
     if ("status".equals(cmd)) {
-      JsonObject trainer = r.getJsonObject("trainer", new JsonObject());
-      return String.format(Locale.ROOT, "%s | ticks %d | params in use v%d / published v%d | up %.0f s | "
-              + "trainer %s, %d steps, loss %s", r.getString("state"), r.getLong("ticks", 0L),
-          r.getLong("version_in_use", 0L), r.getLong("version_published", 0L), r.getDouble("uptime_s", 0.0),
-          trainer.getString("state", "?"), trainer.getLong("steps", 0L), trainer.getValue("loss"));
+      return StatusText.describe(r);
     }
     return "ok: " + r.getString("state") + (r.containsKey("ticks") ? " (ticks " + r.getLong("ticks") + ")" : "");
   }

@@ -46,17 +46,17 @@ public final class Renderer {
     double planeY = dirX * PLANE;
     double camZ = 0.5 + p.height();
     double horizon = height / 2.0;
-    drawSkyAndFloor(rgb, p, dirX, dirY, planeX, planeY, camZ, horizon);
+    drawSkyAndFloor(world.map, rgb, p, dirX, dirY, planeX, planeY, camZ, horizon);
     for (int col = 0; col < width; col++) {
       double camX = 2.0 * (col + 0.5) / width - 1;
       rayX[col] = dirX + planeX * camX;
       rayY[col] = dirY + planeY * camX;
       castWall(world.map, rgb, p, col, camZ, horizon);
     }
-    drawThings(rgb, p, dirX, dirY, planeX, planeY, camZ, horizon);
+    drawThings(world.map, rgb, p, dirX, dirY, planeX, planeY, camZ, horizon);
   }
 
-  private void drawSkyAndFloor(byte[] rgb, World.Pose p, double dirX, double dirY, double planeX, double planeY,
+  private void drawSkyAndFloor(WorldMap map, byte[] rgb, World.Pose p, double dirX, double dirY, double planeX, double planeY,
                                double camZ, double horizon) {
     double leftX = dirX - planeX;
     double leftY = dirY - planeY;
@@ -77,8 +77,7 @@ public final class Renderer {
       double fx = p.x() + dist * leftX + stepX * 0.5;
       double fy = p.y() + dist * leftY + stepY * 0.5;
       for (int col = 0; col < width; col++) {
-        boolean dark = ((int) Math.floor(fx) + (int) Math.floor(fy) & 1) == 0;
-        put(rgb, row, col, dark ? 0x6E6450 : 0x9A8C6E, fog);
+        put(rgb, row, col, map.floorRgb((int) Math.floor(fx), (int) Math.floor(fy)), fog);
         fx += stepX;
         fy += stepY;
       }
@@ -134,10 +133,10 @@ public final class Renderer {
     return mortar ? 0.55 : 0.9 + 0.1 * ((course * 7 + (int) Math.floor(cu) * 3) % 3) / 2.0;
   }
 
-  private void drawThings(byte[] rgb, World.Pose p, double dirX, double dirY, double planeX, double planeY,
+  private void drawThings(WorldMap map, byte[] rgb, World.Pose p, double dirX, double dirY, double planeX, double planeY,
                           double camZ, double horizon) {
     double invDet = 1 / (planeX * dirY - dirX * planeY);
-    WorldMap.Thing[] things = WorldMap.THINGS.toArray(new WorldMap.Thing[0]);
+    WorldMap.Thing[] things = map.things().toArray(new WorldMap.Thing[0]);
     Arrays.sort(things, Comparator.comparingDouble(
         (WorldMap.Thing t) -> (t.x() - p.x()) * (t.x() - p.x()) + (t.y() - p.y()) * (t.y() - p.y())).reversed());
     for (WorldMap.Thing t : things) {

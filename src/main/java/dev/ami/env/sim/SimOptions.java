@@ -12,9 +12,10 @@ import java.net.InetSocketAddress;
  * @param oscPort UDP port on 127.0.0.1 it listens on for OSC input
  * @param width render width; the agent's frame is centre-cropped and resized to {@code tensorSize} from it
  * @param streamUrl where it streams its view with FFmpeg; empty = nowhere
+ * @param map the floor plan: {@code room} or {@code rooms} ({@link WorldMap})
  */
 public record SimOptions(int oscPort, int fps, int width, int height, int tensorSize, String streamUrl,
-                         String streamFormat) {
+                         String streamFormat, String map) {
 
   /** Reads the sim.* keys; port 0 becomes a free loopback port chosen now. */
   public static SimOptions from(AmiConfig c) throws IOException {
@@ -22,7 +23,7 @@ public record SimOptions(int oscPort, int fps, int width, int height, int tensor
     int port = c.getInt("sim.osc_port") == 0 ? freeUdpPort() : c.getInt("sim.osc_port");
     return new SimOptions(port, c.getInt("sim.fps"), orDefault(c.getInt("sim.width"), tensor),
         orDefault(c.getInt("sim.height"), tensor), tensor, c.getString("sim.stream_url"),
-        c.getString("sim.stream_format"));
+        c.getString("sim.stream_format"), c.getString("sim.map"));
   }
 
   /** A UDP port nothing listens on right now. */

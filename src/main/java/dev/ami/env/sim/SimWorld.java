@@ -4,6 +4,8 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 import dev.ami.capture.FrameConverter;
 import dev.ami.capture.FrameStreamer;
+import dev.ami.bus.WorldRecord;
+import dev.ami.env.Exploration;
 import dev.ami.env.Frame;
 import dev.ami.env.FrameSource;
 import dev.ami.env.LatestFrame;
@@ -22,21 +24,26 @@ import org.slf4j.LoggerFactory;
  * newest frame through {@link FrameSource}, converted like captured video. It can also stream its view with
  * FFmpeg, standing in for OBS.
  */
-public final class SimWorld implements FrameSource {
+public final class SimWorld implements FrameSource, Exploration {
   private static final Logger LOG = LoggerFactory.getLogger(SimWorld.class);
 
   private final SimOptions options;
-  private final World world = new World();
+  private final World world;
+  private final Coverage coverage;
   private final LatestFrame latest = new LatestFrame(0);
   private OscInputServer osc;
   private Thread thread;
   private volatile boolean running;
-  private volatile World.Pose pose = world.pose();
+  private volatile World.Pose pose;
   private volatile long renderNanosTotal;
   private long sequence;
 
   public SimWorld(SimOptions options) {
     this.options = options;
+    WorldMap map = WorldMap.named(options.map());
+    this.world = new World(map);
+    this.coverage = new Coverage(map);
+    this.pose = world.pose();
   }
 
   @Override
@@ -46,8 +53,8 @@ public final class SimWorld implements FrameSource {
     thread = new Thread(this::run, "ami-world");
     thread.setDaemon(true);
     thread.start();
-    LOG.info("built-in world: {}x{} at {} fps, OSC input on udp://127.0.0.1:{}{}", options.width(),
-        options.height(), options.fps(), options.oscPort(),
+    LOG.info("built-in world '{}': {}x{} at {} fps, OSC input on udp://127.0.0.1:{}{}", options.map(),
+        options.width(), options.height(), options.fps(), options.oscPort(),
         options.streamUrl().isEmpty() ? "" : ", streaming to " + options.streamUrl());
   }
 
@@ -85,6 +92,12 @@ public final class SimWorld implements FrameSource {
         pose.x(), pose.y(), Math.toDegrees(pose.heading()), renderNanosTotal / 1e6 / frames));
   }
 
+  @Override
+  public WorldRecord report() {
+    return new WorldRecord(options.map(), coverage.visited(), coverage.lastMinute(System.nanoTime()),
+        coverage.floorCells(), System.currentTimeMillis());
+  }
+
   private void run() {
     long period = TimeUnit.SECONDS.toNanos(1) / options.fps();
     double dt = 1.0 / options.fps();
@@ -97,6 +110,7 @@ public final class SimWorld implements FrameSource {
       while (running) {
         world.step(osc.state(), dt);
         pose = world.pose();
+        coverage.visit(pose.x(), pose.y(), System.nanoTime());
         long t0 = System.nanoTime();
         renderer.render(world, rgb);
         renderNanosTotal += System.nanoTime() - t0;

@@ -15,12 +15,23 @@ public final class World {
   static final double GRAVITY = 9.0;
   private static final double BODY_RADIUS = 0.2;
 
-  final WorldMap map = new WorldMap();
-  private double x = 2.5;
-  private double y = 7.5;
+  final WorldMap map;
+  private double x;
+  private double y;
   private double heading; // radians; 0 looks along +x, positive turns right (toward +y)
   private double height;  // camera lift while jumping, in cells
   private double lift;    // vertical velocity
+
+  /** The original single room. */
+  public World() {
+    this(WorldMap.named("room"));
+  }
+
+  public World(WorldMap map) {
+    this.map = map;
+    this.x = map.startX();
+    this.y = map.startY();
+  }
 
   /** Where the avatar stands and looks. */
   public record Pose(double x, double y, double heading, double height) {

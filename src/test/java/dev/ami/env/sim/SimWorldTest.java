@@ -22,7 +22,7 @@ class SimWorldTest {
 
   @BeforeEach
   void start() throws Exception {
-    world = new SimWorld(new SimOptions(SimOptions.freeUdpPort(), 30, SIDE, SIDE, SIDE, "", "mpegts"));
+    world = new SimWorld(new SimOptions(SimOptions.freeUdpPort(), 30, SIDE, SIDE, SIDE, "", "mpegts", "room"));
     world.start();
     osc = new OSCPortOut(new InetSocketAddress("127.0.0.1", world.oscPort()));
     await(() -> world.latest() != null);

@@ -1,15 +1,22 @@
-package dev.ami.env;
+package dev.ami.world;
 
 import dev.ami.capture.CaptureOptions;
 import dev.ami.capture.FfmpegFrameSource;
 import dev.ami.config.AmiConfig;
+import dev.ami.env.Actuator;
+import dev.ami.env.Environment;
+import dev.ami.env.NoiseFrameSource;
+import dev.ami.env.RecordingActuator;
 import dev.ami.env.sim.SimOptions;
 import dev.ami.env.sim.SimWorld;
 import dev.ami.osc.OscActuator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
-/** Builds the environment a config names. */
+/**
+ * Builds the environment a config names. It knows every implementation (capture, OSC, the built-in world),
+ * so it sits above them instead of beside the interfaces it returns.
+ */
 public final class Environments {
   private Environments() {
   }
@@ -34,7 +41,7 @@ public final class Environments {
   /** The built-in world, driven over real OSC on loopback exactly as VRChat would be. */
   private static Environment sim(AmiConfig config) throws IOException {
     SimWorld world = new SimWorld(SimOptions.from(config));
-    return new Environment("sim", world, oscOrRecording(config, "127.0.0.1", world.oscPort()));
+    return new Environment("sim", world, oscOrRecording(config, "127.0.0.1", world.oscPort()), world);
   }
 
   private static Actuator oscOrRecording(AmiConfig config, String host, int port) throws IOException {

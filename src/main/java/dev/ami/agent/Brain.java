@@ -1,0 +1,24 @@
+package dev.ami.agent;
+
+import dev.ami.env.Frame;
+import dev.ami.params.ParamFollower;
+import java.util.List;
+
+/**
+ * What the agent thinks with: its models, run once per tick on the agent thread. The loop around it
+ * (scheduling, swaps, acting, reporting) is the same for every brain.
+ */
+public interface Brain extends AutoCloseable {
+  /** One follower per model, in the order {@link Decision#computeMs()} reports them. */
+  List<ParamFollower> followers();
+
+  /** Runs the models on one frame and decides what to do. */
+  Decision decide(Frame frame, long tick, boolean stale);
+
+  /** The agent stopped acting for a while (pause, blind tick): the step in progress is dropped, the next starts afresh. */
+  void breakChain();
+
+  /** Releases the models; called on the agent thread after the last tick. */
+  @Override
+  void close();
+}

@@ -1,0 +1,184 @@
+package dev.ami.agent;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import dev.ami.bus.ModelKeys;
+import dev.ami.bus.StepRecord;
+import dev.ami.data.Pixels;
+import dev.ami.env.Action;
+import dev.ami.env.Frame;
+import dev.ami.model.ActionHeads;
+import dev.ami.model.DynamicsSpec;
+import dev.ami.model.ForwardDynamics;
+import dev.ami.model.GaussianNll;
+import dev.ami.model.InputBuffer;
+import dev.ami.model.PolicySpec;
+import dev.ami.model.PolicyValue;
+import dev.ami.model.VaeEncoder;
+import dev.ami.model.VaeSpec;
+import dev.ami.params.ParamFollower;
+import dev.ami.params.ParamSnapshot;
+import io.vertx.core.shareddata.LocalMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The curiosity agent's tick, in ami's order: encode o_t to z_t = μ(o_t); reward the previous step with the
+ * forward model's surprise at z_t; sample a_t from the policy on o_t; predict z_{t+1} and the next hidden
+ * state from (z_t, h_t, a_t). The step is sent one tick later, when its reward is known. The hidden state
+ * lives here, outside every trainer's reach; it is stored with each step for the forward model's windows.
+ */
+public final class CuriosityBrain implements Brain {
+  private static final Logger LOG = LoggerFactory.getLogger(CuriosityBrain.class);
+  private final VaeSpec vae;
+  private final DynamicsSpec fd;
+  private final RewardOptions reward;
+  private final NDManager manager;
+  private final ParameterStore store;
+  private final Twin encoder;
+  private final Twin policy;
+  private final Twin dynamics;
+  private final List<ParamFollower> followers;
+  private final InputBuffer frameIn;
+  private final InputBuffer latentIn;
+  private final InputBuffer actionIn;
+  private final InputBuffer hiddenIn;
+  private final float[] oneHot = new float[ActionHeads.TOTAL];
+  private final SplittableRandom random;
+  private float[] hidden;
+  private Pending pending;
+  private boolean chainStart = true;
+  private long hiddenResets;
+
+  /** The step of the last tick, waiting for its reward. */
+  private record Pending(long tick, byte[] frame, int side, int[] action, float[] logp, float value, float[] hidden,
+                         boolean stale, boolean chainStart, Map<String, Long> versions, float[] predicted) {
+    StepRecord complete(float reward) {
+      return new StepRecord(tick, frame, side, action, logp, value, reward, hidden, stale, chainStart, versions,
+          System.currentTimeMillis());
+    }
+  }
+
+  /** Builds the three models twice each; call on the agent thread. */
+  public CuriosityBrain(VaeSpec vae, DynamicsSpec fd, PolicySpec policySpec, RewardOptions reward, long seed,
+                        LocalMap<String, ParamSnapshot> params) {
+    this.vae = vae;
+    this.fd = fd;
+    this.reward = reward;
+    this.manager = NDManager.newBaseManager();
+    manager.setName("agent-models");
+    JniUtils.setGradMode(false); // grad mode is per thread; inference never records a graph
+    this.store = new ParameterStore(manager, false);
+    ForwardDynamics shapes = new ForwardDynamics(fd);
+    this.encoder = new Twin(ModelKeys.VAE, "encoder", params, () -> new VaeEncoder(vae), manager, vae.frameShape(1));
+    this.policy = new Twin(ModelKeys.POLICY, "model", params, () -> new PolicyValue(policySpec), manager,
+        policySpec.frameShape(1));
+    this.dynamics = new Twin(ModelKeys.FD, "model", params, () -> new ForwardDynamics(fd), manager,
+        shapes.inputShapes(1, 1));
+    this.followers = List.of(encoder.follower(), policy.follower(), dynamics.follower());
+    this.frameIn = new InputBuffer(vae.frameSize());
+    this.latentIn = new InputBuffer(vae.latent());
+    this.actionIn = new InputBuffer(ActionHeads.TOTAL);
+    this.hiddenIn = new InputBuffer(fd.hiddenSize());
+    this.hidden = new float[fd.hiddenSize()];
+    this.random = new SplittableRandom(seed);
+  }
+
+  @Override
+  public List<ParamFollower> followers() {
+    return followers;
+  }
+
+  @Override
+  public Decision decide(Frame frame, long tick, boolean stale) {
+    try (NDManager t = manager.newSubManager()) {
+      long t0 = System.nanoTime();
+      NDArray x = frameIn.wrap(t, frame.chw(), vae.frameShape(1));
+      float[] z = encoder.active().forward(store, new NDList(x), false).get(0).toFloatArray();
+      long t1 = System.nanoTime();
+
+      double r = Double.NaN;
+      StepRecord completed = null;
+      if (pending != null && pending.predicted() != null) {
+        r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
+        completed = pending.complete((float) r);
+      }
+
+      NDList pv = policy.active().forward(store, new NDList(x), false);
+      float[] logProbs = PolicyValue.logProbs(pv.get(0)).toFloatArray();
+      float value = pv.get(1).getFloat();
+      int[] parts = ActionSampler.sample(logProbs, random);
+      long t2 = System.nanoTime();
+
+      ActionHeads.oneHot(parts, oneHot, 0);
+      NDArray zIn = latentIn.wrap(t, z, new Shape(1, 1, vae.latent()));
+      NDArray aIn = actionIn.wrap(t, oneHot, new Shape(1, 1, ActionHeads.TOTAL));
+      NDArray h = hiddenIn.wrap(t, hidden, new Shape(2, 1, fd.depth(), fd.width()));
+      NDList out = dynamics.active().forward(store, new NDList(zIn, aIn, h.get(0), h.get(1)), false);
+      float[] predicted = out.get(0).toFloatArray();
+      float[] next = NDArrays.stack(new NDList(out.get(1), out.get(2))).toFloatArray(); // [re..., im...]
+      long t3 = System.nanoTime();
+      if (!finite(next) || !finite(predicted)) {
+        // one bad forward must not poison the memory the agent carries for the rest of its life
+        next = new float[next.length];
+        predicted = null;
+        hiddenResets++;
+        if (hiddenResets == 1 || hiddenResets % 100 == 0) {
+          LOG.warn("forward model gave a non-finite prediction at tick {}: hidden state reset ({} so far)", tick,
+              hiddenResets);
+        }
+      }
+
+      pending = new Pending(tick, Pixels.toBytes(frame.chw()), frame.width(), parts,
+          ActionSampler.logp(logProbs, parts), value, hidden, stale, chainStart,
+          Map.of(ModelKeys.VAE, encoder.version(), ModelKeys.POLICY, policy.version(),
+              ModelKeys.FD, dynamics.version()),
+          predicted);
+      hidden = next;
+      chainStart = false;
+      return new Decision(Action.fromParts(parts), completed, r, ActionSampler.probabilities(logProbs), predicted,
+          new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6});
+    }
+  }
+
+  private static boolean finite(float[] values) {
+    for (float v : values) {
+      if (!Float.isFinite(v)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Times the forward model's output was not finite and the hidden state was reset. */
+  public long hiddenResets() {
+    return hiddenResets;
+  }
+
+  @Override
+  public void breakChain() {
+    pending = null;
+    chainStart = true;
+  }
+
+  /** The hidden state the next tick starts from (real parts, then imaginary): for tests and checkpoints. */
+  public float[] hidden() {
+    return hidden.clone();
+  }
+
+  @Override
+  public void close() {
+    encoder.close();
+    policy.close();
+    dynamics.close();
+    manager.close();
+  }
+}

@@ -1,0 +1,137 @@
+package dev.ami.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The keys of the models and their trainers: the preset, the curiosity agent's three models ({@code vae.*},
+ * {@code fd.*}, {@code policy.*}), its reward, the step-1 autoencoder ({@code ae.*}) and the shared
+ * training schedule ({@code trainer.*}). Defaults are ami's (docs/models.md); {@code conf/models/} holds the
+ * presets.
+ */
+final class ModelSettings {
+  /** The presets in conf/models/, by name. */
+  static final List<String> PRESETS = List.of("curiosity", "curiosity-small", "autoencoder");
+
+  private ModelSettings() {
+  }
+
+  static void addTo(Map<String, Setting> s) {
+    add(s, Setting.choice("model.preset", "curiosity", PRESETS,
+        "model preset (conf/models/NAME.yaml), applied after conf/ami.yaml and before the env preset"));
+    add(s, Setting.choice("model.kind", "curiosity", List.of("curiosity", "autoencoder"),
+        "which agent runs: curiosity (VAE + forward dynamics + PPO) or autoencoder (step 1, random policy)"));
+    add(s, Setting.intRange("model.input_size", 84, 16, 256,
+        "side of the square RGB frame the models see (curiosity: >= 36; autoencoder: a multiple of 8)"));
+
+    add(s, Setting.intRange("vae.latent", 512, 1, 8192, "size of the latent z the encoder gives the other models"));
+    add(s, Setting.intRange("vae.channels", 32, 1, 512, "SmallConvNet width of the encoder (c, 2c, 2c)"));
+    add(s, Setting.intRange("vae.decoder_channels", 128, 2, 1024, "widths of the decoder's upsamplings (d, d/2)"));
+    add(s, Setting.doubleRange("vae.kl_weight", 0.01, 0.0, 100.0, "weight of the KL term in the VAE loss"));
+    trainerKeys(s, "vae", 8, 1e-3, 0.0, 3, 2048, 8, 128, 64);
+
+    add(s, Setting.intRange("fd.depth", 4, 1, 64, "SConv blocks in the forward model"));
+    add(s, Setting.intRange("fd.width", 512, 1, 8192, "channels of the SConv blocks (the hidden state is depth x width, complex)"));
+    add(s, Setting.intRange("fd.ffn", 512, 1, 32768, "feed-forward width inside each SConv block"));
+    add(s, Setting.doubleRange("fd.dropout", 0.1, 0.0, 0.9, "dropout in the SConv blocks while training"));
+    add(s, Setting.intRange("fd.action_embed", 8, 1, 256, "embedding dims per action part (5 parts)"));
+    add(s, Setting.intRange("fd.window", 8, 1, 512, "steps per training window (plus one for the last target)"));
+    add(s, Setting.intRange("fd.windows_per_epoch", 256, 1, 1_000_000,
+        "random windows per epoch (ami: 256 for a buffer of 2048)"));
+    trainerKeys(s, "fd", 0, 1e-4, 0.01, 3, 2048, 64, 128, 64);
+
+    add(s, Setting.intRange("policy.channels", 32, 1, 512, "SmallConvNet width of the policy network"));
+    add(s, Setting.intRange("policy.hidden", 512, 1, 8192, "width of the policy network's two hidden layers"));
+    add(s, Setting.intRange("policy.rollout", 128, 2, 100_000, "steps per PPO rollout (one more bootstraps)"));
+    add(s, Setting.doubleRange("policy.gamma", 0.99, 0.0, 1.0, "discount"));
+    add(s, Setting.doubleRange("policy.lambda", 0.95, 0.0, 1.0, "GAE lambda"));
+    add(s, Setting.doubleRange("policy.clip", 0.1, 0.0, 10.0, "PPO clip range, for the ratio and the value"));
+    add(s, Setting.doubleRange("policy.vf_coef", 0.5, 0.0, 100.0, "weight of the value loss"));
+    add(s, Setting.doubleRange("policy.ent_coef", 0.001, 0.0, 100.0, "weight of the entropy bonus"));
+    add(s, Setting.intRange("policy.batch", 8, 1, 4096, "minibatch size"));
+    add(s, Setting.intRange("policy.epochs", 3, 1, 1000, "passes over each rollout"));
+    add(s, Setting.doubleRange("policy.lr", 1e-4, 1e-8, 1.0, "AdamW learning rate"));
+    add(s, Setting.doubleRange("policy.weight_decay", 0.01, 0.0, 1.0, "AdamW weight decay"));
+    add(s, Setting.intRange("policy.publish_every", 16, 1, 1_000_000, "steps between publishes inside an update"));
+    add(s, Setting.intRange("policy.buffer", 1024, 3, 1_000_000,
+        "most steps kept waiting for PPO; beyond it the oldest are dropped (counted)"));
+
+    add(s, Setting.doubleRange("reward.scale", 1.0, -1e6, 1e6, "curiosity reward = scale * forward-model NLL + shift"));
+    add(s, Setting.doubleRange("reward.shift", 0.0, -1e6, 1e6, "added to the scaled NLL"));
+
+    add(s, Setting.intRange("ae.channels", 32, 1, 512, "autoencoder: width of the first conv stage; later stages double it"));
+    add(s, Setting.intRange("ae.latent", 256, 1, 8192, "autoencoder: size of the latent vector"));
+    add(s, Setting.intRange("ae.batch", 32, 1, 4096, "autoencoder: minibatch size"));
+    add(s, Setting.doubleRange("ae.lr", 1e-3, 1e-7, 1.0, "autoencoder: Adam learning rate"));
+    add(s, Setting.intRange("ae.buffer", 2048, 1, 1_000_000, "autoencoder: frames kept; when full a random old one is replaced"));
+    add(s, Setting.intRange("ae.min_buffer", 64, 1, 1_000_000, "autoencoder: frames needed before training starts"));
+    add(s, Setting.intRange("ae.min_new", 1, 0, 1_000_000,
+        "autoencoder: new frames needed before the next run of publish_every steps (0 = train flat out)"));
+    add(s, Setting.intRange("ae.publish_every", 10, 1, 1_000_000, "autoencoder: steps per run; each run publishes"));
+
+    add(s, Setting.intRange("trainer.slice_ms", 250, 1, 60_000,
+        "longest a trainer keeps the training thread before the next model's turn (at least one step)"));
+    add(s, Setting.intRange("trainer.max_bad_losses", 5, 1, 1000,
+        "non-finite losses in a row before a model rolls back to its last published snapshot"));
+    add(s, Setting.longValue("trainer.seed", 7, "seed of initialisation and data sampling"));
+  }
+
+  /** The schedule keys of a model with a buffer of its own; batch 0 means the section has no batch key. */
+  private static void trainerKeys(Map<String, Setting> s, String m, int batch, double lr, double weightDecay,
+                                  int epochs, int buffer, int minBuffer, int minNew, int publishEvery) {
+    if (batch > 0) {
+      add(s, Setting.intRange(m + ".batch", batch, 1, 4096, "minibatch size"));
+    }
+    add(s, Setting.doubleRange(m + ".lr", lr, 1e-8, 1.0, "Adam(W) learning rate"));
+    add(s, Setting.doubleRange(m + ".weight_decay", weightDecay, 0.0, 1.0,
+        "AdamW's decoupled weight decay; 0 = torch.optim.Adam"));
+    add(s, Setting.intRange(m + ".epochs", epochs, 1, 1000, "passes over the data per run"));
+    add(s, Setting.intRange(m + ".buffer", buffer, 1, 1_000_000, "capacity of the model's buffer"));
+    add(s, Setting.intRange(m + ".min_buffer", minBuffer, 1, 1_000_000, "samples needed before the first run"));
+    add(s, Setting.intRange(m + ".min_new", minNew, 0, 1_000_000,
+        "new samples needed since the last run began before the next (0 = train flat out)"));
+    add(s, Setting.intRange(m + ".publish_every", publishEvery, 1, 1_000_000,
+        "steps between publishes inside a run; every run's end publishes too"));
+  }
+
+  /** Rules across these keys; called from {@link CrossChecks}. */
+  static void verify(AmiConfig c) {
+    int side = c.getInt("model.input_size");
+    if (c.getString("model.kind").equals("autoencoder")) {
+      if (side % 8 != 0) {
+        throw new ConfigException("invalid value " + side + " for model.input_size: the autoencoder needs a "
+            + "multiple of 8 (three stride-2 stages)");
+      }
+      notAbove(c, "ae.min_buffer", "ae.buffer");
+      notAbove(c, "ae.batch", "ae.buffer");
+    } else {
+      if (side < 36) {
+        throw new ConfigException("invalid value " + side + " for model.input_size: SmallConvNet needs at least 36");
+      }
+      notAbove(c, "vae.min_buffer", "vae.buffer");
+      notAbove(c, "vae.batch", "vae.buffer");
+      notAbove(c, "fd.min_buffer", "fd.buffer");
+      if (c.getInt("fd.window") + 1 > c.getInt("fd.buffer")) {
+        throw new ConfigException("fd.window (" + c.getInt("fd.window") + ") + 1 must not exceed fd.buffer ("
+            + c.getInt("fd.buffer") + ")");
+      }
+      notAbove(c, "policy.batch", "policy.rollout");
+      if (c.getInt("policy.rollout") + 1 > c.getInt("policy.buffer")) {
+        throw new ConfigException("policy.rollout (" + c.getInt("policy.rollout") + ") + 1 must not exceed "
+            + "policy.buffer (" + c.getInt("policy.buffer") + ")");
+      }
+    }
+    BufferMemory.verify(c);
+  }
+
+  private static void notAbove(AmiConfig c, String small, String big) {
+    if (c.getInt(small) > c.getInt(big)) {
+      throw new ConfigException(small + " (" + c.getInt(small) + ") must not exceed " + big + " (" + c.getInt(big)
+          + ")");
+    }
+  }
+
+  private static void add(Map<String, Setting> settings, Setting s) {
+    settings.put(s.key(), s);
+  }
+}

@@ -1,0 +1,145 @@
+package dev.ami.control;
+
+import dev.ami.bus.Event;
+import dev.ami.bus.RunState;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The skeleton the agent's and the trainer's loops share: a thread of their own, a queue of control commands
+ * carried out between ticks or steps, a ready future, a finished future, and one way to fail. A crash ends
+ * in state {@code failed} with a {@code NAME-crash} event; every command queued by then is still answered.
+ *
+ * @param <S> what the loop reports about itself
+ */
+public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
+  private static final Logger LOG = LoggerFactory.getLogger(CommandLoop.class);
+
+  /** A command for the loop; {@code done} completes once the loop carried it out (or refused it). */
+  protected record Command<S>(String name, int n, CompletableFuture<S> done) {
+  }
+
+  private final String name;
+  private final Consumer<Event> events;
+  private final LinkedBlockingQueue<Command<S>> commands = new LinkedBlockingQueue<>();
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
+  protected volatile RunState state = RunState.STARTING;
+
+  /** @param name "agent" or "trainer": names the crash event and the log lines */
+  protected CommandLoop(String name, Consumer<Event> events) {
+    this.name = name;
+    this.events = events;
+  }
+
+  /** Completes once the loop's thread has built what it runs, or fails with why it could not. */
+  public final CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  /** Completes when the loop has ended and released everything it built. */
+  public final CompletableFuture<Void> finished() {
+    return finished;
+  }
+
+  /** The loop's state and counters, from volatile fields: safe from any thread, never waits. */
+  public abstract S status();
+
+  /** Queues a command; completes once the loop carried it out, at once when the loop has ended. */
+  public final CompletableFuture<S> command(String command, int n) {
+    CompletableFuture<S> done = new CompletableFuture<>();
+    if (finished.isDone()) {
+      done.complete(status());
+    } else {
+      commands.add(new Command<>(command, n, done));
+      if (finished.isDone()) { // ended while queuing: the drain may have missed it
+        drain();
+      }
+    }
+    return done;
+  }
+
+  @Override
+  public final void run() {
+    try {
+      start();
+      state = RunState.RUNNING;
+      ready.complete(null);
+      loop();
+    } catch (Throwable t) {
+      state = RunState.FAILED;
+      LOG.error("{} loop crashed", name, t);
+      events.accept(Event.error(name + "-crash", name + " crashed: " + t));
+      ready.completeExceptionally(t);
+    } finally {
+      try {
+        finish();
+      } catch (RuntimeException e) {
+        LOG.warn("{} did not release everything: {}", name, e.toString());
+      }
+      if (state != RunState.FAILED) {
+        state = RunState.STOPPED;
+      }
+      finished.complete(null);
+      drain();
+    }
+  }
+
+  /** On the loop's thread, before the first tick or step: builds models and whatever else it runs. */
+  protected abstract void start() throws Exception;
+
+  /** Ticks or steps until a command ends the loop. */
+  protected abstract void loop() throws InterruptedException;
+
+  /** On the loop's thread, after the loop ended or failed: releases what {@link #start()} built. */
+  protected abstract void finish();
+
+  /** Carries out one command other than {@code stop}; returns false when the loop must end. */
+  protected abstract boolean handle(Command<S> c);
+
+  /** Applies every queued command; returns false when the loop must end. */
+  protected final boolean applyCommands() {
+    Command<S> c;
+    while ((c = commands.poll()) != null) {
+      if (!dispatch(c)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Waits up to {@code timeoutMillis} for one command and applies it; false when the loop must end. */
+  protected final boolean awaitCommand(long timeoutMillis) throws InterruptedException {
+    Command<S> c = commands.poll(timeoutMillis, TimeUnit.MILLISECONDS);
+    return c == null || dispatch(c);
+  }
+
+  protected final boolean hasCommands() {
+    return !commands.isEmpty();
+  }
+
+  private boolean dispatch(Command<S> c) {
+    if ("stop".equals(c.name())) {
+      state = RunState.STOPPING;
+      onStop();
+      commands.add(c); // answered once everything is released
+      return false;
+    }
+    return handle(c);
+  }
+
+  /** Called on the loop's thread when a stop arrives, before {@link #finish()}. */
+  protected void onStop() {
+  }
+
+  private void drain() {
+    Command<S> c;
+    while ((c = commands.poll()) != null) {
+      c.done().complete(status());
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.ami.data;
+
+import dev.ami.bus.StepRecord;
+import dev.ami.config.AmiConfig;
+import io.vertx.core.shareddata.Shareable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The trainers' data, fed from the agent's steps: frames for the encoder ({@code vae} or {@code ae}), and for
+ * the curiosity agent the causal steps of the forward model and PPO's rollouts. One step record is shared by
+ * all of them, frames as uint8. Kept in a local map so the data outlives a redeploy of the trainer.
+ */
+public final class Buffers implements Shareable {
+  private final String layout;
+  private final int frameBytes;
+  private final FrameBuffer frames;
+  private final StepBuffer steps;
+  private final Rollouts rollouts;
+  private final AtomicLong refused = new AtomicLong();
+  private volatile String lastRefusal = "";
+
+  private Buffers(String layout, int frameBytes, FrameBuffer frames, StepBuffer steps, Rollouts rollouts) {
+    this.layout = layout;
+    this.frameBytes = frameBytes;
+    this.frames = frames;
+    this.steps = steps;
+    this.rollouts = rollouts;
+  }
+
+  /** Buffers sized as the config asks. */
+  public static Buffers of(AmiConfig c) {
+    int side = c.getInt("model.input_size");
+    int bytes = 3 * side * side;
+    long seed = c.getLong("trainer.seed");
+    if (c.getString("model.kind").equals("autoencoder")) {
+      return new Buffers(layout(c), bytes, new FrameBuffer(c.getInt("ae.buffer"), bytes, seed), null, null);
+    }
+    return new Buffers(layout(c), bytes, new FrameBuffer(c.getInt("vae.buffer"), bytes, seed),
+        new StepBuffer(c.getInt("fd.buffer")), new Rollouts(c.getInt("policy.buffer")));
+  }
+
+  /** What buffers for this config look like; equal layouts can take over each other's data. */
+  public static String layout(AmiConfig c) {
+    String kind = c.getString("model.kind");
+    return kind + "@" + c.getInt("model.input_size") + (kind.equals("autoencoder") ? "/" + c.getInt("ae.buffer")
+        : "/" + c.getInt("vae.buffer") + "/" + c.getInt("fd.buffer") + "/" + c.getInt("policy.buffer")
+        + "/h" + 2 * c.getInt("fd.depth") * c.getInt("fd.width"));
+  }
+
+  public String layout() {
+    return layout;
+  }
+
+  /**
+   * Files one step in every buffer that wants it. A step that does not fit (another frame size, no
+   * log-probabilities for PPO) is refused and counted; the buffers stay as they were.
+   */
+  public void accept(StepRecord s) {
+    if (s.frame().length != frameBytes) {
+      refuse("step " + s.tick() + " has a frame of " + s.frame().length + " bytes; the models see " + frameBytes);
+      return;
+    }
+    frames.add(s.frame(), s.stale());
+    if (steps != null) {
+      if (s.hidden() == null) {
+        refuse("step " + s.tick() + " has no forward-model hidden state");
+        return;
+      }
+      steps.add(s);
+      if (s.logp() != null && Float.isFinite(s.reward())) {
+        rollouts.add(s);
+      }
+    }
+  }
+
+  private void refuse(String why) {
+    refused.incrementAndGet();
+    lastRefusal = why;
+  }
+
+  public FrameBuffer frames() {
+    return frames;
+  }
+
+  public StepBuffer steps() {
+    return steps;
+  }
+
+  public Rollouts rollouts() {
+    return rollouts;
+  }
+
+  public long refused() {
+    return refused.get();
+  }
+
+  public String lastRefusal() {
+    return lastRefusal;
+  }
+
+  @Override
+  public Shareable copy() {
+    return this; // one set of buffers, shared on purpose; each buffer is thread-safe
+  }
+}

@@ -1,0 +1,75 @@
+package dev.ami.data;
+
+import java.util.SplittableRandom;
+
+/**
+ * The VAE's data: a bounded store of frames (uint8) where, once full, a new frame replaces a random old one,
+ * so the buffer keeps a spread over the agent's whole life rather than only its last minutes. Repeated
+ * (stale) frames are not added but counted. Thread-safe: the bus handler adds, the trainer thread reads.
+ */
+public final class FrameBuffer {
+  private final byte[][] frames;
+  private final int frameBytes;
+  private final SplittableRandom random;
+  private int size;
+  private long added;
+  private long stale;
+  private long refused;
+
+  public FrameBuffer(int capacity, int frameBytes, long seed) {
+    this.frames = new byte[capacity][];
+    this.frameBytes = frameBytes;
+    this.random = new SplittableRandom(seed);
+  }
+
+  /**
+   * Adds a frame; a stale one is counted and skipped.
+   *
+   * @throws IllegalArgumentException when the frame is not the model's size (counted, nothing is stored)
+   */
+  public synchronized void add(byte[] frame, boolean isStale) {
+    if (frame.length != frameBytes) {
+      refused++;
+      throw new IllegalArgumentException("frame of " + frame.length + " bytes refused: the model sees "
+          + frameBytes);
+    }
+    if (isStale) {
+      stale++;
+      return;
+    }
+    if (size < frames.length) {
+      frames[size++] = frame;
+    } else {
+      frames[random.nextInt(frames.length)] = frame;
+    }
+    added++;
+  }
+
+  public synchronized int size() {
+    return size;
+  }
+
+  public int capacity() {
+    return frames.length;
+  }
+
+  /** Frames added since the buffer was made (including those replaced since). */
+  public synchronized long added() {
+    return added;
+  }
+
+  public synchronized long stale() {
+    return stale;
+  }
+
+  public synchronized long refused() {
+    return refused;
+  }
+
+  /** Writes the frames at {@code slots} (each in [0, size)) as floats into {@code out}, one after another. */
+  public synchronized void read(int[] slots, float[] out) {
+    for (int b = 0; b < slots.length; b++) {
+      Pixels.toFloats(frames[slots[b]], out, b * frameBytes);
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.ami.data;
+
+import dev.ami.bus.StepRecord;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * PPO's on-policy data: steps in order, taken a rollout at a time. A rollout of n steps needs n + 1, the
+ * last one's value bootstrapping the return; after the update the n used steps are gone and the rest stay.
+ * Steps that arrive while an update runs were chosen by the same policy the rollout was, so they are kept,
+ * with the log-probabilities they were acted with. Memory is bounded: beyond {@code limit} the oldest go.
+ */
+public final class Rollouts {
+  private final Deque<StepRecord> steps = new ArrayDeque<>();
+  private final int limit;
+  private long added;
+  private long dropped;
+
+  public Rollouts(int limit) {
+    this.limit = limit;
+  }
+
+  public synchronized void add(StepRecord step) {
+    if (step.logp() == null || !Float.isFinite(step.reward())) {
+      throw new IllegalArgumentException("step " + step.tick() + " has no log-probabilities or reward: "
+          + "PPO needs the acting policy's");
+    }
+    steps.addLast(step);
+    added++;
+    while (steps.size() > limit) {
+      steps.removeFirst();
+      dropped++;
+    }
+  }
+
+  public synchronized int size() {
+    return steps.size();
+  }
+
+  public synchronized long added() {
+    return added;
+  }
+
+  /** Steps that fell out unused because the buffer was over its limit. */
+  public synchronized long dropped() {
+    return dropped;
+  }
+
+  /** The oldest n + 1 steps when there are that many (n to learn from, one to bootstrap), else null. */
+  public synchronized List<StepRecord> peek(int n) {
+    if (steps.size() < n + 1) {
+      return null;
+    }
+    List<StepRecord> out = new ArrayList<>(n + 1);
+    for (StepRecord s : steps) {
+      out.add(s);
+      if (out.size() == n + 1) {
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Drops the n oldest steps: the rollout an update has used. */
+  public synchronized void consume(int n) {
+    for (int i = 0; i < n && !steps.isEmpty(); i++) {
+      steps.removeFirst();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.ami.preview;
+
+import dev.ami.bus.Addresses;
+import dev.ami.bus.ExpectedFrameRecord;
+import dev.ami.bus.ModelKeys;
+import dev.ami.bus.ObservationRecord;
+import dev.ami.config.AmiConfig;
+import dev.ami.model.VaeSpec;
+import dev.ami.params.ParamSnapshot;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.shareddata.LocalMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console's "expected next frame": for each frame the agent shares (at {@code telemetry.frame_hz}), decodes
+ * the forward model's prediction of the next latent on a thread of its own and publishes the picture on
+ * {@link Addresses#TELEMETRY_EXPECTED}. It runs at the console's rate, never the tick's, and drops a frame
+ * rather than queue one while it is still decoding the last.
+ */
+public final class PreviewVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(PreviewVerticle.class);
+
+  private ExecutorService thread;
+  private Imagination imagination;
+  private volatile boolean busy;
+
+  @Override
+  public Future<?> start() {
+    AmiConfig config = AmiConfig.of(config());
+    if (!config.getString("model.kind").equals("curiosity")) {
+      return Future.succeededFuture(); // nothing predicts the next latent
+    }
+    VaeSpec spec = VaeSpec.from(config);
+    LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    thread = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "ami-preview");
+      t.setDaemon(true);
+      return t;
+    });
+    thread.execute(() -> imagination = new Imagination(spec));
+    vertx.eventBus().<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> {
+      ObservationRecord r = m.body();
+      if (r.predictedLatent() == null || busy) {
+        return;
+      }
+      busy = true;
+      thread.execute(() -> {
+        try {
+          if (imagination.follow(params.get(ModelKeys.VAE))) {
+            float[] picture = imagination.decode(r.predictedLatent());
+            vertx.eventBus().publish(Addresses.TELEMETRY_EXPECTED, new ExpectedFrameRecord(r.tick(), picture,
+                spec.inputSize(), spec.inputSize(), imagination.version(), System.currentTimeMillis()));
+          }
+        } catch (RuntimeException e) {
+          LOG.debug("expected frame not decoded: {}", e.toString());
+        } finally {
+          busy = false;
+        }
+      });
+    });
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (thread == null) {
+      return Future.succeededFuture();
+    }
+    return vertx.executeBlocking(() -> {
+      thread.execute(() -> {
+        if (imagination != null) {
+          imagination.close();
+        }
+      });
+      thread.shutdown();
+      if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("the preview thread did not stop within 10 s");
+      }
+      return null;
+    });
+  }
+}

@@ -1,0 +1,185 @@
+package dev.ami.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import dev.ami.bus.StepRecord;
+import dev.ami.bus.ModelKeys;
+import dev.ami.data.Pixels;
+import dev.ami.data.StepBuffer;
+import dev.ami.model.ActionHeads;
+import dev.ami.model.DynamicsSpec;
+import dev.ami.model.ForwardDynamics;
+import dev.ami.model.InputBuffer;
+import dev.ami.model.VaeEncoder;
+import dev.ami.model.VaeSpec;
+import dev.ami.params.ParamSnapshot;
+import dev.ami.params.SnapshotCopy;
+import dev.ami.model.GaussianNll;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+
+/**
+ * Trains the SConv forward model on contiguous windows of {@code window + 1} steps: inputs are the frozen
+ * encoder's μ of steps 0..w−1, their actions and the hidden state stored at step 0; targets are μ of steps
+ * 1..w; the loss is the mean Gaussian NLL with σ = 1/√(2π) (π·MSE). One window per step, AdamW.
+ *
+ * <p>The encoder is the newest published VAE encoder, copied in place into a frozen copy of this trainer's
+ * own whenever a newer version appears: the trainers never share live blocks.
+ */
+public final class DynamicsTrainer extends TrainerBase {
+  private static final int WINDOW_TRIES = 64;
+
+  private final DynamicsSpec spec;
+  private final VaeSpec vaeSpec;
+  private final TrainerOptions options;
+  private final int window;
+  private final int windowsPerEpoch;
+  private final StepBuffer steps;
+  private final Supplier<ParamSnapshot> encoderSnapshots;
+  private final Gate gate;
+  private final SplittableRandom random;
+  private final ForwardDynamics model;
+  private final VaeEncoder encoder;
+  private final float[] frameValues;
+  private final float[] actions;
+  private final float[] hidden;
+  private final InputBuffer frameInput;
+  private final InputBuffer actionInput;
+  private final InputBuffer hiddenInput;
+  private long encoderVersion;
+  private int stepsLeft;
+
+  public DynamicsTrainer(DynamicsSpec spec, VaeSpec vaeSpec, TrainerOptions options, int window, int windowsPerEpoch,
+                         StepBuffer steps, Supplier<ParamSnapshot> encoderSnapshots, long seed) {
+    super(ModelKeys.FD, seed);
+    this.spec = spec;
+    this.vaeSpec = vaeSpec;
+    this.options = options;
+    this.window = window;
+    this.windowsPerEpoch = windowsPerEpoch;
+    this.steps = steps;
+    this.encoderSnapshots = encoderSnapshots;
+    this.gate = new Gate(Math.max(options.minBuffer(), window + 1), options.minNew());
+    this.random = new SplittableRandom(seed);
+    this.model = new ForwardDynamics(spec);
+    model.initialize(manager, DataType.FLOAT32, model.inputShapes(1, window));
+    this.encoder = new VaeEncoder(vaeSpec);
+    encoder.initialize(manager, DataType.FLOAT32, vaeSpec.frameShape(window + 1));
+    encoder.freezeParameters(true);
+    optimize(options.lr(), options.weightDecay(), model);
+    this.frameValues = new float[(window + 1) * vaeSpec.frameSize()];
+    this.actions = new float[window * ActionHeads.TOTAL];
+    this.hidden = new float[spec.hiddenSize()];
+    this.frameInput = new InputBuffer(frameValues.length);
+    this.actionInput = new InputBuffer(actions.length);
+    this.hiddenInput = new InputBuffer(hidden.length);
+  }
+
+  @Override
+  public String key() {
+    return ModelKeys.FD;
+  }
+
+  @Override
+  public boolean canStartRun(boolean ignoreNewSamples) {
+    return encoderSnapshots.get() != null && gate.open(steps.size(), steps.added(), ignoreNewSamples);
+  }
+
+  @Override
+  public int beginRun() {
+    gate.runStarted(steps.added());
+    stepsLeft = options.epochs() * windowsPerEpoch;
+    return stepsLeft;
+  }
+
+  @Override
+  public boolean nextBatch() {
+    if (stepsLeft <= 0) {
+      return false;
+    }
+    List<StepRecord> w = steps.window(window + 1, random, WINDOW_TRIES);
+    if (w == null) {
+      stepsLeft = 0; // nothing usable now; the gate decides when to try again
+      return false;
+    }
+    stepsLeft--;
+    load(w);
+    return true;
+  }
+
+  /** Frames, actions and the starting hidden state of one window into the input buffers. */
+  private void load(List<StepRecord> w) {
+    int frame = vaeSpec.frameSize();
+    for (int i = 0; i <= window; i++) {
+      Pixels.toFloats(w.get(i).frame(), frameValues, i * frame);
+    }
+    for (int i = 0; i < window; i++) {
+      ActionHeads.oneHot(w.get(i).action(), actions, i * ActionHeads.TOTAL);
+    }
+    System.arraycopy(w.get(0).hidden(), 0, hidden, 0, hidden.length);
+    followEncoder();
+  }
+
+  /** Takes up a newer VAE encoder, if one was published since the last window. */
+  private void followEncoder() {
+    ParamSnapshot s = encoderSnapshots.get();
+    if (s != null && s.version() > encoderVersion && SnapshotCopy.copyGroup(s, "encoder", encoder)) {
+      encoderVersion = s.version();
+    }
+  }
+
+  @Override
+  public float step() {
+    return update(m -> loss(m, true));
+  }
+
+  /** The loss on a window without training on it (dropout off): for evaluation. */
+  public float evaluate(List<StepRecord> w) {
+    load(w);
+    try (NDManager m = manager.newSubManager()) {
+      return loss(m, false).getFloat();
+    }
+  }
+
+  private NDArray loss(NDManager m, boolean training) {
+    NDArray frames = frameInput.wrap(m, frameValues, vaeSpec.frameShape(window + 1));
+    NDArray mu = encodeFrozen(frames);
+    NDArray inputs = mu.get("0:" + window).expandDims(0);
+    NDArray targets = mu.get("1:" + (window + 1)).expandDims(0);
+    NDArray a = actionInput.wrap(m, actions, new Shape(1, window, ActionHeads.TOTAL));
+    NDArray h = hiddenInput.wrap(m, hidden, new Shape(2, 1, spec.depth(), spec.width()));
+    NDList out = model.forward(store, new NDList(inputs, a, h.get(0), h.get(1)), training);
+    return GaussianNll.mean(targets, out.get(0), GaussianNll.SIGMA);
+  }
+
+  /** μ of the frames with the frozen encoder: its parameters need no gradient, so no graph runs through it. */
+  private NDArray encodeFrozen(NDArray frames) {
+    return encoder.forward(store, new NDList(frames), false).get(0);
+  }
+
+  @Override
+  public Map<String, Block> groups() {
+    return Map.of("model", model);
+  }
+
+  @Override
+  public int bufferSize() {
+    return steps.size();
+  }
+
+  @Override
+  public int publishEvery() {
+    return options.publishEvery();
+  }
+
+  /** The VAE version whose encoder the last window was encoded with. */
+  public long encoderVersion() {
+    return encoderVersion;
+  }
+}

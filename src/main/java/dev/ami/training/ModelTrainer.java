@@ -1,0 +1,55 @@
+package dev.ami.training;
+
+import ai.djl.nn.Block;
+import dev.ami.params.ParamSnapshot;
+import java.util.Map;
+
+/**
+ * One model's trainer. The {@link TrainerLoop} drives every trainer round-robin on the one training thread
+ * (DJL allows one gradient collector per JVM): a run is planned from the data there is, then stepped a
+ * slice at a time. Not thread-safe: built, stepped and closed on that thread.
+ */
+public interface ModelTrainer extends AutoCloseable {
+  /** The model's snapshot key: vae, fd, policy or ae. */
+  String key();
+
+  /**
+   * True when a run may start: the buffer holds its minimum and, unless {@code ignoreNewSamples}, enough new
+   * samples arrived since the last run began.
+   */
+  boolean canStartRun(boolean ignoreNewSamples);
+
+  /** Plans a run over the data there is now; returns its number of steps (0: nothing to learn from). */
+  int beginRun();
+
+  /** Loads the next batch of the run; false when the run has no more (or the data ran out). */
+  boolean nextBatch();
+
+  /** One update on the loaded batch; returns the loss. A non-finite loss leaves the parameters untouched. */
+  float step();
+
+  /** Called once a run is over, finished or cut short. */
+  default void endRun() {
+  }
+
+  /** The parameter groups a snapshot of this model holds, by group name. */
+  Map<String, Block> groups();
+
+  /** Copies a snapshot back into the live parameters (in place) and restarts the optimizer. */
+  void restore(ParamSnapshot snapshot);
+
+  /** True when every parameter is finite: only such a state may be published. */
+  boolean parametersFinite();
+
+  /** The fill of the buffer this model learns from. */
+  int bufferSize();
+
+  /** Steps between publishes inside a run (a run's end always publishes). */
+  int publishEvery();
+
+  /** Optimizer updates since the start or the last restore. */
+  int optimizerSteps();
+
+  @Override
+  void close();
+}

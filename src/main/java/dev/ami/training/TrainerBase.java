@@ -1,0 +1,132 @@
+package dev.ami.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.ami.params.ParamSnapshot;
+import dev.ami.params.SnapshotCopy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * What every trainer shares: a manager for the live model, its trainable parameters, the optimizer, and
+ * the step skeleton (forward inside the one gradient collector, finiteness check, backward, update). Each
+ * step's arrays live in a sub-manager closed before the step returns.
+ */
+abstract class TrainerBase implements ModelTrainer {
+  protected final NDManager manager;
+  protected final ParameterStore store;
+  private final List<Parameter> parameters = new ArrayList<>();
+  private TorchAdam adam;
+  private long nonFiniteGradients;
+
+  TrainerBase(String name, long seed) {
+    Engine.getInstance().setRandomSeed((int) seed);
+    JniUtils.setGradMode(false); // grad mode is per thread: record a graph only inside a step's collector
+    this.manager = NDManager.newBaseManager();
+    manager.setName(name + "-trainer");
+    this.store = new ParameterStore(manager, false); // the blocks' own arrays, no copies
+  }
+
+  /** Call once the blocks are initialised: collects their trainable parameters and builds the optimizer. */
+  protected final void optimize(double lr, double weightDecay, Block... blocks) {
+    for (Block b : blocks) {
+      for (Pair<String, Parameter> p : b.getParameters()) {
+        if (p.getValue().requiresGradient()) {
+          parameters.add(p.getValue());
+        }
+      }
+    }
+    this.adam = new TorchAdam(parameters, manager, (float) lr, (float) weightDecay);
+  }
+
+  /**
+   * One update: {@code loss} builds the loss from the step's manager inside the gradient collector. A
+   * non-finite loss is returned without computing gradients, and a finite loss whose gradients are not
+   * finite returns NaN without an update: either way the parameters stay as they were.
+   *
+   * <p>Why check the gradients: libtorch 2.7.1 on this CPU now and then returns NaN gradients from a finite
+   * loss when its allocator hands out dirty memory (docs/performance.md, "oneDNN padded-channel NaN" and
+   * "NaN gradients in the forward model"). Applied, one such step poisons every weight and Adam's moments.
+   */
+  protected final float update(Function<NDManager, NDArray> loss) {
+    try (NDManager step = manager.newSubManager()) {
+      float value;
+      try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        NDArray l = loss.apply(step);
+        value = l.getFloat();
+        if (!Float.isFinite(value)) {
+          return value;
+        }
+        collector.backward(l);
+      }
+      if (!gradientsFinite(step)) {
+        adam.zeroGradients(step);
+        nonFiniteGradients++;
+        return Float.NaN;
+      }
+      adam.step(step);
+      return value;
+    }
+  }
+
+  /** One sum per gradient, one read back: any NaN or Inf element makes the total non-finite. */
+  private boolean gradientsFinite(NDManager step) {
+    NDArray total = null;
+    for (Parameter p : parameters) {
+      NDArray g = p.getArray().getGradient();
+      g.attach(step);
+      NDArray s = g.sum();
+      total = total == null ? s : total.add(s);
+    }
+    return total == null || Float.isFinite(total.getFloat());
+  }
+
+  /** Steps whose finite loss came with non-finite gradients (skipped, see {@link #update}). */
+  public long nonFiniteGradients() {
+    return nonFiniteGradients;
+  }
+
+  @Override
+  public void restore(ParamSnapshot snapshot) {
+    groups().forEach((name, block) -> SnapshotCopy.copy("snapshot " + snapshot.key() + "@" + snapshot.version()
+        + " group " + name, snapshot.group(name), SnapshotCopy.parameters(block)));
+    adam.reset(); // moments from a diverged run may hold NaN/Inf and would poison the next update again
+  }
+
+  /**
+   * One reduction per parameter (a few milliseconds per publish): a step whose loss was finite can still write
+   * NaN or Inf into the weights, and such a state must never become a snapshot.
+   */
+  @Override
+  public boolean parametersFinite() {
+    for (Parameter p : parameters) {
+      try (NDArray sum = p.getArray().sum()) {
+        if (!Float.isFinite(sum.getFloat())) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int optimizerSteps() {
+    return adam.steps();
+  }
+
+  @Override
+  public void close() {
+    if (adam != null) {
+      adam.close();
+    }
+    manager.close();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.ami.training;
+
+import dev.ami.config.AmiConfig;
+
+/**
+ * How one model trains, from its config section ({@code vae.*}, {@code fd.*}, {@code policy.*}, {@code ae.*}).
+ *
+ * @param epochs passes over the data per run
+ * @param buffer capacity of the model's buffer
+ * @param minBuffer samples the buffer needs before the first run
+ * @param minNew new samples needed since the last run began before the next one
+ * @param publishEvery steps between publishes inside a run; every run's end publishes too
+ */
+public record TrainerOptions(int batch, double lr, double weightDecay, int epochs, int buffer, int minBuffer,
+                             int minNew, int publishEvery) {
+
+  /** The keys every section with a buffer of its own has; the batch is the caller's (fd has none: one window). */
+  public static TrainerOptions from(AmiConfig c, String section, int batch) {
+    return new TrainerOptions(batch, c.getDouble(section + ".lr"),
+        c.getDouble(section + ".weight_decay"), c.getInt(section + ".epochs"), c.getInt(section + ".buffer"),
+        c.getInt(section + ".min_buffer"), c.getInt(section + ".min_new"), c.getInt(section + ".publish_every"));
+  }
+}

@@ -1,0 +1,54 @@
+package dev.ami.training.loss;
+
+/**
+ * Generalised advantage estimation over one rollout of a continuing task (the agent's life is one
+ * episode): {@code δ_t = r_t + γ·V_{t+1} − V_t}, {@code A_t = δ_t + γλ·A_{t+1}}, returns {@code A + V}.
+ */
+public final class Gae {
+  /** Advantages and returns of one rollout. */
+  public record Result(double[] advantages, double[] returns) {
+  }
+
+  private Gae() {
+  }
+
+  /**
+   * @param rewards r_0 .. r_{n-1}
+   * @param values V_0 .. V_n: one more than the rewards, the last one bootstraps
+   */
+  public static Result compute(float[] rewards, float[] values, double gamma, double lambda) {
+    int n = rewards.length;
+    if (values.length != n + 1) {
+      throw new IllegalArgumentException("GAE needs " + (n + 1) + " values for " + n + " rewards, got " + values.length);
+    }
+    double[] adv = new double[n];
+    double[] ret = new double[n];
+    double next = 0;
+    for (int t = n - 1; t >= 0; t--) {
+      double delta = rewards[t] + gamma * values[t + 1] - values[t];
+      next = delta + gamma * lambda * next;
+      adv[t] = next;
+      ret[t] = next + values[t];
+    }
+    return new Result(adv, ret);
+  }
+
+  /** Mean 0 and standard deviation 1 (the unbiased estimate, as {@code torch.std}; 1e-8 guards a flat rollout). */
+  public static float[] normalise(double[] a) {
+    double mean = 0;
+    for (double v : a) {
+      mean += v;
+    }
+    mean /= a.length;
+    double ss = 0;
+    for (double v : a) {
+      ss += (v - mean) * (v - mean);
+    }
+    double std = a.length > 1 ? Math.sqrt(ss / (a.length - 1)) : 0;
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = (float) ((a[i] - mean) / (std + 1e-8));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,94 @@
+package dev.ami.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("model presets: defaults < conf/ami.yaml < conf/models/NAME.yaml < conf/env/NAME.yaml < command line")
+class ModelPresetsTest {
+  private static Vertx vertx;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void vertx() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterAll
+  static void close() {
+    vertx.close();
+  }
+
+  @Test
+  @DisplayName("the default is the curiosity agent at ami's sizes, in the map of several rooms")
+  void curiosityIsTheDefault() throws Exception {
+    AmiConfig c = load(null);
+    assertThat(c.getString("model.preset")).isEqualTo("curiosity");
+    assertThat(c.getString("model.kind")).isEqualTo("curiosity");
+    assertThat(c.getInt("model.input_size")).isEqualTo(84);
+    assertThat(c.getInt("vae.latent")).isEqualTo(512);
+    assertThat(c.getInt("fd.depth")).isEqualTo(4);
+    assertThat(c.getInt("policy.rollout")).isEqualTo(128);
+    assertThat(c.getString("sim.map")).isEqualTo("rooms");
+  }
+
+  @Test
+  @DisplayName("model.preset picks a preset; any key can still be overridden, and the env preset comes after it")
+  void presetThenOverrides() throws Exception {
+    AmiConfig small = load(null, "model.preset=curiosity-small", "vae.latent=24");
+    assertThat(small.getInt("fd.width")).isEqualTo(32);
+    assertThat(small.getInt("vae.latent")).as("the command line wins").isEqualTo(24);
+    AmiConfig ae = load(null, "model.preset=autoencoder");
+    assertThat(ae.getString("model.kind")).isEqualTo("autoencoder");
+    assertThat(ae.getInt("model.input_size")).isEqualTo(64);
+    assertThat(ae.getString("sim.map")).isEqualTo("room");
+    Path file = dir.resolve("mine.yaml");
+    Files.writeString(file, "model:\n  preset: autoencoder\n");
+    Files.createDirectories(dir.resolve("env"));
+    Files.writeString(dir.resolve("env").resolve("sim.yaml"), "model:\n  input_size: 96\n");
+    assertThat(load(file).getInt("model.input_size")).as("the env preset is applied after the model preset")
+        .isEqualTo(96);
+  }
+
+  @Test
+  @DisplayName("an unknown preset, a preset that picks a preset, a too-small frame and buffers beyond the heap are "
+      + "clear errors")
+  void errors() throws Exception {
+    assertThatThrownBy(() -> load(null, "model.preset=curiousity"))
+        .hasMessageContaining("model.preset").hasMessageContaining("curiosity, curiosity-small, autoencoder");
+    assertThatThrownBy(() -> load(null, "model.input_size=32")).hasMessageContaining("at least 36");
+    assertThatThrownBy(() -> load(null, "fd.window=4000")).hasMessageContaining("fd.window");
+    assertThatThrownBy(() -> load(null, "vae.buffer=1000000", "fd.buffer=1000000"))
+        .hasMessageContaining("data buffers would hold")
+        .hasMessageContaining("fd.buffer=1000000 needs")
+        .hasMessageContaining("-Xmx");
+    Path file = dir.resolve("mine.yaml");
+    Files.writeString(file, "model:\n  preset: curiosity\n");
+    Files.createDirectories(dir.resolve("models"));
+    Files.writeString(dir.resolve("models").resolve("curiosity.yaml"), "model:\n  preset: autoencoder\n");
+    assertThatThrownBy(() -> load(file)).hasMessageContaining("must not set model.preset");
+  }
+
+  private static AmiConfig load(Path file, String... overrides) throws Exception {
+    try {
+      return new ConfigLoader(vertx).load(file, List.of(overrides)).toCompletionStage().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(ConfigException.class);
+      throw (ConfigException) e.getCause();
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package dev.ami.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ami.bus.StepRecord;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class RolloutsTest {
+  @Test
+  @DisplayName("a rollout of n takes n + 1 steps; after the update the n used ones are gone, the rest stay")
+  void peekAndConsume() {
+    Rollouts r = new Rollouts(100);
+    for (int t = 1; t <= 5; t++) {
+      r.add(Steps.step(t));
+    }
+    assertThat(r.peek(5)).as("the bootstrap step is missing").isNull();
+    r.add(Steps.step(6));
+    r.add(Steps.step(7));
+    List<StepRecord> rollout = r.peek(5);
+    assertThat(rollout).extracting(StepRecord::tick).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    r.consume(5);
+    assertThat(r.size()).isEqualTo(2);
+    assertThat(r.peek(1)).extracting(StepRecord::tick).containsExactly(6L, 7L);
+  }
+
+  @Test
+  @DisplayName("memory is bounded: past the limit the oldest steps go and are counted")
+  void bounded() {
+    Rollouts r = new Rollouts(10);
+    for (int t = 1; t <= 25; t++) {
+      r.add(Steps.step(t));
+    }
+    assertThat(r.size()).isEqualTo(10);
+    assertThat(r.dropped()).isEqualTo(15);
+    assertThat(r.peek(9).get(0).tick()).isEqualTo(16);
+  }
+
+  @Test
+  @DisplayName("a step without the acting policy's log-probabilities or a reward is refused")
+  void refusesIncompleteSteps() {
+    Rollouts r = new Rollouts(10);
+    StepRecord random = new StepRecord(1, new byte[12], 2, new int[5], null, Float.NaN, 0.5f, null, false, false,
+        Map.of(), 0);
+    assertThatThrownBy(() -> r.add(random)).hasMessageContaining("log-probabilities");
+    assertThat(r.size()).isZero();
+  }
+}

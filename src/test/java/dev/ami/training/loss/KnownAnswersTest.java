@@ -1,0 +1,206 @@
+package dev.ami.training.loss;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.ami.model.ActionHeads;
+import dev.ami.model.GaussianNll;
+import dev.ami.support.Golden;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The curiosity agent's loss math against hand-computed values and against the independent PyTorch answers in
+ * golden/curiosity.json (relative tolerance near 1e-5, in float32).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KnownAnswersTest {
+  private NDManager m;
+
+  @BeforeAll
+  void manager() {
+    m = NDManager.newBaseManager();
+  }
+
+  @AfterAll
+  void close() {
+    m.close();
+  }
+
+  private static void close(float[] actual, float[] expected) {
+    assertThat(actual).hasSameSizeAs(expected);
+    for (int i = 0; i < expected.length; i++) {
+      assertThat(actual[i]).as("element %d", i).isCloseTo(expected[i], within(1e-5f * Math.max(1f, Math.abs(expected[i]))));
+    }
+  }
+
+  private static void close(double actual, double expected) {
+    assertThat(actual).isCloseTo(expected, within(1e-5 * Math.max(1, Math.abs(expected))));
+  }
+
+  @Nested
+  @DisplayName("GAE")
+  class GaeAnswers {
+    @Test
+    @DisplayName("a three-step rollout by hand: γ 0.9, λ 0.8")
+    void byHand() {
+      Gae.Result r = Gae.compute(new float[] {1, 0, 2}, new float[] {0.5f, 1, 0, 0.5f}, 0.9, 0.8);
+      // δ = [1.4, -1.0, 2.45]; A2 = 2.45, A1 = -1 + 0.72·2.45 = 0.764, A0 = 1.4 + 0.72·0.764 = 1.95008
+      assertThat(r.advantages()).containsExactly(new double[] {1.95008, 0.764, 2.45}, within(1e-6));
+      assertThat(r.returns()).containsExactly(new double[] {2.45008, 1.764, 2.45}, within(1e-6));
+    }
+
+    @Test
+    @DisplayName("golden: six steps, γ 0.99, λ 0.95")
+    void golden() {
+      JsonObject g = Golden.section("gae");
+      Gae.Result r = Gae.compute(Golden.floats(g, "rewards"), Golden.floats(g, "values_with_bootstrap"),
+          g.getDouble("gamma"), g.getDouble("lambda"));
+      float[] expectedA = Golden.floats(g, "advantages");
+      float[] expectedR = Golden.floats(g, "returns");
+      for (int t = 0; t < expectedA.length; t++) {
+        close(r.advantages()[t], expectedA[t]);
+        close(r.returns()[t], expectedR[t]);
+      }
+    }
+
+    @Test
+    @DisplayName("normalised advantages have mean 0 and (unbiased) standard deviation 1")
+    void normalise() {
+      float[] a = Gae.normalise(new double[] {1, 2, 3, 4});
+      // mean 2.5, sample std sqrt(5/3)
+      double std = Math.sqrt(5.0 / 3.0);
+      assertThat(a).containsExactly(new float[] {(float) (-1.5 / std), (float) (-0.5 / std), (float) (0.5 / std),
+          (float) (1.5 / std)}, within(1e-6f));
+    }
+  }
+
+  @Nested
+  @DisplayName("PPO's clipped loss")
+  class Ppo {
+    /** One sample, every part uniform (zero logits), advantage 1, value 1 → return 2, old value 0. */
+    private PpoLoss.Parts oneSample(float[] oldLogp) {
+      float[] actions = new float[13];
+      ActionHeads.oneHot(new int[] {2, 0, 1, 1, 0}, actions, 0);
+      return PpoLoss.compute(m.zeros(new Shape(1, 13)), m.create(actions, new Shape(1, 13)),
+          m.create(oldLogp, new Shape(1, 5)), m.create(new float[] {1}), m.create(new float[] {1}),
+          m.create(new float[] {0}), m.create(new float[] {2}), 0.1, 0.5, 0.001);
+    }
+
+    @Test
+    @DisplayName("by hand: equal policies give ratio 1; a ratio of 1.5 on one part is clipped to 1.1")
+    void byHand() {
+      float ln3 = (float) Math.log(3);
+      float ln2 = (float) Math.log(2);
+      PpoLoss.Parts same = oneSample(new float[] {-ln3, -ln3, -ln3, -ln2, -ln2});
+      close(same.logp().toFloatArray(), new float[] {-ln3, -ln3, -ln3, -ln2, -ln2});
+      close(same.ratio().toFloatArray(), new float[] {1, 1, 1, 1, 1});
+      close(same.policy().getFloat(), -1.0);
+      double entropy = (3 * Math.log(3) + 2 * Math.log(2)) / 5;
+      close(same.entropy().getFloat(), entropy);
+      // v_c = 0 + clip(1 - 0, ±0.1) = 0.1: max((1-2)², (0.1-2)²) = 3.61
+      close(same.value().getFloat(), 3.61);
+      close(same.total().getFloat(), -1.0 + 0.5 * 3.61 - 0.001 * entropy);
+
+      float older = -ln3 - (float) Math.log(1.5); // the new policy is 1.5x likelier on part 0
+      PpoLoss.Parts clipped = oneSample(new float[] {older, -ln3, -ln3, -ln2, -ln2});
+      close(clipped.ratio().toFloatArray()[0], 1.5);
+      close(clipped.policy().getFloat(), -(1.1 + 4) / 5);
+    }
+
+    @Test
+    @DisplayName("golden: four samples, five heads; per-part log-probabilities and ratios, loss pieces")
+    void golden() {
+      JsonObject g = Golden.section("ppo");
+      int b = g.getJsonArray("actions").size();
+      float[] logits = new float[b * 13];
+      JsonArray heads = g.getJsonArray("logits_per_head");
+      for (int h = 0; h < 5; h++) {
+        JsonArray head = heads.getJsonArray(h);
+        int n = ActionHeads.SIZES[h];
+        for (int s = 0; s < b; s++) {
+          for (int k = 0; k < n; k++) {
+            logits[s * 13 + ActionHeads.offset(h) + k] = head.getNumber(s * n + k).floatValue();
+          }
+        }
+      }
+      float[] actions = new float[b * 13];
+      for (int s = 0; s < b; s++) {
+        JsonArray a = g.getJsonArray("actions").getJsonArray(s);
+        int[] parts = new int[5];
+        for (int h = 0; h < 5; h++) {
+          parts[h] = a.getInteger(h);
+        }
+        ActionHeads.oneHot(parts, actions, s * 13);
+      }
+      double clip = g.getDouble("clip");
+      PpoLoss.Parts p = PpoLoss.compute(m.create(logits, new Shape(b, 13)), m.create(actions, new Shape(b, 13)),
+          m.create(Golden.floats(g, "old_logp"), new Shape(b, 5)), m.create(Golden.floats(g, "advantages_normalised")),
+          m.create(Golden.floats(g, "values")), m.create(Golden.floats(g, "old_values")),
+          m.create(Golden.floats(g, "returns")), clip, 0.5, 0.001);
+      close(p.logp().toFloatArray(), Golden.floats(g, "logp"));
+      close(p.ratio().toFloatArray(), Golden.floats(g, "ratio"));
+      close(p.policy().getFloat(), g.getDouble("policy_loss"));
+      close(p.entropy().getFloat(), g.getDouble("entropy_mean"));
+      close(p.value().getFloat(), g.getDouble("value_loss_clipped_max_mse"));
+      close(p.total().getFloat(), g.getDouble("policy_loss") + 0.5 * g.getDouble("value_loss_clipped_max_mse")
+          - 0.001 * g.getDouble("entropy_mean"));
+    }
+  }
+
+  @Nested
+  @DisplayName("the VAE's KL term")
+  class Kl {
+    @Test
+    @DisplayName("closed form by hand: 0 at the prior, ½μ² for a shifted mean, ½(σ² − 1 − 2 log σ) for a scaled one")
+    void byHand() {
+      close(VaeLoss.kl(m.create(new float[] {0, 0}), m.create(new float[] {1, 1})).getFloat(), 0);
+      close(VaeLoss.kl(m.create(new float[] {1, 1}), m.create(new float[] {1, 1})).getFloat(), 0.5);
+      double e = Math.E;
+      close(VaeLoss.kl(m.create(new float[] {0}), m.create(new float[] {(float) e})).getFloat(), 0.5 * (e * e - 3));
+    }
+
+    @Test
+    @DisplayName("golden: mean over a 2x5 batch")
+    void golden() {
+      JsonObject g = Golden.section("vae_kl");
+      close(VaeLoss.kl(m.create(Golden.floats(g, "mu")), m.create(Golden.floats(g, "sigma"))).getFloat(),
+          g.getDouble("kl_mean"));
+    }
+  }
+
+  @Nested
+  @DisplayName("the curiosity reward: Gaussian NLL with σ = 1/√(2π)")
+  class Reward {
+    @Test
+    @DisplayName("by hand: with σ = 1/√(2π) the NLL is π·MSE; with σ = 1 it is ½·MSE + ½ log 2π")
+    void byHand() {
+      float[] z = {1, 2};
+      float[] mu = {0, 0};
+      close(GaussianNll.mean(z, mu, GaussianNll.SIGMA), Math.PI * 2.5);
+      close(GaussianNll.mean(z, mu, 1.0), 0.5 * 2.5 + 0.5 * Math.log(2 * Math.PI));
+      close(GaussianNll.mean(m.create(z), m.create(mu), GaussianNll.SIGMA).getFloat(), Math.PI * 2.5);
+    }
+
+    @Test
+    @DisplayName("golden: the NLL and π·MSE agree, on the Java and the native side")
+    void golden() {
+      JsonObject g = Golden.section("curiosity_reward");
+      float[] z = Golden.floats(g, "z_next");
+      float[] mu = Golden.floats(g, "mu_hat");
+      close(GaussianNll.mean(z, mu, g.getDouble("sigma")), g.getDouble("nll_mean"));
+      close(GaussianNll.mean(z, mu, GaussianNll.SIGMA), g.getDouble("pi_times_mse"));
+      NDArray nll = GaussianNll.mean(m.create(z), m.create(mu), GaussianNll.SIGMA);
+      close(nll.getFloat(), g.getDouble("nll_mean"));
+    }
+  }
+}
