@@ -48,6 +48,8 @@ final class BenchCommand implements Callable<Integer> {
 
   private enum Phase { WARMUP, COMBINED, ISOLATED }
 
+  private static final long SETTLE_MS = 1000;
+
   /** What one model did, by phase. */
   private static final class ModelSamples {
     final Samples stepMs = new Samples();
@@ -110,7 +112,12 @@ final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Measures one phase after a settling second: the first tick after a resume takes up snapshots published
+   * while it was paused, and the first step after a pause may have begun before it; neither belongs to a phase.
+   */
   private double measure(Phase p, double forSeconds) throws InterruptedException {
+    Thread.sleep(SETTLE_MS);
     long t0 = System.nanoTime();
     phase = p;
     Thread.sleep(Math.round(forSeconds * 1000));

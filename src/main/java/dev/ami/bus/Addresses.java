@@ -35,8 +35,12 @@ public final class Addresses {
   /** Shared-data local map holding the trainers' {@code dev.ami.data.Buffers} under {@link #BUFFERS_KEY}. */
   public static final String DATA_MAP = "ami.data";
   public static final String BUFFERS_KEY = "buffers";
-  /** Shared-data local map where the console publishes {@code port}, the port it actually listens on. */
+  /**
+   * Shared-data local map where the console publishes {@code port}, the port it actually listens on, and
+   * {@link #FRAMES_WANTED}: whether any client watches frames (the preview decodes only then).
+   */
   public static final String CONSOLE_MAP = "ami.console";
+  public static final String FRAMES_WANTED = "frames_wanted";
 
   private Addresses() {
   }

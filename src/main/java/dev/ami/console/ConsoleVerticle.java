@@ -64,7 +64,8 @@ public final class ConsoleVerticle extends VerticleBase {
     }
     telemetry = new TelemetryAggregator(bufferCapacities(config));
     relay = new CommandRelay(vertx.eventBus(), telemetry);
-    sockets = new WebSocketEndpoint(relay, telemetry::state);
+    sockets = new WebSocketEndpoint(relay, telemetry::state, () -> vertx.sharedData()
+        .getLocalMap(Addresses.CONSOLE_MAP).put(Addresses.FRAMES_WANTED, sockets.anyWants(Topic.FRAMES)));
     guard = new AccessGuard(options.token());
     listenToBus(vertx.eventBus());
     registerMeters();
@@ -97,6 +98,7 @@ public final class ConsoleVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).remove("port");
+    vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).remove(Addresses.FRAMES_WANTED);
     return Future.succeededFuture();
   }
 

@@ -20,13 +20,15 @@ final class WebSocketEndpoint {
 
   private final CommandRelay relay;
   private final Supplier<String> state;
+  private final Runnable subscriptionsChanged;
   private final Map<ServerWebSocket, ClientSession> sessions = new LinkedHashMap<>();
   private final Deque<String> recentEvents = new ArrayDeque<>();
   private long dropped;
 
-  WebSocketEndpoint(CommandRelay relay, Supplier<String> state) {
+  WebSocketEndpoint(CommandRelay relay, Supplier<String> state, Runnable subscriptionsChanged) {
     this.relay = relay;
     this.state = state;
+    this.subscriptionsChanged = subscriptionsChanged;
   }
 
   boolean full() {
@@ -56,7 +58,10 @@ final class WebSocketEndpoint {
     ws.binaryMessageHandler(b -> session.reply(Protocol.error(null, state.get(),
         "binary messages are not part of the protocol: send JSON text").encode()));
     ws.exceptionHandler(e -> LOG.debug("console client error: {}", e.toString()));
-    ws.closeHandler(v -> dropped += removed(ws));
+    ws.closeHandler(v -> {
+      dropped += removed(ws);
+      subscriptionsChanged.run();
+    });
   }
 
   private long removed(ServerWebSocket ws) {
@@ -74,6 +79,7 @@ final class WebSocketEndpoint {
     }
     if (!req.isControl()) {
       session.subscribe(req.topics());
+      subscriptionsChanged.run();
       session.reply(Protocol.subscribed(req.id(), state.get(), req.topics()).encode());
       if (req.topics().contains(Topic.EVENTS)) {
         recentEvents.forEach(session::push);

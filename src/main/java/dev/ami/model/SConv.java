@@ -49,10 +49,15 @@ public final class SConv extends AbstractBlock {
     return m.randomNormal(0f, (float) Math.sqrt(0.5), shape, type, m.getDevice());
   }
 
-  /** λ from θ (2, D), as [re (D), im (D)]. */
-  public static NDList decay(NDArray theta) {
+  /**
+   * λ from θ (2, D), as [re (D), im (D)]. The rows are taken into {@code into}: a result of DJL belongs to its
+   * first operand's manager, and a parameter's is the model's, which lives as long as the model.
+   */
+  public static NDList decay(NDArray theta, NDManager into) {
     NDArray re = theta.get(0);
     NDArray im = theta.get(1);
+    re.attach(into);
+    im.attach(into);
     NDArray mag2 = re.square().add(im.square());
     NDArray scale = mag2.neg().exp().div(mag2.add(1e-12f).sqrt()); // exp(-|θ|²) / |θ|
     return new NDList(re.mul(scale), im.mul(scale));
@@ -83,10 +88,14 @@ public final class SConv extends AbstractBlock {
   protected NDList forwardInternal(ParameterStore store, NDList inputs, boolean training,
                                    PairList<String, Object> params) {
     NDArray x = inputs.get(0);
-    NDArray t = store.getValue(theta, x.getDevice(), training);
+    NDManager step = x.getManager(); // everything this forward makes goes with the input's manager
+    NDList lambda = decay(store.getValue(theta, x.getDevice(), training), step);
     NDArray bb = store.getValue(b, x.getDevice(), training);
-    NDList lambda = decay(t);
-    return scan(x, inputs.get(1), inputs.get(2), lambda.get(0), lambda.get(1), bb.get(0), bb.get(1));
+    NDArray bRe = bb.get(0);
+    NDArray bIm = bb.get(1);
+    bRe.attach(step);
+    bIm.attach(step);
+    return scan(x, inputs.get(1), inputs.get(2), lambda.get(0), lambda.get(1), bRe, bIm);
   }
 
   @Override

@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The console's "expected next frame": for each frame the agent shares (at {@code telemetry.frame_hz}), decodes
  * the forward model's prediction of the next latent on a thread of its own and publishes the picture on
- * {@link Addresses#TELEMETRY_EXPECTED}. It runs at the console's rate, never the tick's, and drops a frame
- * rather than queue one while it is still decoding the last.
+ * {@link Addresses#TELEMETRY_EXPECTED}. It runs at the console's rate, never the tick's, only while a console
+ * client watches frames, and drops a frame rather than queue one while it is still decoding the last.
  */
 public final class PreviewVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(PreviewVerticle.class);
@@ -37,6 +37,7 @@ public final class PreviewVerticle extends VerticleBase {
     }
     VaeSpec spec = VaeSpec.from(config);
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    LocalMap<String, Object> console = vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP);
     thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "ami-preview");
       t.setDaemon(true);
@@ -45,8 +46,8 @@ public final class PreviewVerticle extends VerticleBase {
     thread.execute(() -> imagination = new Imagination(spec));
     vertx.eventBus().<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> {
       ObservationRecord r = m.body();
-      if (r.predictedLatent() == null || busy) {
-        return;
+      if (r.predictedLatent() == null || busy || !Boolean.TRUE.equals(console.get(Addresses.FRAMES_WANTED))) {
+        return; // nobody is watching: no decoding
       }
       busy = true;
       thread.execute(() -> {

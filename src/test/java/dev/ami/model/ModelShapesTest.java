@@ -31,6 +31,43 @@ class ModelShapesTest {
     m.close();
   }
 
+  @Test
+  @DisplayName("no array a forward or backward makes outlives its step: the model's own manager does not grow")
+  void forwardLeavesNothingBehind() {
+    VaeSpec vaeSpec = new VaeSpec(48, 8, 16, 16);
+    DynamicsSpec fdSpec = new DynamicsSpec(16, 2, 16, 16, 0.1, 4);
+    PolicySpec pSpec = new PolicySpec(48, 8, 16);
+    VaeEncoder encoder = new VaeEncoder(vaeSpec);
+    VaeDecoder decoder = new VaeDecoder(vaeSpec);
+    ForwardDynamics fd = new ForwardDynamics(fdSpec);
+    PolicyValue pv = new PolicyValue(pSpec);
+    encoder.initialize(m, DataType.FLOAT32, vaeSpec.frameShape(1));
+    decoder.initialize(m, DataType.FLOAT32, new Shape(1, 16));
+    fd.initialize(m, DataType.FLOAT32, fd.inputShapes(1, 3));
+    pv.initialize(m, DataType.FLOAT32, pSpec.frameShape(1));
+    ai.djl.ndarray.BaseNDManager base = (ai.djl.ndarray.BaseNDManager) m;
+    int before = base.getManagedArrays().size();
+    for (int i = 0; i < 3; i++) {
+      for (boolean training : new boolean[] {false, true}) {
+        try (NDManager step = m.newSubManager();
+             ai.djl.training.GradientCollector c = training
+                 ? ai.djl.engine.Engine.getInstance().newGradientCollector() : null) {
+          var x = step.randomUniform(0, 1, vaeSpec.frameShape(1));
+          var z = encoder.forward(store, new NDList(x), training).get(0);
+          var loss = decoder.forward(store, new NDList(z), training).singletonOrThrow().mean();
+          Shape[] in = fd.inputShapes(1, 3);
+          loss = loss.add(fd.forward(store, new NDList(step.randomNormal(in[0]), step.zeros(in[1]),
+              step.randomNormal(in[2]), step.randomNormal(in[3])), training).get(0).mean());
+          loss = loss.add(pv.forward(store, new NDList(x), training).get(0).mean());
+          if (c != null) {
+            c.backward(loss);
+          }
+        }
+      }
+    }
+    assertThat(base.getManagedArrays().size()).as("arrays attached to the models' manager").isEqualTo(before);
+  }
+
   private static long count(Block b) {
     return b.getParameters().values().stream().mapToLong(p -> p.getArray().getShape().size()).sum();
   }

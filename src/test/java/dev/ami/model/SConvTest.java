@@ -44,7 +44,7 @@ class SConvTest {
 
   private NDList scan(float[] theta, float[] b, float[] x, int steps, float[] h0Re, float[] h0Im) {
     int d = theta.length / 2;
-    NDList lambda = SConv.decay(m.create(theta, new Shape(2, d)));
+    NDList lambda = SConv.decay(m.create(theta, new Shape(2, d)), m);
     NDArray bb = m.create(b, new Shape(2, d));
     return SConv.scan(m.create(x, new Shape(1, steps, d)), m.create(h0Re, new Shape(1, d)),
         m.create(h0Im, new Shape(1, d)), lambda.get(0), lambda.get(1), bb.get(0), bb.get(1));
@@ -59,9 +59,9 @@ class SConvTest {
     // layouts: θ and B are (2, D) = [re..., im...]; x is (T, D)
     NDList out = scan(new float[] {1, 0, 0, 1}, new float[] {1, 0, 1, 0}, new float[] {1, 0, 2, 0}, 2,
         new float[] {0, 1}, new float[] {0, 0});
-    close(SConv.decay(m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2))).get(0).toFloatArray(),
+    close(SConv.decay(m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2)), m).get(0).toFloatArray(),
         new float[] {e1, 0}, 1e-6f);
-    close(SConv.decay(m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2))).get(1).toFloatArray(),
+    close(SConv.decay(m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2)), m).get(1).toFloatArray(),
         new float[] {0, e1}, 1e-6f);
     close(out.get(0).toFloatArray(), new float[] {1, 0, 2 + e1, -e1 * e1}, 1e-6f);
     close(out.get(1).toFloatArray(), new float[] {2 + e1, -e1 * e1}, 1e-6f);
@@ -74,7 +74,7 @@ class SConvTest {
     JsonObject g = Golden.section("sconv");
     float[] theta = concat(Golden.floats(g, "theta_re"), Golden.floats(g, "theta_im"));
     float[] b = concat(Golden.floats(g, "B_re"), Golden.floats(g, "B_im"));
-    NDList lambda = SConv.decay(m.create(theta, new Shape(2, 4)));
+    NDList lambda = SConv.decay(m.create(theta, new Shape(2, 4)), m);
     close(lambda.get(0).toFloatArray(), Golden.floats(g, "lambda_re"), 1e-5f);
     close(lambda.get(1).toFloatArray(), Golden.floats(g, "lambda_im"), 1e-5f);
     NDList out = scan(theta, b, Golden.floats(g, "x"), 3, Golden.floats(g, "h0_re"), Golden.floats(g, "h0_im"));
