@@ -3,30 +3,39 @@
   'use strict';
   const MAX_POINTS = 300;   // 60 s at the default 5 Hz
   const MAX_EVENTS = 200;
+  const PARTS = [
+    ['vertical', 'Vertical', ['back', '·', 'fwd']],
+    ['horizontal', 'Horizontal', ['left', '·', 'right']],
+    ['look', 'Look', ['left', '·', 'right']],
+    ['jump', 'Jump', ['no', 'yes']],
+    ['run', 'Run', ['no', 'yes']],
+  ];
   const $ = (id) => document.getElementById(id);
 
   // ---- charts -------------------------------------------------------------------------------------------
   const css = getComputedStyle(document.documentElement);
   const color = (name) => css.getPropertyValue(name).trim();
+  // three significant digits, so small losses (0.0041 vs 0.0037) stay apart on the axis
+  const axisValues = (u, vals) => vals.map((v) => (v == null ? '' : Math.abs(v) >= 1000 ? v.toFixed(0)
+    : Number(v.toPrecision(3)).toString()));
 
-  function makeChart(id, series, scales) {
-    const el = $(id);
+  function makeChart(el, series, height) {
+    const h = height || 150;
     const data = [[]].concat(series.map(() => []));
+    const axis = { stroke: color('--muted'), grid: { stroke: color('--grid') }, ticks: { stroke: color('--grid') } };
     const opts = {
       width: el.clientWidth || 400,
-      height: 150,
+      height: h,
       legend: { live: false },
       cursor: { show: false },
-      scales: Object.assign({ x: { time: true } }, scales || {}),
-      axes: [
-        { stroke: color('--muted'), grid: { stroke: color('--grid') }, ticks: { stroke: color('--grid') } },
-        { stroke: color('--muted'), grid: { stroke: color('--grid') }, ticks: { stroke: color('--grid') }, size: 48 },
-      ],
+      scales: { x: { time: true } },
+      axes: [axis, Object.assign({ size: 52, values: axisValues }, axis)],
       series: [{}].concat(series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, scale: s.scale || 'y',
         points: { show: false }, spanGaps: true }))),
     };
     if (series.some((s) => s.scale === 'y2')) {
-      opts.axes.push({ scale: 'y2', side: 1, stroke: color('--muted'), grid: { show: false }, size: 48 });
+      opts.axes.push({ scale: 'y2', side: 1, stroke: color('--muted'), grid: { show: false }, size: 48,
+        values: axisValues });
     }
     const plot = new uPlot(opts, data, el);
     return {
@@ -37,23 +46,25 @@
         plot.setData(data);
         el.dataset.points = String(Number(el.dataset.points) + 1);
       },
-      resize() { plot.setSize({ width: el.clientWidth, height: 150 }); },
+      resize() { plot.setSize({ width: el.clientWidth, height: h }); },
     };
   }
 
   const charts = {
-    lateness: makeChart('chart-lateness', [
+    lateness: makeChart($('chart-lateness'), [
       { label: 'last', color: color('--c1') }, { label: 'p99', color: color('--c2') }]),
-    inference: makeChart('chart-inference', [
+    duration: makeChart($('chart-duration'), [
       { label: 'last', color: color('--c3') }, { label: 'p99', color: color('--c2') }]),
-    trainer: makeChart('chart-trainer', [
-      { label: 'loss', color: color('--c4') }, { label: 'steps/s', color: color('--c1'), scale: 'y2' }]),
-    params: makeChart('chart-params', [
-      { label: 'published', color: color('--c2') }, { label: 'in use', color: color('--c3') }]),
-    memory: makeChart('chart-memory', [
+    reward: makeChart($('chart-reward'), [
+      { label: 'last', color: color('--c4') }, { label: '60 s mean', color: color('--c2') }]),
+    world: makeChart($('chart-world'), [
+      { label: 'visited', color: color('--c3') }, { label: 'last minute', color: color('--c1'), scale: 'y2' }]),
+    memory: makeChart($('chart-memory'), [
       { label: 'heap', color: color('--c1') }, { label: 'rss', color: color('--c4') }]),
   };
-  window.addEventListener('resize', () => Object.values(charts).forEach((c) => c.resize()));
+  const modelCharts = {};
+  window.addEventListener('resize', () => Object.values(charts).concat(Object.values(modelCharts))
+    .forEach((c) => c.resize()));
 
   // ---- connection ---------------------------------------------------------------------------------------
   const pending = new Map();
@@ -61,7 +72,7 @@
   let nextId = 1;
   let retryMs = 500;
   let lastTicks = -1;
-  let lastSteps = -1;
+  const lastSteps = {};
 
   function url() {
     const token = new URLSearchParams(location.search).get('token');
@@ -103,6 +114,7 @@
     if (msg.type === 'telemetry') return onTelemetry(msg);
     if (msg.type === 'event') return addEvent(msg);
     if (msg.type === 'frame') return onFrame(msg);
+    if (msg.type === 'expected') return onExpected(msg);
     const resolve = pending.get(msg.id);
     if (resolve) {
       pending.delete(msg.id);
@@ -113,6 +125,7 @@
 
   // ---- rendering ----------------------------------------------------------------------------------------
   const fmt = (v, digits = 2) => (v == null ? '–' : Number(v).toFixed(digits));
+  const sig = (v) => (v == null ? '–' : Math.abs(v) >= 100 ? v.toFixed(1) : Number(v.toPrecision(4)).toString());
 
   function setConn(up) {
     $('conn').textContent = up ? 'live' : 'offline';
@@ -130,8 +143,6 @@
   function onStatus(r) {
     if (!r.ok) return;
     if (r.ticks != null) $('ticks').textContent = r.ticks;
-    if (r.version_in_use != null) $('v-inuse').textContent = r.version_in_use;
-    if (r.version_published != null) $('v-pub').textContent = r.version_published;
   }
 
   function onTelemetry(m) {
@@ -139,45 +150,113 @@
     setState(m.state);
     $('ticks').textContent = m.ticks;
     $('uptime').textContent = m.uptime_s == null ? '–' : duration(m.uptime_s);
-    const a = m.agent, inf = m.inference_ms, p = m.params;
+    const a = m.agent;
     $('tick-hz').textContent = fmt(a.tick_hz, 1);
     $('late-p99').textContent = fmt(a.lateness_ms.p99, 3);
     $('late-max').textContent = fmt(a.lateness_ms.max, 3);
     $('missed').textContent = a.missed_ticks;
-    $('inf-last').textContent = fmt(inf.last);
-    $('inf-p50').textContent = fmt(inf.p50);
-    $('inf-p99').textContent = fmt(inf.p99);
+    $('dur-last').textContent = fmt(a.duration_ms.last);
+    $('dur-p50').textContent = fmt(a.duration_ms.p50);
+    $('dur-p99').textContent = fmt(a.duration_ms.p99);
     if (m.ticks !== lastTicks) {   // tick panels move only when the agent ticked
       charts.lateness.push(t, [a.lateness_ms.last, a.lateness_ms.p99]);
-      charts.inference.push(t, [inf.last, inf.p99]);
+      charts.duration.push(t, [a.duration_ms.last, a.duration_ms.p99]);
+      if (m.reward && m.reward.last != null) charts.reward.push(t, [m.reward.last, m.reward.mean]);
       lastTicks = m.ticks;
     }
-    const tr = Object.values(m.trainers)[0];
-    if (tr) {
-      $('loss').textContent = fmt(tr.loss, 4);
-      $('steps-s').textContent = fmt(tr.steps_per_s, 2);
-      $('steps').textContent = tr.steps;
-      $('step-p99').textContent = fmt(tr.step_ms.p99, 0);
-      if (tr.steps !== lastSteps) {
-        charts.trainer.push(t, [tr.loss, tr.steps_per_s]);
-        lastSteps = tr.steps;
-      }
-    }
-    $('v-inuse').textContent = p.version_in_use;
-    $('v-pub').textContent = p.version_published;
-    $('p-pub').textContent = p.version_published;
-    $('p-inuse').textContent = p.version_in_use;
-    $('lag').textContent = p.policy_lag;
-    $('lag-p99').textContent = fmt(p.policy_lag_p99, 0);
-    charts.params.push(t, [p.version_published, p.version_in_use]);
-    const r = m.replay, mem = m.memory;
-    $('replay-text').textContent = r.size + ' / ' + r.capacity;
-    $('replay-fill').style.width = ((r.fill || 0) * 100).toFixed(1) + '%';
+    showModels(t, m.models || {});
+    showReward(m.reward);
+    showActions(m.actions);
+    showWorld(t, m.world);
+    const mem = m.memory;
     $('heap-text').textContent = fmt(mem.heap_used_mb, 0) + ' / ' + fmt(mem.heap_max_mb, 0) + ' MiB';
     $('heap-fill').style.width = mem.heap_max_mb ? (100 * mem.heap_used_mb / mem.heap_max_mb).toFixed(1) + '%' : '0';
     $('rss-text').textContent = fmt(mem.rss_mb, 0) + ' MiB';
     charts.memory.push(t, [mem.heap_used_mb, mem.rss_mb]);
     showAction(m.action);
+  }
+
+  function showModels(t, models) {
+    const body = $('models');
+    const split = [];
+    Object.entries(models).forEach(([key, s]) => {
+      let row = document.getElementById('model-' + key);
+      if (!row) {
+        row = document.createElement('tr');
+        row.id = 'model-' + key;
+        row.innerHTML = '<th></th>' + '<td></td>'.repeat(8);
+        row.children[0].textContent = key;
+        body.appendChild(row);
+        const box = document.createElement('div');
+        box.className = 'mini';
+        box.innerHTML = '<label></label><div class="chart small" data-points="0"></div>';
+        box.children[0].textContent = key + ' loss';
+        box.children[1].id = 'chart-loss-' + key;
+        $('loss-charts').appendChild(box);
+        modelCharts[key] = makeChart(box.children[1], [
+          { label: 'loss', color: color('--c4') }, { label: 'steps/s', color: color('--c1'), scale: 'y2' }], 110);
+      }
+      const b = s.buffer || {};
+      const cells = [sig(s.loss), fmt(s.steps_per_s, 1), s.steps, s.step_ms.p50 == null ? '–' : fmt(s.step_ms.p50, 1) + ' ms',
+        'v' + s.version_published, 'v' + s.version_in_use, s.policy_lag,
+        b.capacity ? b.size + ' / ' + b.capacity : '–'];
+      cells.forEach((c, i) => { row.children[i + 1].textContent = c; });
+      row.classList.toggle('lagging', s.policy_lag > 2);
+      if (s.steps !== lastSteps[key]) {
+        modelCharts[key].push(t, [s.loss, s.steps_per_s]);
+        lastSteps[key] = s.steps;
+      }
+      if (s.compute_ms && s.compute_ms.p50 != null) split.push(key + ' ' + fmt(s.compute_ms.p50) + ' ms');
+    });
+    $('compute-split').textContent = split.join(' · ');
+  }
+
+  function showReward(r) {
+    if (!r) return;
+    $('reward-last').textContent = sig(r.last);
+    $('reward-mean').textContent = sig(r.mean);
+    $('reward-mean2').textContent = sig(r.mean);
+    $('reward-p50').textContent = sig(r.p50);
+  }
+
+  function showActions(actions) {
+    if (!actions) return;
+    const box = $('actions');
+    if (!box.dataset.built) {
+      box.innerHTML = '';
+      PARTS.forEach(([key, name, labels]) => {
+        const row = document.createElement('div');
+        row.className = 'prob-row';
+        row.innerHTML = '<span class="part"></span>' + labels.map(() =>
+          '<span class="prob"><span class="fill"></span><span class="last"></span><em></em></span>').join('');
+        row.children[0].textContent = name;
+        labels.forEach((l, i) => { row.children[i + 1].querySelector('em').textContent = l; });
+        row.id = 'probs-' + key;
+        box.appendChild(row);
+      });
+      box.dataset.built = '1';
+    }
+    PARTS.forEach(([key]) => {
+      const row = $('probs-' + key);
+      const mean = actions.mean[key];
+      const last = actions.last[key];
+      mean.forEach((p, i) => {
+        const cell = row.children[i + 1];
+        cell.querySelector('.fill').style.width = (100 * (p || 0)).toFixed(1) + '%';
+        cell.querySelector('.last').style.left = (100 * (last[i] || 0)).toFixed(1) + '%';
+        cell.title = 'mean ' + fmt(p, 3) + ', last ' + fmt(last[i], 3);
+      });
+    });
+  }
+
+  function showWorld(t, w) {
+    if (!w) return;
+    $('cells').textContent = w.cells_visited;
+    $('cells-visited').textContent = w.cells_visited;
+    $('cells-floor').textContent = w.floor_cells;
+    $('cells-minute').textContent = w.cells_last_minute;
+    $('world-map').textContent = w.map;
+    charts.world.push(t, [w.cells_visited, w.cells_last_minute]);
   }
 
   function showAction(a) {
@@ -194,6 +273,11 @@
     $('frame').src = m.image;
     $('frame-tick').textContent = m.tick;
     showAction(m.action);
+  }
+
+  function onExpected(m) {
+    $('expected').src = m.image;
+    $('expected-version').textContent = '(decoder v' + m.decoder_version + ')';
   }
 
   function addEvent(e) {

@@ -56,7 +56,7 @@ public final class CuriosityBrain implements Brain {
   private float[] hidden;
   private Pending pending;
   private boolean chainStart = true;
-  private long hiddenResets;
+  private long faults;
 
   /** The step of the last tick, waiting for its reward. */
   private record Pending(long tick, byte[] frame, int side, int[] action, float[] logp, float value, float[] hidden,
@@ -104,6 +104,9 @@ public final class CuriosityBrain implements Brain {
       NDArray x = frameIn.wrap(t, frame.chw(), vae.frameShape(1));
       float[] z = encoder.active().forward(store, new NDList(x), false).get(0).toFloatArray();
       long t1 = System.nanoTime();
+      if (!finite(z)) {
+        return hold(tick, "the encoder gave a non-finite latent");
+      }
 
       double r = Double.NaN;
       StepRecord completed = null;
@@ -115,6 +118,9 @@ public final class CuriosityBrain implements Brain {
       NDList pv = policy.active().forward(store, new NDList(x), false);
       float[] logProbs = PolicyValue.logProbs(pv.get(0)).toFloatArray();
       float value = pv.get(1).getFloat();
+      if (!finite(logProbs) || !Float.isFinite(value)) {
+        return hold(tick, "the policy gave non-finite probabilities or value");
+      }
       int[] parts = ActionSampler.sample(logProbs, random);
       long t2 = System.nanoTime();
 
@@ -126,14 +132,15 @@ public final class CuriosityBrain implements Brain {
       float[] predicted = out.get(0).toFloatArray();
       float[] next = NDArrays.stack(new NDList(out.get(1), out.get(2))).toFloatArray(); // [re..., im...]
       long t3 = System.nanoTime();
-      if (!finite(next) || !finite(predicted)) {
+      boolean reset = !finite(next) || !finite(predicted);
+      if (reset) {
         // one bad forward must not poison the memory the agent carries for the rest of its life
         next = new float[next.length];
         predicted = null;
-        hiddenResets++;
-        if (hiddenResets == 1 || hiddenResets % 100 == 0) {
-          LOG.warn("forward model gave a non-finite prediction at tick {}: hidden state reset ({} so far)", tick,
-              hiddenResets);
+        faults++;
+        if (faults == 1 || faults % 100 == 0) {
+          LOG.warn("forward model gave a non-finite prediction at tick {}: hidden state reset ({} faults so far)",
+              tick, faults);
         }
       }
 
@@ -143,7 +150,7 @@ public final class CuriosityBrain implements Brain {
               ModelKeys.FD, dynamics.version()),
           predicted);
       hidden = next;
-      chainStart = false;
+      chainStart = reset; // this step will be dropped (no prediction to reward it by): the next one starts afresh
       return new Decision(Action.fromParts(parts), completed, r, ActionSampler.probabilities(logProbs), predicted,
           new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6});
     }
@@ -158,9 +165,22 @@ public final class CuriosityBrain implements Brain {
     return true;
   }
 
-  /** Times the forward model's output was not finite and the hidden state was reset. */
-  public long hiddenResets() {
-    return hiddenResets;
+  /**
+   * A model gave a non-finite output: no action on it. The agent holds still for this tick, the chain breaks,
+   * and the fault is counted and logged (at the 1st, 100th, 200th, ...).
+   */
+  private Decision hold(long tick, String why) {
+    breakChain();
+    faults++;
+    if (faults == 1 || faults % 100 == 0) {
+      LOG.warn("{} at tick {}: holding still ({} faults so far)", why, tick, faults);
+    }
+    return new Decision(Action.NEUTRAL, null, Double.NaN, null, null, new double[3]);
+  }
+
+  /** Ticks on which a model gave a non-finite output (the agent held still or reset its hidden state). */
+  public long faults() {
+    return faults;
   }
 
   @Override

@@ -57,6 +57,7 @@ final class BenchCommand implements Callable<Integer> {
     final Samples losses = new Samples();
     final Samples lag = new Samples();
     long publishes;
+    long skipped;
   }
 
   private final Samples lateness = new Samples();
@@ -149,6 +150,7 @@ final class BenchCommand implements Callable<Integer> {
           .put("isolated_step_ms_p50", round(m.isolatedStepMs.percentile(50)))
           .put("step_ratio", round(m.stepMs.percentile(50) / m.isolatedStepMs.percentile(50)))
           .put("publishes", m.publishes)
+          .put("skipped_steps", m.skipped)
           .put("loss_first", round6(m.losses.meanOfFirst(10)))
           .put("loss_last", round6(m.losses.meanOfLast(10)))
           .put("policy_lag_p99", round(m.lag.percentile(99))));
@@ -228,6 +230,7 @@ final class BenchCommand implements Callable<Integer> {
   private synchronized void onTrain(TrainRecord r) {
     ModelSamples m = model(r.model());
     m.losses.add(r.loss()); // over the whole run: loss_first is the untrained model
+    m.skipped = Math.max(m.skipped, r.skippedSteps());
     if (phase == Phase.COMBINED) {
       m.stepMs.add(r.stepMs());
     } else if (phase == Phase.ISOLATED) {

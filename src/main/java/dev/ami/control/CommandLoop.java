@@ -72,20 +72,25 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
       loop();
     } catch (Throwable t) {
       state = RunState.FAILED;
+      ready.completeExceptionally(t); // first: whoever waits for the start must hear of it whatever happens next
       LOG.error("{} loop crashed", name, t);
-      events.accept(Event.error(name + "-crash", name + " crashed: " + t));
-      ready.completeExceptionally(t);
+      try {
+        events.accept(Event.error(name + "-crash", name + " crashed: " + t));
+      } catch (Throwable e) {
+        LOG.warn("{} crash event not sent: {}", name, e.toString());
+      }
     } finally {
       try {
         finish();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         LOG.warn("{} did not release everything: {}", name, e.toString());
+      } finally {
+        if (state != RunState.FAILED) {
+          state = RunState.STOPPED;
+        }
+        finished.complete(null);
+        drain();
       }
-      if (state != RunState.FAILED) {
-        state = RunState.STOPPED;
-      }
-      finished.complete(null);
-      drain();
     }
   }
 

@@ -2,6 +2,7 @@ package dev.ami.data;
 
 import dev.ami.bus.StepRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.model.ActionHeads;
 import io.vertx.core.shareddata.Shareable;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -13,15 +14,19 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Buffers implements Shareable {
   private final String layout;
   private final int frameBytes;
+  private final int hiddenSize;
   private final FrameBuffer frames;
   private final StepBuffer steps;
   private final Rollouts rollouts;
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong notForPpo = new AtomicLong();
   private volatile String lastRefusal = "";
 
-  private Buffers(String layout, int frameBytes, FrameBuffer frames, StepBuffer steps, Rollouts rollouts) {
+  private Buffers(String layout, int frameBytes, int hiddenSize, FrameBuffer frames, StepBuffer steps,
+                  Rollouts rollouts) {
     this.layout = layout;
     this.frameBytes = frameBytes;
+    this.hiddenSize = hiddenSize;
     this.frames = frames;
     this.steps = steps;
     this.rollouts = rollouts;
@@ -33,9 +38,10 @@ public final class Buffers implements Shareable {
     int bytes = 3 * side * side;
     long seed = c.getLong("trainer.seed");
     if (c.getString("model.kind").equals("autoencoder")) {
-      return new Buffers(layout(c), bytes, new FrameBuffer(c.getInt("ae.buffer"), bytes, seed), null, null);
+      return new Buffers(layout(c), bytes, 0, new FrameBuffer(c.getInt("ae.buffer"), bytes, seed), null, null);
     }
-    return new Buffers(layout(c), bytes, new FrameBuffer(c.getInt("vae.buffer"), bytes, seed),
+    return new Buffers(layout(c), bytes, 2 * c.getInt("fd.depth") * c.getInt("fd.width"),
+        new FrameBuffer(c.getInt("vae.buffer"), bytes, seed),
         new StepBuffer(c.getInt("fd.buffer")), new Rollouts(c.getInt("policy.buffer")));
   }
 
@@ -52,25 +58,57 @@ public final class Buffers implements Shareable {
   }
 
   /**
-   * Files one step in every buffer that wants it. A step that does not fit (another frame size, no
-   * log-probabilities for PPO) is refused and counted; the buffers stay as they were.
+   * Files one step in every buffer that wants it. A step that does not fit (another frame size, a hidden state
+   * of another size, actions outside their parts) is refused whole and counted; the buffers stay as they were.
+   * A step without a reward or log-probabilities still feeds the encoder and the forward model, and is counted
+   * as kept from PPO.
    */
   public void accept(StepRecord s) {
-    if (s.frame().length != frameBytes) {
-      refuse("step " + s.tick() + " has a frame of " + s.frame().length + " bytes; the models see " + frameBytes);
+    String misfit = misfit(s);
+    if (misfit != null) {
+      refuse("step " + s.tick() + " " + misfit);
       return;
     }
     frames.add(s.frame(), s.stale());
     if (steps != null) {
-      if (s.hidden() == null) {
-        refuse("step " + s.tick() + " has no forward-model hidden state");
-        return;
-      }
       steps.add(s);
-      if (s.logp() != null && Float.isFinite(s.reward())) {
+      if (s.logp() != null && Float.isFinite(s.reward()) && Float.isFinite(s.value())) {
         rollouts.add(s);
+      } else {
+        notForPpo.incrementAndGet();
       }
     }
+  }
+
+  /** Why the step does not fit these buffers, or null. */
+  private String misfit(StepRecord s) {
+    if (s.frame().length != frameBytes) {
+      return "has a frame of " + s.frame().length + " bytes; the models see " + frameBytes;
+    }
+    if (s.action() == null || s.action().length != ActionHeads.COUNT) {
+      return "has no action of " + ActionHeads.COUNT + " parts";
+    }
+    for (int h = 0; h < ActionHeads.COUNT; h++) {
+      if (s.action()[h] < 0 || s.action()[h] >= ActionHeads.SIZES[h]) {
+        return "has action part " + h + " = " + s.action()[h] + ", outside [0, " + ActionHeads.SIZES[h] + ")";
+      }
+    }
+    if (steps == null) {
+      return null;
+    }
+    if (s.hidden() == null || s.hidden().length != hiddenSize) {
+      return "has a hidden state of " + (s.hidden() == null ? "no" : s.hidden().length) + " floats; the forward "
+          + "model carries " + hiddenSize;
+    }
+    if (s.logp() != null && s.logp().length != ActionHeads.COUNT) {
+      return "has " + s.logp().length + " log-probabilities for " + ActionHeads.COUNT + " action parts";
+    }
+    return null;
+  }
+
+  /** Steps kept from PPO because they had no reward, value or log-probabilities. */
+  public long notForPpo() {
+    return notForPpo.get();
   }
 
   private void refuse(String why) {

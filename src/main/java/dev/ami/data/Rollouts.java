@@ -63,10 +63,24 @@ public final class Rollouts {
     return out;
   }
 
-  /** Drops the n oldest steps: the rollout an update has used. */
-  public synchronized void consume(int n) {
-    for (int i = 0; i < n && !steps.isEmpty(); i++) {
+  /**
+   * Drops the steps an update has used: every step up to and including tick {@code lastUsed}. By tick, not by
+   * count: steps that fell out over the limit while the update ran must not make it take unused ones.
+   */
+  public synchronized void consumeThrough(long lastUsed) {
+    while (!steps.isEmpty() && steps.peekFirst().tick() <= lastUsed) {
       steps.removeFirst();
+    }
+  }
+
+  /**
+   * Keeps only the newest {@code keep} steps (the rest are counted as dropped): when PPO falls behind, the next
+   * rollout is the freshest one, not the most off-policy.
+   */
+  public synchronized void keepNewest(int keep) {
+    while (steps.size() > keep) {
+      steps.removeFirst();
+      dropped++;
     }
   }
 }

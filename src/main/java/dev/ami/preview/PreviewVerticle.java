@@ -8,7 +8,9 @@ import dev.ami.config.AmiConfig;
 import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -28,6 +30,8 @@ public final class PreviewVerticle extends VerticleBase {
   private ExecutorService thread;
   private Imagination imagination;
   private volatile boolean busy;
+  private MessageConsumer<ObservationRecord> frames;
+  private long failures;
 
   @Override
   public Future<?> start() {
@@ -43,8 +47,16 @@ public final class PreviewVerticle extends VerticleBase {
       t.setDaemon(true);
       return t;
     });
-    thread.execute(() -> imagination = new Imagination(spec));
-    vertx.eventBus().<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> {
+    Promise<Void> built = Promise.promise();
+    thread.execute(() -> {
+      try {
+        imagination = new Imagination(spec);
+        built.complete();
+      } catch (Throwable t) {
+        built.fail(t);
+      }
+    });
+    frames = vertx.eventBus().<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> {
       ObservationRecord r = m.body();
       if (r.predictedLatent() == null || busy || !Boolean.TRUE.equals(console.get(Addresses.FRAMES_WANTED))) {
         return; // nobody is watching: no decoding
@@ -58,13 +70,16 @@ public final class PreviewVerticle extends VerticleBase {
                 spec.inputSize(), spec.inputSize(), imagination.version(), System.currentTimeMillis()));
           }
         } catch (RuntimeException e) {
-          LOG.debug("expected frame not decoded: {}", e.toString());
+          if (failures++ % 100 == 0) { // a snapshot being freed under us is harmless; anything else is logged
+            LOG.warn("expected frame not decoded ({} so far): {}", failures, e.toString());
+          }
         } finally {
           busy = false;
         }
       });
     });
-    return Future.succeededFuture();
+    return built.future().recover(e -> Future.failedFuture(new IllegalStateException(
+        "the preview's decoder could not be built: " + e, e)));
   }
 
   @Override
@@ -72,7 +87,8 @@ public final class PreviewVerticle extends VerticleBase {
     if (thread == null) {
       return Future.succeededFuture();
     }
-    return vertx.executeBlocking(() -> {
+    Future<Void> unregistered = frames == null ? Future.succeededFuture() : frames.unregister();
+    return unregistered.compose(v -> vertx.executeBlocking(() -> {
       thread.execute(() -> {
         if (imagination != null) {
           imagination.close();
@@ -83,6 +99,6 @@ public final class PreviewVerticle extends VerticleBase {
         LOG.warn("the preview thread did not stop within 10 s");
       }
       return null;
-    });
+    }));
   }
 }

@@ -17,6 +17,11 @@ public final class Samples {
     values[size++] = v;
   }
 
+  /** Forgets every value (the storage is kept). */
+  public void clear() {
+    size = 0;
+  }
+
   public int count() {
     return size;
   }

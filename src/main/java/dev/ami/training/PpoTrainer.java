@@ -21,8 +21,9 @@ import java.util.SplittableRandom;
 
 /**
  * Trains the policy and value network with PPO on one rollout at a time: GAE over the rollout's curiosity
- * rewards with the values it was acted with, advantages normalised over the rollout, then {@code epochs}
- * shuffled passes in minibatches (clipped surrogate per action part, clipped value loss, entropy bonus).
+ * rewards with the values it was acted with (not carried across pauses or dropped steps), advantages
+ * normalised over the rollout, then {@code epochs} shuffled passes in minibatches (clipped surrogate per
+ * action part, clipped value loss, entropy bonus).
  */
 public final class PpoTrainer extends TrainerBase {
 
@@ -85,6 +86,7 @@ public final class PpoTrainer extends TrainerBase {
 
   @Override
   public int beginRun() {
+    rollouts.keepNewest(2 * options.rollout() + 1); // behind by more than a rollout: learn from the freshest
     rollout = rollouts.peek(options.rollout());
     reusing = rollout == null;
     if (reusing) {
@@ -96,13 +98,17 @@ public final class PpoTrainer extends TrainerBase {
     int n = options.rollout();
     float[] rewards = new float[n];
     float[] values = new float[n + 1];
+    boolean[] gapAfter = new boolean[n];
     for (int t = 0; t <= n; t++) {
-      values[t] = rollout.get(t).value();
+      StepRecord s = rollout.get(t);
+      values[t] = s.value();
       if (t < n) {
-        rewards[t] = rollout.get(t).reward();
+        rewards[t] = s.reward();
+        StepRecord next = rollout.get(t + 1);
+        gapAfter[t] = next.chainStart() || next.tick() != s.tick() + 1;
       }
     }
-    Gae.Result gae = Gae.compute(rewards, values, options.gamma(), options.lambda());
+    Gae.Result gae = Gae.compute(rewards, values, gapAfter, options.gamma(), options.lambda());
     advantages = Gae.normalise(gae.advantages());
     returns = gae.returns();
     plan = new Plan(n, batch, options.epochs(), random);
@@ -144,7 +150,7 @@ public final class PpoTrainer extends TrainerBase {
   @Override
   public void endRun() {
     if (rollout != null && !reusing) {
-      rollouts.consume(options.rollout());
+      rollouts.consumeThrough(rollout.get(options.rollout() - 1).tick());
       lastRollout = rollout;
     }
     rollout = null;

@@ -75,6 +75,14 @@ class BadConfigTest {
   }
 
   @Test
+  @DisplayName("a mistyped command exits 2 and lists the commands")
+  void unknownCommand() {
+    Result r = run("bnech");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("unknown command 'bnech'").contains("bench").contains("run");
+  }
+
+  @Test
   @DisplayName("keys that contradict each other exit 2")
   void crossCheck() {
     Result r = run("model.preset=autoencoder", "model.input_size=60");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
+import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,8 +51,7 @@ class ConsoleBrowserTest {
     Assumptions.assumeTrue(present, "headless browser test skipped: install chromium and chromium-driver "
         + "(apt-get install -y chromium chromium-driver)");
     vertx = AmiRuntime.newVertx();
-    AmiConfig config = AmiConfig.defaults().with(Map.of("console.port", 0, "telemetry.log_every_s", 0,
-        "agent.realtime", false, "system.isolate_cpus", false));
+    AmiConfig config = TestRuntime.smallConfig(Map.of("env", "sim", "agent.hz", 10));
     runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
     driver = startBrowser();
@@ -138,5 +138,25 @@ class ConsoleBrowserTest {
     waiting().until(d -> "running".equals(state()));
     waiting().until(d -> points("chart-lateness") > pointsPaused + 2);
     assertThat(driver.findElements(By.cssSelector("#events li"))).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("the page shows each model's row and loss chart, the reward, the policy's distribution, coverage, and "
+      + "the frame next to the expected next frame")
+  void curiosityPanels() {
+    driver.get("http://127.0.0.1:" + port + "/");
+    waiting().until(d -> "running".equals(state()) && ticks() > 0);
+    waiting().until(d -> d.findElements(By.cssSelector("#models tr")).size() == 3);
+    for (String model : new String[] {"vae", "fd", "policy"}) {
+      assertThat(driver.findElement(By.id("model-" + model)).getText()).startsWith(model);
+      waiting().until(d -> points("chart-loss-" + model) > 0);
+    }
+    waiting().until(d -> points("chart-reward") > 2);
+    waiting().until(d -> String.valueOf(d.findElement(By.id("expected")).getAttribute("src"))
+        .startsWith("data:image/png;base64,"));
+    assertThat(driver.findElement(By.id("frame")).getAttribute("src")).startsWith("data:image/png;base64,");
+    assertThat(driver.findElements(By.cssSelector("#probs-vertical .prob"))).hasSize(3);
+    assertThat(driver.findElements(By.cssSelector("#probs-jump .prob"))).hasSize(2);
+    waiting().until(d -> text("cells-visited").matches("\\d+") && Long.parseLong(text("cells-visited")) > 0);
   }
 }

@@ -22,9 +22,28 @@ class RolloutsTest {
     r.add(Steps.step(7));
     List<StepRecord> rollout = r.peek(5);
     assertThat(rollout).extracting(StepRecord::tick).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
-    r.consume(5);
+    r.consumeThrough(rollout.get(4).tick());
     assertThat(r.size()).isEqualTo(2);
     assertThat(r.peek(1)).extracting(StepRecord::tick).containsExactly(6L, 7L);
+  }
+
+  @Test
+  @DisplayName("steps that fell out while an update ran never make it take unused ones; a backlog keeps the newest")
+  void consumeByTick() {
+    Rollouts r = new Rollouts(8);
+    for (int t = 1; t <= 6; t++) {
+      r.add(Steps.step(t));
+    }
+    List<StepRecord> rollout = r.peek(4); // ticks 1..5 (4 + bootstrap)
+    for (int t = 7; t <= 10; t++) {
+      r.add(Steps.step(t)); // over the limit of 8: ticks 1 and 2 fall out during the "update"
+    }
+    r.consumeThrough(rollout.get(3).tick()); // the update used ticks 1..4
+    assertThat(r.peek(1)).extracting(StepRecord::tick).as("tick 5 bootstraps and starts the next rollout")
+        .containsExactly(5L, 6L);
+    r.keepNewest(3);
+    assertThat(r.peek(2)).extracting(StepRecord::tick).containsExactly(8L, 9L, 10L);
+    assertThat(r.dropped()).isEqualTo(2 + 3);
   }
 
   @Test

@@ -87,6 +87,8 @@ class ModelShapesTest {
     decoder.initialize(m, DataType.FLOAT32, new Shape(2, 512));
     assertThat(decoder.forward(store, new NDList(q.get(0)), false).singletonOrThrow().getShape())
         .isEqualTo(new Shape(2, 3, 84, 84));
+    // Linear 512→36: 18468; conv k3 1→512: 5120; conv k5 128→256: 819456; conv k3 64→48: 27696; bias 3·84·84
+    assertThat(count(decoder)).isEqualTo(18468 + 5120 + 819456 + 27696 + 21168);
   }
 
   @Test

@@ -34,9 +34,22 @@ public final class ConsoleClient implements AutoCloseable {
   }
 
   /** Connects or throws with a message that says why. */
+  /** The console's WebSocket for what a user may type: the page's address (http://host:port/) or the socket's. */
+  static String webSocketUrl(String url) {
+    java.net.URI u = java.net.URI.create(url.trim());
+    String scheme = u.getScheme() == null ? "ws" : switch (u.getScheme()) {
+      case "http" -> "ws";
+      case "https" -> "wss";
+      default -> u.getScheme();
+    };
+    String path = u.getPath() == null || u.getPath().isEmpty() || u.getPath().equals("/") ? "/ws" : u.getPath();
+    return scheme + "://" + u.getAuthority() + path + (u.getQuery() == null ? "" : "?" + u.getQuery());
+  }
+
   public static ConsoleClient connect(Vertx vertx, String url, String token) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient();
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(url).setConnectTimeout(10_000);
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(webSocketUrl(url))
+        .setConnectTimeout(10_000);
     if (token != null && !token.isEmpty()) {
       options.putHeader("Authorization", "Bearer " + token);
     }

@@ -18,6 +18,7 @@ public final class TerminalConsole {
       "  resume, r         resume both",
       "  step N, s N       run N ticks while paused, then pause again (1..10000)",
       "  status            state, ticks, parameter versions, trainer",
+      "  models, m         per model: loss, steps/s, versions; the reward and the policy's distribution",
       "  checkpoint        save the models",
       "  shutdown          stop the whole process (asks to confirm)",
       "  help, ?           this list",
@@ -33,6 +34,8 @@ public final class TerminalConsole {
 
     record Help() implements Input { }
 
+    record Models() implements Input { }
+
     record Quit() implements Input { }
 
     record Nothing() implements Input { }
@@ -42,6 +45,7 @@ public final class TerminalConsole {
   private final PrintWriter out;
   private final ConsoleClient client;
   private volatile String state = "unknown";
+  private volatile JsonObject lastTelemetry;
 
   public TerminalConsole(BufferedReader in, PrintWriter out, ConsoleClient client) {
     this.in = in;
@@ -67,9 +71,10 @@ public final class TerminalConsole {
       case "shutdown" -> new Input.Confirm("shutdown");
       case "step", "s" -> step(words);
       case "help", "?", "h" -> new Input.Help();
+      case "models", "m" -> new Input.Models();
       case "quit", "q", "exit" -> new Input.Quit();
-      default -> new Input.Hint("unknown command '" + w + "'; try pause, resume, step N, status, checkpoint, "
-          + "shutdown, quit (help for more)");
+      default -> new Input.Hint("unknown command '" + w + "'; try pause, resume, step N, status, models, "
+          + "checkpoint, shutdown, quit (help for more)");
     };
   }
 
@@ -92,7 +97,8 @@ public final class TerminalConsole {
   public int run() throws Exception {
     client.onPush(this::onPush);
     out.println("connected; type help for the commands");
-    send(new JsonObject().put("cmd", "subscribe").put("topics", new JsonArray().add("events")), false);
+    send(new JsonObject().put("cmd", "subscribe").put("topics", new JsonArray().add("events").add("telemetry")),
+        false);
     send(new JsonObject().put("cmd", "status"), false);
     while (true) {
       if (client.isClosed()) {
@@ -122,6 +128,9 @@ public final class TerminalConsole {
       out.println(h.text());
     } else if (input instanceof Input.Help) {
       out.println(HELP);
+    } else if (input instanceof Input.Models) {
+      JsonObject t = lastTelemetry;
+      out.println(t == null ? "no telemetry yet" : describeModels(t));
     } else {
       return !(input instanceof Input.Quit);
     }
@@ -159,7 +168,51 @@ public final class TerminalConsole {
     return "ok: " + r.getString("state") + (r.containsKey("ticks") ? " (ticks " + r.getLong("ticks") + ")" : "");
   }
 
+  /** The models, the reward and the policy's distribution from a telemetry push, a few lines. */
+  static String describeModels(JsonObject t) {
+    StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-7s %10s %8s %8s %10s %9s %4s%n", "model",
+        "loss", "steps/s", "steps", "published", "in use", "lag"));
+    JsonObject models = t.getJsonObject("models", new JsonObject());
+    for (String key : models.fieldNames()) {
+      JsonObject m = models.getJsonObject(key);
+      Object loss = m.getValue("loss");
+      out.append(String.format(Locale.ROOT, "%-7s %10s %8s %8d %10s %9s %4d%n", key,
+          loss instanceof Number n ? String.format(Locale.ROOT, "%.5g", n.doubleValue()) : "-",
+          m.getValue("steps_per_s") == null ? "-" : String.format(Locale.ROOT, "%.1f", m.getDouble("steps_per_s")),
+          m.getLong("steps", 0L), "v" + m.getLong("version_published", 0L), "v" + m.getLong("version_in_use", 0L),
+          m.getLong("policy_lag", 0L)));
+    }
+    JsonObject reward = t.getJsonObject("reward");
+    if (reward != null && reward.getValue("last") != null) {
+      out.append(String.format(Locale.ROOT, "reward: last %.4g, 60 s mean %.4g%n", reward.getDouble("last"),
+          reward.getDouble("mean")));
+    }
+    JsonObject actions = t.getJsonObject("actions");
+    if (actions != null) {
+      JsonObject mean = actions.getJsonObject("mean");
+      out.append("policy (5 s mean):");
+      for (String part : mean.fieldNames()) {
+        out.append(' ').append(part).append(' ');
+        JsonArray p = mean.getJsonArray(part);
+        for (int i = 0; i < p.size(); i++) {
+          out.append(i == 0 ? "" : "/").append(String.format(Locale.ROOT, "%.2f", p.getDouble(i)));
+        }
+      }
+      out.append(System.lineSeparator());
+    }
+    JsonObject world = t.getJsonObject("world");
+    if (world != null) {
+      out.append(String.format(Locale.ROOT, "explored: %d of %d cells, %d in the last minute%n",
+          world.getLong("cells_visited"), world.getLong("floor_cells"), world.getLong("cells_last_minute")));
+    }
+    return out.toString().stripTrailing();
+  }
+
   private void onPush(JsonObject push) {
+    if ("telemetry".equals(push.getString("type"))) {
+      lastTelemetry = push;
+      return;
+    }
     if (!"event".equals(push.getString("type"))) {
       return;
     }

@@ -17,15 +17,29 @@ public final class Gae {
    * @param values V_0 .. V_n: one more than the rewards, the last one bootstraps
    */
   public static Result compute(float[] rewards, float[] values, double gamma, double lambda) {
+    return compute(rewards, values, new boolean[rewards.length], gamma, lambda);
+  }
+
+  /**
+   * The same over a rollout with gaps: {@code gapAfter[t]} says the step after t is not t's successor (a pause,
+   * a blind tick or a dropped step lies between). There the advantage does not carry across, and the unknown
+   * value of t's true successor is stood in for by V_t itself: δ_t = r_t + (γ − 1)·V_t.
+   */
+  public static Result compute(float[] rewards, float[] values, boolean[] gapAfter, double gamma, double lambda) {
     int n = rewards.length;
-    if (values.length != n + 1) {
-      throw new IllegalArgumentException("GAE needs " + (n + 1) + " values for " + n + " rewards, got " + values.length);
+    if (values.length != n + 1 || gapAfter.length != n) {
+      throw new IllegalArgumentException("GAE needs " + (n + 1) + " values and " + n + " gap flags for " + n
+          + " rewards, got " + values.length + " and " + gapAfter.length);
     }
     double[] adv = new double[n];
     double[] ret = new double[n];
     double next = 0;
     for (int t = n - 1; t >= 0; t--) {
-      double delta = rewards[t] + gamma * values[t + 1] - values[t];
+      double successor = gapAfter[t] ? values[t] : values[t + 1];
+      if (gapAfter[t]) {
+        next = 0;
+      }
+      double delta = rewards[t] + gamma * successor - values[t];
       next = delta + gamma * lambda * next;
       adv[t] = next;
       ret[t] = next + values[t];

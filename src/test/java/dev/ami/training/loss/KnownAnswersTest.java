@@ -60,6 +60,17 @@ class KnownAnswersTest {
     }
 
     @Test
+    @DisplayName("by hand, with a gap after step 1: no advantage carries across, V_1 stands in for its successor")
+    void withGap() {
+      Gae.Result r = Gae.compute(new float[] {1, 0, 2}, new float[] {0.5f, 1, 0, 0.5f},
+          new boolean[] {false, true, false}, 0.9, 0.8);
+      // A2 = 2.45 as before; δ1 = 0 + 0.9·1.0 − 1.0 = −0.1, A1 = −0.1 (nothing from A2);
+      // δ0 = 1 + 0.9·1.0 − 0.5 = 1.4, A0 = 1.4 + 0.72·(−0.1) = 1.328
+      assertThat(r.advantages()).containsExactly(new double[] {1.328, -0.1, 2.45}, within(1e-6));
+      assertThat(r.returns()).containsExactly(new double[] {1.828, 0.9, 2.45}, within(1e-6));
+    }
+
+    @Test
     @DisplayName("golden: six steps, γ 0.99, λ 0.95")
     void golden() {
       JsonObject g = Golden.section("gae");

@@ -1,0 +1,83 @@
+package dev.ami.env.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ami.osc.InputState;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("the built-in world's maps and coverage")
+class WorldMapTest {
+  /** Floor cells reachable from the avatar's start, walking between 4-neighbours. */
+  private static int reachable(WorldMap map) {
+    Set<Integer> seen = new HashSet<>();
+    ArrayDeque<int[]> todo = new ArrayDeque<>();
+    todo.add(new int[] {(int) map.startX(), (int) map.startY()});
+    while (!todo.isEmpty()) {
+      int[] c = todo.poll();
+      if (map.wall(c[0], c[1]) != 0 || !seen.add(c[1] * map.width + c[0])) {
+        continue;
+      }
+      todo.add(new int[] {c[0] + 1, c[1]});
+      todo.add(new int[] {c[0] - 1, c[1]});
+      todo.add(new int[] {c[0], c[1] + 1});
+      todo.add(new int[] {c[0], c[1] - 1});
+    }
+    return seen.size();
+  }
+
+  @Test
+  @DisplayName("rooms: nine rooms of their own walls and floors, every floor cell reachable through the doorways")
+  void roomsAreConnected() {
+    WorldMap rooms = WorldMap.named("rooms");
+    assertThat(rooms.width).isEqualTo(40);
+    assertThat(reachable(rooms)).as("nothing is walled off").isEqualTo(rooms.floorCells());
+    assertThat(rooms.floorCells()).isGreaterThan(1000);
+    Set<Integer> wallTypes = new HashSet<>();
+    Set<Integer> floors = new HashSet<>();
+    for (int r = 0; r < 9; r++) {
+      int x0 = (r % 3) * 13;
+      int y0 = (r / 3) * 13;
+      wallTypes.add(rooms.wall(x0, y0 + 1)); // the room's west wall
+      floors.add(rooms.floorRgb(x0 + 1, y0 + 1));
+    }
+    assertThat(wallTypes).as("each room's walls look different").hasSize(9);
+    assertThat(floors).as("each room's floor looks different").hasSize(9);
+    assertThat(rooms.things()).hasSize(18).allSatisfy(t -> assertThat(rooms.blocked(t.x(), t.y())).isFalse());
+    assertThat(reachable(WorldMap.named("room"))).isEqualTo(WorldMap.named("room").floorCells());
+    assertThatThrownBy(() -> WorldMap.named("maze")).hasMessageContaining("room, rooms");
+  }
+
+  @Test
+  @DisplayName("coverage counts distinct cells once, and the last minute only those stood in within it")
+  void coverage() {
+    WorldMap room = WorldMap.named("room");
+    Coverage c = new Coverage(room);
+    long t0 = System.nanoTime();
+    c.visit(2.5, 7.5, t0);
+    c.visit(2.9, 7.1, t0 + 1); // the same cell
+    c.visit(3.5, 7.5, t0 + 2);
+    assertThat(c.visited()).isEqualTo(2);
+    assertThat(c.lastMinute(t0 + 3)).isEqualTo(2);
+    c.visit(4.5, 7.5, t0 + 61_000_000_000L);
+    assertThat(c.visited()).isEqualTo(3);
+    assertThat(c.lastMinute(t0 + 61_000_000_000L)).as("the first two are more than a minute old").isEqualTo(1);
+    assertThat(c.floorCells()).isEqualTo(room.floorCells());
+  }
+
+  @Test
+  @DisplayName("walking forward in the rooms map crosses from one room into the next through a doorway")
+  void doorwaysLetThrough() {
+    World world = new World(WorldMap.named("rooms"));
+    world.place(8.5, 6.5, 0); // room 0, level with the doorway to the east (x = 13, y = 6..7)
+    InputState forward = InputState.NEUTRAL.with("/input/Vertical", 1);
+    for (int i = 0; i < 300 && world.pose().x() < 14.5; i++) {
+      world.step(forward, 1.0 / 30);
+    }
+    assertThat(world.pose().x()).as("through the doorway into room 1").isGreaterThan(14.5);
+  }
+}
