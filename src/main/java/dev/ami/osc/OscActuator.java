@@ -125,8 +125,15 @@ public final class OscActuator implements Actuator {
     }
   }
 
-  /** Runs on the sender thread: moves the axes toward the desired state and sends what changed. */
+  /**
+   * Runs on the sender thread: moves the axes toward the desired state and sends what changed. After close it
+   * sends nothing: a caller that checked {@code closed} just before the close may still have set a desired
+   * state, and only the close's zeros may reach the wire after it.
+   */
   private void update() {
+    if (closed.get()) {
+      return;
+    }
     long now = System.nanoTime();
     InputState want = desired.get();
     step(want, now);

@@ -119,4 +119,47 @@ class OscActuatorTest {
     assertThatThrownBy(() -> new InputState(0, Float.NaN, 0, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new InputState(0, 0, 0, 2, 0)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  @DisplayName("after close nothing but zeros reaches the wire, even while another thread keeps acting (SIGTERM "
+      + "while the agent ticks)")
+  void closeWinsOverLateActions() throws Exception {
+    for (int round = 0; round < 60; round++) {
+      vrchat.clear();
+      // smoothing on: the sender runs every 20 ms on its own as well, the way a refresh races a close
+      OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 50, 100);
+      java.util.concurrent.atomic.AtomicBoolean acting = new java.util.concurrent.atomic.AtomicBoolean(true);
+      // several threads, so that at the moment of the close some are likely preempted between the actuator's
+      // "closed?" check and its update of the desired state: the window of the race
+      List<Thread> agents = new java.util.ArrayList<>();
+      for (int t = 0; t < 6; t++) {
+        Thread agent = new Thread(() -> {
+          while (acting.get()) {
+            osc.act(new Action(1, 1, 1, 1, 1));
+          }
+        });
+        agent.start();
+        agents.add(agent);
+      }
+      assertThat(vrchat.await(OscRecorder::anyNonZero, WAIT)).isTrue();
+      osc.close(); // the agent thread is still acting
+      acting.set(false);
+      for (Thread agent : agents) {
+        agent.join();
+      }
+      Thread.sleep(50); // anything still in flight arrives
+      List<OSCMessage> all = vrchat.messages();
+      int lastNonZero = -1;
+      int firstZeroRunOfFive = -1;
+      for (int i = 0; i < all.size(); i++) {
+        Object v = all.get(i).getArguments().get(0);
+        if (!(v.equals(0f) || v.equals(0))) {
+          lastNonZero = i;
+        }
+      }
+      assertThat(vrchat.allZero()).as("round %d: every input ends at 0", round).isTrue();
+      assertThat(all.subList(lastNonZero + 1, all.size())).as("round %d: the zeros come after the last action",
+          round).hasSizeGreaterThanOrEqualTo(5);
+    }
+  }
 }
