@@ -127,6 +127,9 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
       brain.breakChain();
       lastAction = Action.NEUTRAL;
       env.actuator().neutral(); // hold still while blind
+      ticks++;
+      sink.tick(new TickRecord(ticks, (start - deadline) / 1e6, (System.nanoTime() - start) / 1e6, 0, Map.of(),
+          Double.NaN, null, Action.NEUTRAL.index(), scheduler.missed(), System.currentTimeMillis(), true));
       return;
     }
     boolean stale = frame.sequence() == lastSequence;
@@ -156,7 +159,8 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
     }
     sink.observation(tickIndex, frame, d.action(), d.predictedLatent(), versions);
     sink.tick(new TickRecord(tickIndex, (start - deadline) / 1e6, (end - start) / 1e6, (inferEnd - inferStart) / 1e6,
-        models, d.reward(), d.actionProbs(), d.action().index(), scheduler.missed(), System.currentTimeMillis()));
+        models, d.reward(), d.actionProbs(), d.action().index(), scheduler.missed(), System.currentTimeMillis(),
+        false));
   }
 
   @Override

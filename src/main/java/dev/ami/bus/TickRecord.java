@@ -11,10 +11,11 @@ import java.util.Map;
  * @param reward the curiosity reward computed at this tick (of the previous step); NaN when none
  * @param actionProbs the policy's probabilities for the 13 entries of the five parts; null for a random policy
  * @param missed deadlines skipped so far because a tick overran a whole period
+ * @param blind the tick had no frame (the source is down or stalled): no model ran, the actuators held still
  */
 public record TickRecord(long tick, double latenessMs, double durationMs, double inferenceMs,
                          Map<String, ModelTick> models, double reward, float[] actionProbs, int action, long missed,
-                         long wallMillis) {
+                         long wallMillis, boolean blind) {
   /** The largest policy lag over the models. */
   public long policyLag() {
     long lag = 0;

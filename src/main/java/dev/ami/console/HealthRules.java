@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * What /health reports: the agent is healthy when it ticked within three periods (or is paused, which is
- * reported), the trainer when it is running or paused.
+ * reported) and its frame source is up (a blind agent ticks but holds still: the source's error is the reason),
+ * the trainer when it is running or paused.
  */
 public final class HealthRules {
   /** One check's outcome and the data shown with it. */
@@ -33,6 +34,12 @@ public final class HealthRules {
     }
     if (!"running".equals(state) && !"stepping".equals(state)) {
       return new Verdict(false, data.put("reason", "agent is " + state));
+    }
+    JsonObject source = status.getJsonObject("agent", new JsonObject()).getJsonObject("source");
+    if (source != null && !source.getBoolean("up", true)) {
+      // blind ticks still tick: the real cause is the source, with its own error
+      return new Verdict(false, data.put("reason", "the frame source is down, so the agent holds still: "
+          + source.getString("detail", "")));
     }
     if (lastTickNanos == Long.MIN_VALUE) {
       return new Verdict(false, data.put("reason", "agent has not ticked yet"));

@@ -87,4 +87,34 @@ class CommandLoopTest {
     assertThat(p.command("stop", 0).get(10, TimeUnit.SECONDS).state()).isEqualTo(RunState.STOPPED);
     assertThat(p.finished()).isDone();
   }
+
+  @Test
+  @DisplayName("commands queued while the loop ends are all answered, none waits for a time-out")
+  void commandsAtTheEndAreAnswered() throws Exception {
+    for (int round = 0; round < 40; round++) {
+      Probe p = new Probe(new CopyOnWriteArrayList<>(), false, false);
+      new Thread(p).start();
+      p.ready().get(10, TimeUnit.SECONDS);
+      java.util.Queue<java.util.concurrent.CompletableFuture<Status>> queued =
+          new java.util.concurrent.ConcurrentLinkedQueue<>();
+      List<Thread> senders = new java.util.ArrayList<>();
+      for (int t = 0; t < 4; t++) { // more senders than cores: some are preempted inside command() at the end
+        Thread sender = new Thread(() -> {
+          for (int i = 0; i < 3000; i++) {
+            queued.add(p.command("status-ish", 0));
+          }
+        });
+        sender.start();
+        senders.add(sender);
+      }
+      p.command("stop", 0);
+      for (Thread sender : senders) {
+        sender.join();
+      }
+      p.finished().get(10, TimeUnit.SECONDS);
+      for (var a : queued) {
+        assertThat(a.get(5, TimeUnit.SECONDS)).as("round %d", round).isNotNull();
+      }
+    }
+  }
 }

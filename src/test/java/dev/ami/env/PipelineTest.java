@@ -66,6 +66,9 @@ class PipelineTest {
         long blindBefore = system.agentStatus().getLong("no_frame_ticks");
         awaitUntil(() -> system.agentStatus().getLong("no_frame_ticks") > blindBefore); // holding, not acting
         awaitUntil(() -> system.agentStatus().getJsonObject("source").getString("detail").startsWith("down"));
+        awaitUntil(() -> system.ticks.stream().anyMatch(dev.ami.bus.TickRecord::blind));
+        assertThat(system.ticks).filteredOn(dev.ami.bus.TickRecord::blind).as("blind ticks are ticks that ran no model")
+            .allSatisfy(t -> assertThat(t.models()).isEmpty());
 
         stream = new TestVideos.UdpStream(streamPort, 40, 120, 200); // ... and comes back
         awaitUntil(() -> system.agentStatus().getJsonObject("source").getLong("reconnects") > 0);

@@ -25,12 +25,18 @@ final class RunningSystem implements AutoCloseable {
 
   final Vertx vertx = AmiRuntime.newVertx();
   final List<Event> events = new CopyOnWriteArrayList<>();
+  final List<dev.ami.bus.TickRecord> ticks = new CopyOnWriteArrayList<>();
   private final AmiRuntime runtime;
 
   RunningSystem(String... overrides) throws Exception {
     List<String> all = new ArrayList<>(LIGHT);
     all.addAll(List.of(overrides));
     vertx.eventBus().<Event>consumer(Addresses.EVENTS, m -> events.add(m.body()));
+    vertx.eventBus().<dev.ami.bus.TickRecord>consumer(Addresses.TELEMETRY_TICK, m -> {
+      if (ticks.size() < 100_000) {
+        ticks.add(m.body());
+      }
+    });
     AmiConfig config = get(new ConfigLoader(vertx).load(null, all));
     runtime = get(AmiRuntime.start(vertx, config));
   }

@@ -123,6 +123,39 @@ class ParamSyncTest {
     assertThat(second.publish(Map.of("encoder", trainerSide), 1).version()).isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("once the agent closed its follower, a late publish writes nothing, even after the blocks are freed")
+  void closedFollowerWritesNothing() {
+    Block trainerSide = encoder(manager);
+    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    NDManager agentManager = NDManager.newBaseManager();
+    ParamFollower follower = new ParamFollower("k", "encoder", map, encoder(agentManager), encoder(agentManager));
+    follower.close(); // what the agent does before it frees its models
+    agentManager.close(); // the agent's tensors are gone
+    publisher.publish(Map.of("encoder", trainerSide), 1); // the trainer, undeployed after the agent, still publishes
+    assertThat(follower.prepare()).as("no copy into freed tensors").isFalse();
+    assertThat(follower.swapIfReady()).isNull();
+    follower.close(); // idempotent
+  }
+
+  @Test
+  @DisplayName("a rollback copies in place and refuses a snapshot of another shape, naming the parameter")
+  void restoreChecksShapes() {
+    Block live = encoder(manager);
+    Block other = AutoEncoders.encoder(new ModelSpec(16, 8, 8));
+    other.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
+    ParamSnapshot wrong = new ParamPublisher("k", map, 0).publish(Map.of("encoder", other), 1);
+    NDArray first = live.getParameters().get(0).getValue().getArray();
+    assertThatThrownBy(() -> SnapshotCopy.copyGroup(wrong, "encoder", live))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("has shape (16, 8, 4, 4), the model expects");
+    Block source = encoder(manager);
+    ParamSnapshot right = new ParamPublisher("j", map, 0).publish(Map.of("encoder", source), 1);
+    assertThat(SnapshotCopy.copyGroup(right, "encoder", live)).isTrue();
+    assertThat(values(live)).isEqualTo(values(source));
+    assertThat(live.getParameters().get(0).getValue().getArray()).as("the same tensor, written in place")
+        .isSameAs(first);
+  }
+
   /** All parameters of a block, concatenated. */
   private static List<Float> values(Block b) {
     List<Float> out = new ArrayList<>();
