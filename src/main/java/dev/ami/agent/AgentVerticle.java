@@ -26,6 +26,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,8 +142,12 @@ public final class AgentVerticle extends VerticleBase {
       closeEnv();
       return Future.succeededFuture();
     }
+    long bound = AmiConfig.of(config()).getInt("system.stop_timeout_ms");
     loop.command("stop", 0);
-    loop.finished().whenComplete((v, t) -> {
+    loop.finished().orTimeout(bound, TimeUnit.MILLISECONDS).whenComplete((v, t) -> {
+      if (t != null) {
+        LOG.warn("the agent loop did not stop within {} ms; closing its environment anyway (actuators neutral)", bound);
+      }
       closeEnv();
       stopped.complete();
     });

@@ -70,6 +70,11 @@ public final class AmiRuntime {
 
   /** Deploys the whole system. */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config) {
+    return start(vertx, config, new TrainerVerticle());
+  }
+
+  /** Deploys the whole system with the given trainer verticle (tests inject trainers that fail on purpose). */
+  public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer) {
     configureEngine(config);
     CpuPlan.of(config.getBool("system.isolate_cpus")).tuneProcess(config.getBool("system.malloc_tuning"));
     AmiRuntime runtime = new AmiRuntime(vertx, config);
@@ -83,7 +88,7 @@ public final class AmiRuntime {
             : Future.succeededFuture())
         .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
         .compose(v -> runtime.deploy(new PreviewVerticle(), false))
-        .compose(v -> runtime.deploy(new TrainerVerticle(), true))
+        .compose(v -> runtime.deploy(trainer, true))
         .compose(v -> runtime.deploy(new AgentVerticle(), true))
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));

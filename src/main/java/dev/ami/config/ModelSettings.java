@@ -74,6 +74,12 @@ final class ModelSettings {
     add(s, Setting.intRange("trainer.max_bad_losses", 5, 1, 1000,
         "non-finite losses in a row before a model rolls back to its last published snapshot"));
     add(s, Setting.longValue("trainer.seed", 7, "seed of initialisation and data sampling"));
+    add(s, Setting.intRange("trainer.restart_delay_ms", 1000, 1, 3_600_000,
+        "a crashed trainer starts again after this, doubling with each crash inside the window"));
+    add(s, Setting.intRange("trainer.restart_max_ms", 60_000, 1, 3_600_000, "longest wait before a restart"));
+    add(s, Setting.intRange("trainer.restart_budget", 5, 0, 1000,
+        "crashes inside the window that are restarted; one more and the trainer stays failed"));
+    add(s, Setting.intRange("trainer.restart_window_s", 600, 1, 86_400, "the window the restart budget counts in"));
   }
 
   /** The schedule keys of a model with a buffer of its own; batch 0 means the section has no batch key. */

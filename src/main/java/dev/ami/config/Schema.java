@@ -33,6 +33,9 @@ public final class Schema {
     add(Setting.bool("system.malloc_tuning", true,
         "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
 
+    add(Setting.intRange("system.stop_timeout_ms", 10_000, 100, 600_000,
+        "longest the agent or the trainer may take to stop; past it the shutdown goes on and logs what hung"));
+
     WorldIoSettings.addTo(SETTINGS);
 
     add(Setting.bool("console.enabled", true, "serve the operator console (web page, WebSocket, /metrics, /health)"));

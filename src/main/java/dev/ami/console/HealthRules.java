@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 /**
  * What /health reports: the agent is healthy when it ticked within three periods (or is paused, which is
  * reported) and its frame source is up (a blind agent ticks but holds still: the source's error is the reason),
- * the trainer when it is running or paused.
+ * the trainer when it is running, paused, or restarting after a crash within its budget.
  */
 public final class HealthRules {
   /** One check's outcome and the data shown with it. */
@@ -59,8 +59,14 @@ public final class HealthRules {
     }
     JsonObject trainer = status.getJsonObject("trainer", new JsonObject());
     String state = trainer.getString("state", "absent");
-    JsonObject data = new JsonObject().put("state", state).put("steps", trainer.getLong("steps", 0L));
-    boolean alive = "running".equals(state) || "paused".equals(state);
-    return new Verdict(alive, alive ? data : data.put("reason", "trainer is " + state));
+    JsonObject data = new JsonObject().put("state", state).put("steps", trainer.getLong("steps", 0L))
+        .put("restarts", trainer.getInteger("restarts", 0));
+    // restarting within its budget is healthy: the agent acts on its last parameters meanwhile
+    boolean alive = "running".equals(state) || "paused".equals(state) || "restarting".equals(state);
+    if (alive) {
+      return new Verdict(true, data);
+    }
+    String error = trainer.getString("last_error");
+    return new Verdict(false, data.put("reason", "trainer is " + state + (error == null ? "" : ": " + error)));
   }
 }

@@ -29,6 +29,7 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   protected volatile RunState state = RunState.STARTING;
+  private volatile Throwable failure;
 
   /** @param name "agent" or "trainer": names the crash event and the log lines */
   protected CommandLoop(String name, Consumer<Event> events) {
@@ -44,6 +45,11 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   /** Completes when the loop has ended and released everything it built. */
   public final CompletableFuture<Void> finished() {
     return finished;
+  }
+
+  /** Why the loop failed, or null. */
+  public final Throwable failure() {
+    return failure;
   }
 
   /** The loop's state and counters, from volatile fields: safe from any thread, never waits. */
@@ -71,6 +77,7 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
       ready.complete(null);
       loop();
     } catch (Throwable t) {
+      failure = t;
       state = RunState.FAILED;
       ready.completeExceptionally(t); // first: whoever waits for the start must hear of it whatever happens next
       LOG.error("{} loop crashed", name, t);

@@ -70,7 +70,9 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     }
     slots = List.copyOf(built);
     for (Slot s : slots) {
-      publish(s); // the agent starts from the trainer's initial parameters
+      if (!resume(s)) {
+        publish(s); // nothing known yet: the agent starts from the trainer's initial parameters
+      }
     }
   }
 
@@ -189,6 +191,29 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     ParamSnapshot snapshot = s.publisher.publish(s.trainer.groups(), s.steps);
     s.version = snapshot.version();
     sink.published(new ParamsPublished(snapshot.key(), snapshot.version(), s.steps, snapshot.createdNanos()));
+  }
+
+  /**
+   * A new trainer starts from what is known: the newest snapshot of its model, when its shapes fit. Its
+   * optimizer starts afresh. Returns false when there is no snapshot to start from (or it does not fit).
+   */
+  private boolean resume(Slot s) {
+    ParamSnapshot last = s.publisher.current();
+    if (last == null || !last.tryAcquire()) {
+      return false;
+    }
+    try {
+      s.trainer.restore(last);
+      s.version = last.version();
+      sink.event(Event.info("trainer-resumed", s.trainer.key() + " starts from its snapshot v" + last.version()));
+      return true;
+    } catch (IllegalStateException misfit) {
+      sink.event(Event.warn("trainer-fresh", s.trainer.key() + " starts from new weights: its newest snapshot v"
+          + last.version() + " does not fit: " + misfit.getMessage()));
+      return false;
+    } finally {
+      last.release();
+    }
   }
 
   private void rollBack(Slot s) {

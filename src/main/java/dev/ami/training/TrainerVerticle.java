@@ -5,6 +5,7 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.config.AmiConfig;
@@ -23,18 +24,44 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.List;
-import java.util.function.Supplier;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the trainers: the buffers fed from the agent's steps, and {@link TrainerLoop} on a thread it owns
  * running every model's trainer round-robin. All DJL training happens on that one thread.
+ *
+ * <p>It supervises the loop: a loop that crashes is started again after a backoff (it resumes each model from
+ * its newest snapshot), until more than {@code trainer.restart_budget} crashes fall inside
+ * {@code trainer.restart_window_s}; then it stays failed with the last error. The agent never waits for any of it.
  */
 public final class TrainerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TrainerVerticle.class);
 
-  private TrainerLoop loop;
+  /** Builds the trainers a config asks for, on the training thread; tests wrap the default one. */
+  @FunctionalInterface
+  public interface TrainerFactory {
+    List<ModelTrainer> build(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params);
+  }
+
+  private final TrainerFactory factory;
+  private volatile TrainerLoop loop;
+  private volatile boolean restarting;
+  private volatile boolean gaveUp;
+  private volatile int restarts;
+  private volatile String lastError;
+  private volatile boolean paused;
+  private volatile boolean stopping;
+  private RestartPolicy policy;
+
+  public TrainerVerticle() {
+    this(TrainerVerticle::defaultTrainers);
+  }
+
+  public TrainerVerticle(TrainerFactory factory) {
+    this.factory = factory;
+  }
 
   @Override
   public Future<?> start() {
@@ -42,10 +69,26 @@ public final class TrainerVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     Buffers buffers = buffers(config);
-    loop = new TrainerLoop(
+    policy = new RestartPolicy(config.getInt("trainer.restart_delay_ms"), config.getInt("trainer.restart_max_ms"),
+        config.getInt("trainer.restart_budget"), config.getInt("trainer.restart_window_s") * 1000L);
+    bus.<StepRecord>consumer(Addresses.TRANSITIONS, m -> accept(buffers, m.body(), bus));
+    bus.<ControlCommand>consumer(Addresses.TRAINER_CONTROL, msg -> LoopControl.answer(msg, this::status, c -> {
+      if (c.cmd().equals("pause") || c.cmd().equals("resume")) {
+        paused = c.cmd().equals("pause"); // a loop started after a crash takes this up
+      }
+      return loop.command(c.cmd(), c.n()).thenApply(s -> status());
+    }));
+    TrainerLoop first = launch(config, buffers, params, bus);
+    return Future.fromCompletionStage(first.ready())
+        .onSuccess(v -> LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"),
+            String.join(", ", first.status().models().stream().map(ModelStatus::key).toList())));
+  }
+
+  private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params, EventBus bus) {
+    TrainerLoop next = new TrainerLoop(
         () -> {
           CpuPlan.of(config.getBool("system.isolate_cpus")).enterTrainerThread();
-          return trainers(config, buffers, params).get();
+          return factory.build(config, buffers, params);
         },
         key -> {
           ParamSnapshot existing = params.get(key);
@@ -53,13 +96,52 @@ public final class TrainerVerticle extends VerticleBase {
         },
         new TrainerLoop.Settings(config.getInt("trainer.slice_ms") * 1_000_000L, config.getInt("trainer.max_bad_losses")),
         busSink(bus));
-    bus.<StepRecord>consumer(Addresses.TRANSITIONS, m -> accept(buffers, m.body(), bus));
-    bus.<ControlCommand>consumer(Addresses.TRAINER_CONTROL,
-        msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n())));
-    new Thread(loop, "ami-trainer").start();
-    return Future.fromCompletionStage(loop.ready())
-        .onSuccess(v -> LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"),
-            String.join(", ", loop.status().models().stream().map(ModelStatus::key).toList())));
+    loop = next;
+    next.finished().whenComplete((v, t) -> vertx.runOnContext(x -> ended(next, config, buffers, params, bus)));
+    new Thread(next, "ami-trainer").start();
+    if (paused) {
+      next.command("pause", 0);
+    }
+    return next;
+  }
+
+  /** The loop ended: a stop was asked for, or it crashed and is started again after a backoff, within budget. */
+  private void ended(TrainerLoop ended, AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params,
+                     EventBus bus) {
+    if (stopping || ended.status().state() != RunState.FAILED || ended != loop || !ended.ready().isDone()) {
+      return;
+    }
+    if (ended.ready().isCompletedExceptionally() && restarts == 0) {
+      return; // never started: the deployment itself fails and says why
+    }
+    lastError = String.valueOf(ended.failure());
+    long delay = policy.onFailure(System.currentTimeMillis());
+    if (delay < 0) {
+      gaveUp = true;
+      bus.publish(Addresses.EVENTS, Event.error("trainer-gave-up", "the trainer crashed "
+          + policy.recentFailures() + " times within " + config.getInt("trainer.restart_window_s")
+          + " s; it stays down. Last error: " + lastError));
+      return;
+    }
+    restarting = true;
+    bus.publish(Addresses.EVENTS, Event.warn("trainer-restart", "the trainer crashed (" + lastError
+        + "); starting it again in " + delay + " ms, from each model's newest snapshot (failure "
+        + policy.recentFailures() + " of at most " + config.getInt("trainer.restart_budget") + " per "
+        + config.getInt("trainer.restart_window_s") + " s)"));
+    vertx.setTimer(Math.max(1, delay), t -> {
+      restarting = false;
+      if (!stopping) {
+        restarts++;
+        launch(config, buffers, params, bus);
+      }
+    });
+  }
+
+  /** The loop's own status, seen through the supervisor: restarting while it waits, failed once it gave up. */
+  TrainerStatus status() {
+    TrainerStatus s = loop.status();
+    RunState state = restarting ? RunState.RESTARTING : gaveUp ? RunState.FAILED : s.state();
+    return s.supervised(state, restarts, lastError);
   }
 
   /** The buffers of an earlier deployment when they fit this config, else new ones. */
@@ -75,15 +157,15 @@ public final class TrainerVerticle extends VerticleBase {
   }
 
   /** The trainers the config's agent needs, in round-robin order (ami's: VAE, forward dynamics, PPO). */
-  static Supplier<List<ModelTrainer>> trainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
+  public static List<ModelTrainer> defaultTrainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
     long seed = c.getLong("trainer.seed");
     if (c.getString("model.kind").equals("autoencoder")) {
       TrainerOptions ae = new TrainerOptions(c.getInt("ae.batch"), c.getDouble("ae.lr"), 0, 1, c.getInt("ae.buffer"),
           c.getInt("ae.min_buffer"), c.getInt("ae.min_new"), c.getInt("ae.publish_every"));
-      return () -> List.of(new AeTrainer(ModelSpec.from(c), ae, buffers.frames(), seed));
+      return List.of(new AeTrainer(ModelSpec.from(c), ae, buffers.frames(), seed));
     }
     VaeSpec vae = VaeSpec.from(c);
-    return () -> List.of(
+    return List.of(
         new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, c.getInt("vae.batch")), c.getDouble("vae.kl_weight"),
             buffers.frames(), seed),
         new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1), c.getInt("fd.window"),
@@ -121,10 +203,17 @@ public final class TrainerVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     Promise<Void> stopped = Promise.promise();
+    long bound = AmiConfig.of(config()).getInt("system.stop_timeout_ms");
     loop.command("stop", 0);
     // snapshots in the map stay readable for the agent; their memory is freed by their last reader
-    loop.finished().whenComplete((v, t) -> stopped.complete());
+    loop.finished().orTimeout(bound, TimeUnit.MILLISECONDS).whenComplete((v, t) -> {
+      if (t != null) {
+        LOG.warn("the trainer did not stop within {} ms (a step still running?); going on without it", bound);
+      }
+      stopped.complete();
+    });
     return stopped.future().onSuccess(v -> LOG.info("trainer stopped"));
   }
 }

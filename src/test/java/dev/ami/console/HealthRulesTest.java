@@ -36,4 +36,17 @@ class HealthRulesTest {
     assertThat(starting.ok()).isFalse();
     assertThat(starting.data().getString("reason")).isEqualTo("agent is starting");
   }
+
+  @Test
+  @DisplayName("a trainer restarting within its budget is healthy; once it gave up, DOWN with the last error")
+  void trainerRestarts() {
+    JsonObject restarting = new JsonObject().put("trainer", new JsonObject().put("state", "restarting")
+        .put("restarts", 2).put("last_error", "java.lang.IllegalStateException: boom"));
+    assertThat(rules.trainer(restarting).ok()).isTrue();
+    JsonObject gaveUp = new JsonObject().put("trainer", new JsonObject().put("state", "failed").put("restarts", 5)
+        .put("last_error", "java.lang.IllegalStateException: boom"));
+    HealthRules.Verdict down = rules.trainer(gaveUp);
+    assertThat(down.ok()).isFalse();
+    assertThat(down.data().getString("reason")).isEqualTo("trainer is failed: java.lang.IllegalStateException: boom");
+  }
 }

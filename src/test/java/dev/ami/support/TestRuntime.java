@@ -57,8 +57,13 @@ public final class TestRuntime implements AutoCloseable {
   }
 
   public static TestRuntime start(Map<String, ?> overrides) throws Exception {
+    return start(overrides, new dev.ami.training.TrainerVerticle());
+  }
+
+  /** The same with a trainer verticle of the test's own (e.g. one whose trainers fail on purpose). */
+  public static TestRuntime start(Map<String, ?> overrides, dev.ami.training.TrainerVerticle trainer) throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiRuntime runtime = await(AmiRuntime.start(vertx, smallConfig(overrides)));
+    AmiRuntime runtime = await(AmiRuntime.start(vertx, smallConfig(overrides), trainer));
     return new TestRuntime(vertx, runtime);
   }
 
