@@ -29,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.error("could not start: {}", e.getCause() == null ? e : e.getCause().toString());
+      LOG.error("could not start: {}", StartFailure.describe(e));
       vertx.close();
       return 1;
     }

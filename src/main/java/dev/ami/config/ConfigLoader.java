@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds an {@link AmiConfig} from defaults, a YAML file (through vertx-config), the model preset, the
- * environment preset and Hydra-style {@code key.path=value} overrides, in that order. Anything unknown or invalid fails with a
+ * Builds an {@link AmiConfig} from defaults, the model preset, the environment preset, a YAML file (through
+ * vertx-config) and Hydra-style {@code key.path=value} overrides, in that order: what the user wrote wins over
+ * what a preset implies, and the command line wins over both. The file and the command line choose the presets. Anything unknown or invalid fails with a
  * {@link ConfigException} before a single verticle starts.
  */
 public final class ConfigLoader {
@@ -47,17 +48,20 @@ public final class ConfigLoader {
     }
     Future<JsonObject> yaml = chosen == null ? Future.succeededFuture(new JsonObject()) : readYaml(chosen);
     return yaml.compose(json -> {
-      AmiConfig base = AmiConfig.defaults().with(flatten(json, chosen));
+      Map<String, Object> fileKeys = flatten(json, chosen);
+      AmiConfig base = AmiConfig.defaults().with(fileKeys);
       for (Presets.Kind kind : Presets.Kind.values()) { // the choice of each preset may come from the command line
         if (parsedOverrides.containsKey(kind.key)) {
           base = base.withOverride(kind.key, parsedOverrides.get(kind.key));
         }
       }
-      AmiConfig withoutPresets = base;
-      return Presets.read(vertx, chosen, Presets.Kind.MODEL, base.getString(Presets.Kind.MODEL.key))
-          .map(withoutPresets::with)
-          .compose(withModel -> Presets.read(vertx, chosen, Presets.Kind.ENV, withModel.getString(Presets.Kind.ENV.key))
-              .map(withModel::with));
+      String model = base.getString(Presets.Kind.MODEL.key);
+      String env = base.getString(Presets.Kind.ENV.key);
+      // explicit beats implied: presets first, then what the user wrote in the file, then the command line
+      return Presets.read(vertx, chosen, Presets.Kind.MODEL, model)
+          .compose(modelKeys -> Presets.read(vertx, chosen, Presets.Kind.ENV, env)
+              .map(envKeys -> AmiConfig.defaults().with(modelKeys).with(envKeys).with(fileKeys)
+                  .with(Map.of(Presets.Kind.MODEL.key, model, Presets.Kind.ENV.key, env))));
     }).map(afterPreset -> {
       AmiConfig config = afterPreset;
       for (Map.Entry<String, String> o : parsedOverrides.entrySet()) {

@@ -102,6 +102,13 @@ final class ModelSettings {
 
   /** Rules across these keys; called from {@link CrossChecks}. */
   static void verify(AmiConfig c) {
+    double periodMs = 1000.0 / c.getInt("agent.hz");
+    if (c.getDouble("agent.spin_ms") > 0.25 * periodMs) {
+      // the agent runs at real-time priority on the CPU the event loops share: spinning most of each period
+      // starves them (seen: agent.hz=1000 agent.spin_ms=2 blocked an event loop for 2 s)
+      throw new ConfigException("agent.spin_ms (" + c.getDouble("agent.spin_ms") + ") must be at most a quarter of "
+          + "the tick period (" + periodMs + " ms at agent.hz=" + c.getInt("agent.hz") + "): lower agent.spin_ms");
+    }
     int side = c.getInt("model.input_size");
     if (c.getString("model.kind").equals("autoencoder")) {
       if (side % 8 != 0) {

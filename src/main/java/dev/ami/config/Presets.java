@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The presets: {@code models/NAME.yaml} (chosen by {@code model.preset}) and {@code env/NAME.yaml} (chosen by
- * {@code env}), applied in that order after the main config file and before the command-line overrides.
+ * {@code env}), applied in that order under the main config file's own keys and the command-line overrides.
  * A preset next to the config file wins; otherwise the copy bundled in the jar is used, so the jar runs from
  * any directory. A preset never chooses another preset.
  */

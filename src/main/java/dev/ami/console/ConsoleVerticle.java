@@ -71,7 +71,10 @@ public final class ConsoleVerticle extends VerticleBase {
     registerMeters();
     Router router = router(new HealthRules(config.getInt("agent.hz")));
     HttpServerOptions serverOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
-        .setMaxWebSocketFrameSize(Protocol.MAX_FRAME_BYTES).setMaxWebSocketMessageSize(Protocol.MAX_FRAME_BYTES)
+        .setMaxWebSocketFrameSize(Protocol.MAX_TRANSPORT_BYTES).setMaxWebSocketMessageSize(Protocol.MAX_TRANSPORT_BYTES)
+        // no permessage-deflate: a message is as big in memory as on the wire, so the bound above holds before
+        // anything is inflated (a compressed 100 KiB request used to vanish without a reply)
+        .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
         .setSendBufferSize(64 * 1024);
     return vertx.createHttpServer(serverOptions).requestHandler(router).listen().onSuccess(server -> {
       vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).put("port", server.actualPort());

@@ -21,8 +21,13 @@ public final class Protocol {
   /** Every command a client may send, in the order the help lists them. */
   public static final List<String> COMMANDS = List.of("pause", "resume", "step", "status", "shutdown",
       "checkpoint", "redeploy", "subscribe");
-  /** Largest accepted request (and WebSocket frame) in bytes. */
-  public static final int MAX_FRAME_BYTES = 64 * 1024;
+  /** Largest accepted request in bytes; a larger one gets an error reply and a 1009 close. */
+  public static final int MAX_REQUEST_BYTES = 64 * 1024;
+  /**
+   * The transport's bound on one WebSocket frame and message: above the request limit, so an oversized request
+   * is read and refused with a reply rather than dropped by the decoder, and still a bound on what is buffered.
+   */
+  public static final int MAX_TRANSPORT_BYTES = 1024 * 1024;
 
   private Protocol() {
   }

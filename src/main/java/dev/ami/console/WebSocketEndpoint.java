@@ -54,7 +54,7 @@ final class WebSocketEndpoint {
       }
     });
     sessions.put(ws, session);
-    ws.textMessageHandler(text -> onRequest(session, text));
+    ws.textMessageHandler(text -> onRequest(ws, session, text));
     ws.binaryMessageHandler(b -> session.reply(Protocol.error(null, state.get(),
         "binary messages are not part of the protocol: send JSON text").encode()));
     ws.exceptionHandler(e -> LOG.debug("console client error: {}", e.toString()));
@@ -69,7 +69,14 @@ final class WebSocketEndpoint {
     return s == null ? 0 : s.dropped();
   }
 
-  private void onRequest(ClientSession session, String text) {
+  private void onRequest(ServerWebSocket ws, ClientSession session, String text) {
+    int bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (bytes > Protocol.MAX_REQUEST_BYTES) {
+      session.reply(Protocol.error(null, state.get(), "message too big: " + bytes + " bytes, the limit is "
+          + Protocol.MAX_REQUEST_BYTES).encode());
+      ws.close((short) 1009, "message too big");
+      return;
+    }
     ConsoleRequest req;
     try {
       req = Protocol.parse(text);

@@ -182,26 +182,40 @@ public final class OscActuator implements Actuator {
     }
   }
 
-  /** Sends every input as 0, waits (bounded) until it is on the wire, then closes the socket. */
+  /**
+   * Sends every input as 0, waits (bounded) until it is on the wire, then closes the socket. The zeros go out
+   * on the sender thread, which owns the socket; if it is too starved to send them in time, it is stopped and
+   * the closing thread sends them itself, so neutral never depends on a busy machine.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
     desired.set(InputState.NEUTRAL);
+    boolean confirmed = false;
     try {
-      Future<?> zeros = sender.submit(() -> {
-        Arrays.fill(axes, 0f);
-        sendState(InputState.NEUTRAL, true);
-      });
+      Future<?> zeros = sender.submit(this::sendZeros);
       zeros.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      confirmed = true;
     } catch (Exception e) {
-      LOG.warn("could not confirm neutral OSC inputs to {}: {}", target, e.toString());
+      LOG.warn("OSC sender to {} did not send neutral within {} ms; sending it from the closing thread", target,
+          CLOSE_WAIT_MS);
     } finally {
-      shutdown(sender);
+      boolean stopped = stop(sender);
+      if (!confirmed && stopped) {
+        sendZeros(); // the sender is gone: the socket is this thread's now
+      } else if (!confirmed) {
+        LOG.warn("could not confirm neutral OSC inputs to {}: the sender did not stop", target);
+      }
       closePort();
       removeSafetyNet();
     }
+  }
+
+  private void sendZeros() {
+    Arrays.fill(axes, 0f);
+    sendState(InputState.NEUTRAL, true);
   }
 
   private void closePort() {
@@ -223,12 +237,17 @@ public final class OscActuator implements Actuator {
     }
   }
 
-  private static void shutdown(ExecutorService executor) {
-    executor.shutdownNow();
+  /**
+   * Stops the sender without interrupting it (an interrupted datagram send closes the channel). Queued
+   * updates still run and send nothing, since the actuator is closed; periodic ones are cancelled.
+   */
+  private static boolean stop(ExecutorService executor) {
+    executor.shutdown();
     try {
-      executor.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
+      return executor.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 }

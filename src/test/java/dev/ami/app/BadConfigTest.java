@@ -75,11 +75,19 @@ class BadConfigTest {
   }
 
   @Test
+  @DisplayName("a spin-wait longer than a quarter of the tick period is refused (it would starve the event loops)")
+  void spinAgainstPeriod() {
+    Result r = run("agent.hz=1000", "agent.spin_ms=2");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("agent.spin_ms").contains("quarter of the tick period");
+  }
+
+  @Test
   @DisplayName("a mistyped command exits 2 and lists the commands")
   void unknownCommand() {
     Result r = run("bnech");
     assertThat(r.code).isEqualTo(2);
-    assertThat(r.err).contains("unknown command 'bnech'").contains("bench").contains("run");
+    assertThat(r.err).contains("unknown command 'bnech'; did you mean 'bench'?").contains("run");
   }
 
   @Test

@@ -61,6 +61,20 @@ class EnvPresetsTest {
   }
 
   @Test
+  @DisplayName("what the user's own file sets wins over what a preset implies; the command line wins over both")
+  void userFileWinsOverPreset() throws Exception {
+    Path file = dir.resolve("mine.yaml");
+    Files.writeString(file, "env: vrchat\ncapture:\n  input: /dev/video7\nmodel:\n  preset: curiosity-small\n"
+        + "fd:\n  width: 48\n");
+    AmiConfig c = load(file);
+    assertThat(c.getString("capture.input")).as("not the preset's /dev/video0").isEqualTo("/dev/video7");
+    assertThat(c.getString("capture.format")).as("the preset's, where the file says nothing").isEqualTo("v4l2");
+    assertThat(c.getInt("fd.width")).as("not curiosity-small's 32").isEqualTo(48);
+    assertThat(c.getInt("vae.latent")).isEqualTo(32);
+    assertThat(load(file, "fd.width=64").getInt("fd.width")).isEqualTo(64);
+  }
+
+  @Test
   @DisplayName("a preset beside the config file overrides the bundled one")
   void presetBesideTheFile() throws Exception {
     Path file = dir.resolve("mine.yaml");

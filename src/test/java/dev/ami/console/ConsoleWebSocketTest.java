@@ -175,14 +175,40 @@ class ConsoleWebSocketTest {
     }
 
     @Test
-    @DisplayName("a frame over 64 KiB closes that connection (1009) and the console keeps serving others")
+    @DisplayName("a message over 64 KiB gets an error reply and a 1009 close; one over the 1 MiB transport bound is "
+        + "dropped by the decoder; the console keeps serving others")
     void oversizedFrame() throws Exception {
-      try (TestSocket big = TestSocket.open(vertx, new WebSocketClientOptions().setMaxFrameSize(1 << 20)
-          .setMaxMessageSize(1 << 20), TestSocket.options(port))) {
+      try (TestSocket big = TestSocket.open(vertx, new WebSocketClientOptions().setMaxFrameSize(4 << 20)
+          .setMaxMessageSize(4 << 20), TestSocket.options(port))) {
         String padding = "x".repeat(100 * 1024);
         big.ws.writeTextMessage("{\"cmd\":\"status\",\"pad\":\"" + padding + "\"}");
-        // Netty's frame decoder refuses it: 1009 (message too big) or the connection simply dropped (1006)
-        assertThat(big.closeStatus.get(TestSocket.TIMEOUT_S, TimeUnit.SECONDS)).isIn((short) 1009, (short) 1006);
+        JsonObject r = big.awaitMessage(m -> !m.containsKey("type"));
+        assertThat(r.getString("error")).contains("message too big");
+        assertThat(big.closeStatus.get(TestSocket.TIMEOUT_S, TimeUnit.SECONDS)).isEqualTo((short) 1009);
+      }
+      try (TestSocket huge = TestSocket.open(vertx, new WebSocketClientOptions().setMaxFrameSize(4 << 20)
+          .setMaxMessageSize(4 << 20), TestSocket.options(port))) {
+        huge.ws.writeTextMessage("x".repeat(2 << 20));
+        assertThat(huge.closeStatus.get(TestSocket.TIMEOUT_S, TimeUnit.SECONDS)).isIn((short) 1009, (short) 1006);
+      }
+      assertThat(socket.request("status").getBoolean("ok")).isTrue();
+    }
+
+    @Test
+    @DisplayName("a client offering permessage-deflate (as browsers do) sends uncompressed, and a message over 64 KiB "
+        + "gets an error reply and a 1009 close")
+    void oversizedMessageFromADeflateClient() throws Exception {
+      WebSocketClientOptions deflate = new WebSocketClientOptions().setTryUsePerMessageCompression(true)
+          .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20);
+      try (TestSocket big = TestSocket.open(vertx, deflate, TestSocket.options(port))) {
+        assertThat(big.ws.headers().get("sec-websocket-extensions")).as("the server declines compression: what it "
+            + "buffers is what was on the wire").isNull();
+        String padding = "x".repeat(100 * 1024); // compresses to a few hundred bytes
+        big.ws.writeTextMessage("{\"id\":7,\"cmd\":\"status\",\"pad\":\"" + padding + "\"}");
+        JsonObject r = big.awaitMessage(m -> !m.containsKey("type"));
+        assertThat(r.getBoolean("ok")).isFalse();
+        assertThat(r.getString("error")).contains("too big").contains("65536");
+        assertThat(big.closeStatus.get(TestSocket.TIMEOUT_S, TimeUnit.SECONDS)).isEqualTo((short) 1009);
       }
       assertThat(socket.request("status").getBoolean("ok")).isTrue();
     }

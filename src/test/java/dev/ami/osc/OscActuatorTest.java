@@ -65,6 +65,10 @@ class OscActuatorTest {
           .isTrue();
       osc.act(new Action(1, 0, -1, 0, 0)); // no change: nothing to send
       assertThat(vrchat.messages()).extracting(OSCMessage::getAddress).containsExactly("/input/LookHorizontal");
+      long deadline = System.nanoTime() + WAIT.toNanos(); // the sender counts after the send returns
+      while (osc.sentMessages() - before < 1 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
       assertThat(osc.sentMessages() - before).isEqualTo(1);
     }
   }
@@ -126,8 +130,9 @@ class OscActuatorTest {
   void closeWinsOverLateActions() throws Exception {
     for (int round = 0; round < 60; round++) {
       vrchat.clear();
-      // smoothing on: the sender runs every 20 ms on its own as well, the way a refresh races a close
-      OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 50, 100);
+      // a short refresh: the sender also runs on its own every 50 ms, the way a refresh races a close. The
+      // action never changes, so only refreshes reach the wire and the receiver is not flooded (UDP would drop)
+      OscActuator osc = OscActuator.open("127.0.0.1", vrchat.port(), 50, 0);
       java.util.concurrent.atomic.AtomicBoolean acting = new java.util.concurrent.atomic.AtomicBoolean(true);
       // several threads, so that at the moment of the close some are likely preempted between the actuator's
       // "closed?" check and its update of the desired state: the window of the race
@@ -147,7 +152,14 @@ class OscActuatorTest {
       for (Thread agent : agents) {
         agent.join();
       }
-      Thread.sleep(50); // anything still in flight arrives
+      // the receiver may still be working through a backlog of datagrams: wait until it has seen the zeros and
+      // nothing more has come for 100 ms
+      assertThat(vrchat.await(OscRecorder::allZero, WAIT)).as("round %d: the zeros arrive", round).isTrue();
+      int seen = -1;
+      while (seen != vrchat.messages().size()) {
+        seen = vrchat.messages().size();
+        Thread.sleep(100);
+      }
       List<OSCMessage> all = vrchat.messages();
       int lastNonZero = -1;
       int firstZeroRunOfFive = -1;
@@ -157,7 +169,10 @@ class OscActuatorTest {
           lastNonZero = i;
         }
       }
-      assertThat(vrchat.allZero()).as("round %d: every input ends at 0", round).isTrue();
+      List<String> tail = all.subList(Math.max(0, all.size() - 12), all.size()).stream()
+          .map(m -> m.getAddress() + "=" + m.getArguments().get(0)).toList();
+      assertThat(vrchat.allZero()).as("round %d: every input ends at 0; sent %d, failed %d, last: %s", round,
+          osc.sentMessages(), osc.failedSends(), tail).isTrue();
       assertThat(all.subList(lastNonZero + 1, all.size())).as("round %d: the zeros come after the last action",
           round).hasSizeGreaterThanOrEqualTo(5);
     }
