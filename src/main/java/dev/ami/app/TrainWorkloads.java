@@ -60,8 +60,8 @@ final class TrainWorkloads {
             frames(1, side, random), seed)) {
           new ParamPublisher(ModelKeys.VAE, params, 0).publish(encoder.groups(), 0); // the frozen encoder's source
         }
-        StepBuffer steps = new StepBuffer(DATA);
         DynamicsSpec fd = DynamicsSpec.from(c);
+        StepBuffer steps = new StepBuffer(DATA, 3 * side * side, fd.hiddenSize());
         for (int i = 0; i < DATA; i++) {
           steps.add(step(i, side, fd.hiddenSize(), random));
         }

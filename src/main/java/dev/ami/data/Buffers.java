@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The trainers' data, fed from the agent's steps: frames for the encoder ({@code vae} or {@code ae}), and for
  * the curiosity agent the causal steps of the forward model and PPO's rollouts. One step record is shared by
- * all of them, frames as uint8. Kept in a local map so the data outlives a redeploy of the trainer.
+ * all of them, frames as uint8; the encoder's and the forward model's buffers copy what they keep into slots of
+ * their own, PPO keeps the records for the few seconds until its update. Kept in a local map so the data
+ * outlives a redeploy of the trainer.
  */
 public final class Buffers implements Shareable {
   private final String layout;
@@ -42,7 +44,8 @@ public final class Buffers implements Shareable {
     }
     return new Buffers(layout(c), bytes, 2 * c.getInt("fd.depth") * c.getInt("fd.width"),
         new FrameBuffer(c.getInt("vae.buffer"), bytes, seed),
-        new StepBuffer(c.getInt("fd.buffer")), new Rollouts(c.getInt("policy.buffer")));
+        new StepBuffer(c.getInt("fd.buffer"), bytes, 2 * c.getInt("fd.depth") * c.getInt("fd.width")),
+        new Rollouts(c.getInt("policy.buffer")));
   }
 
   /** What buffers for this config look like; equal layouts can take over each other's data. */

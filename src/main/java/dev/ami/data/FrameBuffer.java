@@ -6,6 +6,8 @@ import java.util.SplittableRandom;
  * The VAE's data: a bounded store of frames (uint8) where, once full, a new frame replaces a random old one,
  * so the buffer keeps a spread over the agent's whole life rather than only its last minutes. Repeated
  * (stale) frames are not added but counted. Thread-safe: the bus handler adds, the trainer thread reads.
+ * Fixed memory: a frame is copied into its slot, made once and overwritten from then on, so a full buffer
+ * makes no garbage (see {@link StepBuffer}).
  */
 public final class FrameBuffer {
   private final byte[][] frames;
@@ -37,11 +39,11 @@ public final class FrameBuffer {
       stale++;
       return;
     }
-    if (size < frames.length) {
-      frames[size++] = frame;
-    } else {
-      frames[random.nextInt(frames.length)] = frame;
+    int slot = size < frames.length ? size++ : random.nextInt(frames.length);
+    if (frames[slot] == null) {
+      frames[slot] = new byte[frameBytes];
     }
+    System.arraycopy(frame, 0, frames[slot], 0, frameBytes);
     added++;
   }
 

@@ -21,8 +21,13 @@ public final class Pixels {
 
   /** uint8 CHW → float CHW in [0,1], written into {@code out} from {@code at}. */
   public static void toFloats(byte[] frame, float[] out, int at) {
-    for (int i = 0; i < frame.length; i++) {
-      out[at + i] = (frame[i] & 0xFF) * (1f / 255f);
+    toFloats(frame, 0, frame.length, out, at);
+  }
+
+  /** {@code n} bytes of {@code src} from {@code from} → floats in [0,1] into {@code out} from {@code at}. */
+  public static void toFloats(byte[] src, int from, int n, float[] out, int at) {
+    for (int i = 0; i < n; i++) {
+      out[at + i] = (src[from + i] & 0xFF) * (1f / 255f);
     }
   }
 }

@@ -1,33 +1,116 @@
 package dev.ami.data;
 
 import dev.ami.bus.StepRecord;
-import java.util.ArrayList;
-import java.util.List;
+import dev.ami.model.ActionHeads;
 import java.util.SplittableRandom;
 
 /**
  * The forward model's data: the newest steps in order (FIFO), from which contiguous windows are drawn.
  * A window never reaches across a chain start (a pause or a blind tick) and never has a stale frame where a
  * prediction target would be: a repeated picture after a move is a wrong label. Thread-safe.
+ *
+ * <p>Fixed memory: a step is copied into its slot, whose arrays are made once and overwritten from then on.
+ * Keeping the step records instead would turn every step into old-generation garbage minutes later (about
+ * 20 MB a minute at 10 Hz), and G1 answers that by growing the heap after each marking cycle
+ * (docs/benchmarks.md, "Memory over a long run").
  */
 public final class StepBuffer {
-  private final StepRecord[] ring;
+  /** One window, copied into arrays its owner reuses from window to window. */
+  public static final class Window {
+    private final int length;
+    private final int frameBytes;
+    private final byte[] frames;
+    private final int[][] actions;
+    private final float[] hidden;
+    private final long[] ticks;
+
+    public Window(int length, int frameBytes, int hiddenSize) {
+      this.length = length;
+      this.frameBytes = frameBytes;
+      this.frames = new byte[length * frameBytes];
+      this.actions = new int[length][ActionHeads.COUNT];
+      this.hidden = new float[hiddenSize];
+      this.ticks = new long[length];
+    }
+
+    public int length() {
+      return length;
+    }
+
+    public long tick(int i) {
+      return ticks[i];
+    }
+
+    /** Step {@code i}'s frame as floats in [0,1], written into {@code out} from {@code at}. */
+    public void frame(int i, float[] out, int at) {
+      Pixels.toFloats(frames, i * frameBytes, frameBytes, out, at);
+    }
+
+    /** Step {@code i}'s choice in each action part (the window's own array: read, do not keep). */
+    public int[] action(int i) {
+      return actions[i];
+    }
+
+    /** The forward model's hidden state going into the first step (the window's own array). */
+    public float[] hidden() {
+      return hidden;
+    }
+  }
+
+  private final int frameBytes;
+  private final int hiddenSize;
+  private final long[] ticks;
+  private final boolean[] stale;
+  private final boolean[] chainStart;
+  private final byte[][] frames;
+  private final int[][] actions;
+  private final float[][] hidden;
   private int head; // oldest
   private int size;
   private long added;
   private long rejectedWindows;
 
-  public StepBuffer(int capacity) {
-    this.ring = new StepRecord[capacity];
+  /** Slots are made as the buffer first fills, so an empty buffer costs little. */
+  public StepBuffer(int capacity, int frameBytes, int hiddenSize) {
+    this.frameBytes = frameBytes;
+    this.hiddenSize = hiddenSize;
+    this.ticks = new long[capacity];
+    this.stale = new boolean[capacity];
+    this.chainStart = new boolean[capacity];
+    this.frames = new byte[capacity][];
+    this.actions = new int[capacity][];
+    this.hidden = new float[capacity][];
   }
 
+  /**
+   * Copies the step in; the record itself is not kept.
+   *
+   * @throws IllegalArgumentException when its frame, action or hidden state is not this buffer's size
+   */
   public synchronized void add(StepRecord step) {
-    if (size < ring.length) {
-      ring[(head + size++) % ring.length] = step;
-    } else {
-      ring[head] = step;
-      head = (head + 1) % ring.length;
+    if (step.frame().length != frameBytes || step.action().length != ActionHeads.COUNT || step.hidden() == null
+        || step.hidden().length != hiddenSize) {
+      throw new IllegalArgumentException("step " + step.tick() + " does not fit a buffer of " + frameBytes
+          + "-byte frames and " + hiddenSize + "-float hidden states");
     }
+    int slot;
+    if (size < ticks.length) {
+      slot = (head + size++) % ticks.length;
+    } else {
+      slot = head;
+      head = (head + 1) % ticks.length;
+    }
+    if (frames[slot] == null) {
+      frames[slot] = new byte[frameBytes];
+      actions[slot] = new int[ActionHeads.COUNT];
+      hidden[slot] = new float[hiddenSize];
+    }
+    ticks[slot] = step.tick();
+    stale[slot] = step.stale();
+    chainStart[slot] = step.chainStart();
+    System.arraycopy(step.frame(), 0, frames[slot], 0, frameBytes);
+    System.arraycopy(step.action(), 0, actions[slot], 0, ActionHeads.COUNT);
+    System.arraycopy(step.hidden(), 0, hidden[slot], 0, hiddenSize);
     added++;
   }
 
@@ -36,7 +119,15 @@ public final class StepBuffer {
   }
 
   public int capacity() {
-    return ring.length;
+    return ticks.length;
+  }
+
+  public int frameBytes() {
+    return frameBytes;
+  }
+
+  public int hiddenSize() {
+    return hiddenSize;
   }
 
   public synchronized long added() {
@@ -49,39 +140,48 @@ public final class StepBuffer {
   }
 
   /**
-   * A random window of {@code length} contiguous steps, or null when {@code tries} draws found none that is
-   * usable (too few steps, or breaks everywhere).
+   * Copies a random window of {@code out.length()} contiguous steps into {@code out}; false when
+   * {@code tries} draws found none that is usable (too few steps, or breaks everywhere). The copy is raw
+   * bytes, so the lock is held for microseconds.
    */
-  public synchronized List<StepRecord> window(int length, SplittableRandom random, int tries) {
+  public synchronized boolean window(SplittableRandom random, int tries, Window out) {
+    int length = out.length();
+    if (out.frameBytes != frameBytes || out.hidden.length != hiddenSize) {
+      throw new IllegalArgumentException("a window for " + out.frameBytes + "-byte frames and "
+          + out.hidden.length + "-float hidden states does not fit this buffer");
+    }
     if (size < length) {
-      return null;
+      return false;
     }
     for (int attempt = 0; attempt < tries; attempt++) {
       int start = random.nextInt(size - length + 1);
       if (usable(start, length)) {
-        List<StepRecord> w = new ArrayList<>(length);
         for (int i = 0; i < length; i++) {
-          w.add(at(start + i));
+          int slot = slot(start + i);
+          out.ticks[i] = ticks[slot];
+          System.arraycopy(frames[slot], 0, out.frames, i * frameBytes, frameBytes);
+          System.arraycopy(actions[slot], 0, out.actions[i], 0, ActionHeads.COUNT);
         }
-        return w;
+        System.arraycopy(hidden[slot(start)], 0, out.hidden, 0, hiddenSize);
+        return true;
       }
       rejectedWindows++;
     }
-    return null;
+    return false;
   }
 
   private boolean usable(int start, int length) {
-    long firstTick = at(start).tick();
+    long firstTick = ticks[slot(start)];
     for (int i = 1; i < length; i++) {
-      StepRecord s = at(start + i);
-      if (s.chainStart() || s.stale() || s.tick() != firstTick + i) {
+      int s = slot(start + i);
+      if (chainStart[s] || stale[s] || ticks[s] != firstTick + i) {
         return false;
       }
     }
     return true;
   }
 
-  private StepRecord at(int logical) {
-    return ring[(head + logical) % ring.length];
+  private int slot(int logical) {
+    return (head + logical) % ticks.length;
   }
 }

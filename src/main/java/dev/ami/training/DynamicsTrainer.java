@@ -6,9 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import dev.ami.bus.StepRecord;
 import dev.ami.bus.ModelKeys;
-import dev.ami.data.Pixels;
 import dev.ami.data.StepBuffer;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.DynamicsSpec;
@@ -19,7 +17,6 @@ import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotCopy;
 import dev.ami.model.GaussianNll;
-import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
@@ -46,6 +43,7 @@ public final class DynamicsTrainer extends TrainerBase {
   private final SplittableRandom random;
   private final ForwardDynamics model;
   private final VaeEncoder encoder;
+  private final StepBuffer.Window drawn;
   private final float[] frameValues;
   private final float[] actions;
   private final float[] hidden;
@@ -73,6 +71,7 @@ public final class DynamicsTrainer extends TrainerBase {
     encoder.initialize(manager, DataType.FLOAT32, vaeSpec.frameShape(window + 1));
     encoder.freezeParameters(true);
     optimize(options.lr(), options.weightDecay(), model);
+    this.drawn = newWindow();
     this.frameValues = new float[(window + 1) * vaeSpec.frameSize()];
     this.actions = new float[window * ActionHeads.TOTAL];
     this.hidden = new float[spec.hiddenSize()];
@@ -103,26 +102,25 @@ public final class DynamicsTrainer extends TrainerBase {
     if (stepsLeft <= 0) {
       return false;
     }
-    List<StepRecord> w = steps.window(window + 1, random, WINDOW_TRIES);
-    if (w == null) {
+    if (!steps.window(random, WINDOW_TRIES, drawn)) {
       stepsLeft = 0; // nothing usable now; the gate decides when to try again
       return false;
     }
     stepsLeft--;
-    load(w);
+    load(drawn);
     return true;
   }
 
   /** Frames, actions and the starting hidden state of one window into the input buffers. */
-  private void load(List<StepRecord> w) {
+  private void load(StepBuffer.Window w) {
     int frame = vaeSpec.frameSize();
     for (int i = 0; i <= window; i++) {
-      Pixels.toFloats(w.get(i).frame(), frameValues, i * frame);
+      w.frame(i, frameValues, i * frame);
     }
     for (int i = 0; i < window; i++) {
-      ActionHeads.oneHot(w.get(i).action(), actions, i * ActionHeads.TOTAL);
+      ActionHeads.oneHot(w.action(i), actions, i * ActionHeads.TOTAL);
     }
-    System.arraycopy(w.get(0).hidden(), 0, hidden, 0, hidden.length);
+    System.arraycopy(w.hidden(), 0, hidden, 0, hidden.length);
     followEncoder();
   }
 
@@ -139,8 +137,13 @@ public final class DynamicsTrainer extends TrainerBase {
     return update(m -> loss(m, true));
   }
 
+  /** An empty window of the size this trainer learns from, to draw into with {@link StepBuffer#window}. */
+  public StepBuffer.Window newWindow() {
+    return new StepBuffer.Window(window + 1, vaeSpec.frameSize(), spec.hiddenSize());
+  }
+
   /** The loss on a window without training on it (dropout off): for evaluation. */
-  public float evaluate(List<StepRecord> w) {
+  public float evaluate(StepBuffer.Window w) {
     load(w);
     try (NDManager m = manager.newSubManager()) {
       return loss(m, false).getFloat();

@@ -73,4 +73,17 @@ class FrameBufferTest {
     assertThat(b.refused()).isEqualTo(1);
     assertThat(b.size()).isEqualTo(1);
   }
+
+  @Test
+  @DisplayName("frames are copied in: the caller's array, written after adding, changes nothing kept")
+  void keepsCopies() {
+    FrameBuffer b = new FrameBuffer(2, 4, 1);
+    byte[] f = frame(300);
+    b.add(f, false);
+    f[0] = 0;
+    f[1] = 0;
+    float[] out = new float[4];
+    b.read(new int[] {0}, out);
+    assertThat(valueOf(out, 0)).isEqualTo(300);
+  }
 }

@@ -6,7 +6,6 @@ import dev.ami.agent.CuriosityBrain;
 import dev.ami.agent.Decision;
 import dev.ami.agent.RewardOptions;
 import dev.ami.bus.ModelKeys;
-import dev.ami.bus.StepRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.StepBuffer;
@@ -40,7 +39,7 @@ class DynamicsLearningTest {
     int side = vae.inputSize();
     Vertx vertx = Vertx.vertx();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap("dynamics-learning");
-    StepBuffer steps = new StepBuffer(512);
+    StepBuffer steps = new StepBuffer(512, vae.frameSize(), fd.hiddenSize());
     SimWorld world = new SimWorld(new SimOptions(SimOptions.freeUdpPort(), 30, side, side, side, "", "mpegts", "room"));
     try (OscActuator actuator = OscActuator.open("127.0.0.1", world.oscPort(), 1000, 0)) {
       world.start();
@@ -75,10 +74,12 @@ class DynamicsLearningTest {
          DynamicsTrainer trainer = new DynamicsTrainer(fd, vae, TrainerOptions.from(c, ModelKeys.FD, 1),
              c.getInt("fd.window"), 1000, steps, () -> params.get(ModelKeys.VAE), 7)) {
       new ParamPublisher(ModelKeys.VAE, params, 0).publish(encoder.groups(), 0);
-      List<List<StepRecord>> held = new ArrayList<>();
+      List<StepBuffer.Window> held = new ArrayList<>();
       SplittableRandom random = new SplittableRandom(1);
       while (held.size() < 16) {
-        held.add(steps.window(c.getInt("fd.window") + 1, random, 64));
+        StepBuffer.Window w = trainer.newWindow();
+        assertThat(steps.window(random, 64, w)).as("a usable window among 240 recorded steps").isTrue();
+        held.add(w);
       }
       double before = meanLoss(trainer, held);
       trainer.beginRun();
@@ -94,9 +95,9 @@ class DynamicsLearningTest {
     }
   }
 
-  private static double meanLoss(DynamicsTrainer trainer, List<List<StepRecord>> windows) {
+  private static double meanLoss(DynamicsTrainer trainer, List<StepBuffer.Window> windows) {
     double sum = 0;
-    for (List<StepRecord> w : windows) {
+    for (StepBuffer.Window w : windows) {
       sum += trainer.evaluate(w);
     }
     return sum / windows.size();
