@@ -80,7 +80,11 @@ class SupervisedTrainerTest {
           .hasSize(6);
       assertThat(vaeVersions).as("versions continue across the restarts, never back to 1").isSorted()
           .doesNotHaveDuplicates();
-      var trainer = rt.control("status", 0).detail().getJsonObject("trainer");
+      var detail = rt.control("status", 0).detail();
+      var trainer = detail.getJsonObject("trainer");
+      // missed ticks are reported, not asserted: a loaded 2-core machine may miss one for reasons of its own
+      System.out.printf("supervised trainer: %d ticks, %d missed, across two restarts%n", ticks.get(),
+          detail.getJsonObject("agent").getLong("missed_ticks"));
       assertThat(trainer.getString("state")).isEqualTo("running");
       assertThat(trainer.getInteger("restarts")).isEqualTo(2);
       assertThat(trainer.getString("last_error")).contains("injected crash");
