@@ -1,5 +1,6 @@
 package dev.ami.agent;
 
+import dev.ami.bus.AgentState;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.RunState;
@@ -13,6 +14,7 @@ import dev.ami.params.ParamFollower;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,7 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
   private final Sink sink;
   private final Supplier<Brain> brainFactory;
   private final Runnable onThreadStart;
+  private final AgentState resumeFrom;
   private volatile Brain brain;
   private volatile List<ParamFollower> followers = List.of();
   private volatile long ticks;
@@ -54,12 +57,24 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
 
   public AgentLoop(Environment env, TickScheduler scheduler, Sink sink, Supplier<Brain> brainFactory,
                    Runnable onThreadStart) {
+    this(env, scheduler, sink, brainFactory, onThreadStart, null);
+  }
+
+  /** @param resumeFrom a checkpoint's agent state to go on from (counters, hidden state), or null */
+  public AgentLoop(Environment env, TickScheduler scheduler, Sink sink, Supplier<Brain> brainFactory,
+                   Runnable onThreadStart, AgentState resumeFrom) {
     super("agent", sink::event);
     this.env = env;
     this.scheduler = scheduler;
     this.sink = sink;
     this.brainFactory = brainFactory;
     this.onThreadStart = onThreadStart;
+    this.resumeFrom = resumeFrom;
+  }
+
+  /** The counters and the brain's state, taken between two ticks (or while paused) for a checkpoint. */
+  public CompletableFuture<AgentState> capture() {
+    return onLoop(() -> new AgentState(ticks, noFrameTicks, staleTicks, scheduler.missed(), brain.state()));
   }
 
   /** The brain's parameter followers, once {@link #ready()} completed: the verticle prepares them off the tick. */
@@ -82,6 +97,13 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
     onThreadStart.run(); // scheduling first: threads libtorch creates inherit this thread's CPU mask
     brain = brainFactory.get();
     followers = brain.followers();
+    if (resumeFrom != null) {
+      brain.restoreState(resumeFrom.hidden());
+      ticks = resumeFrom.ticks();
+      noFrameTicks = resumeFrom.noFrameTicks();
+      staleTicks = resumeFrom.staleTicks();
+      scheduler.carryMissed(resumeFrom.missedTicks());
+    }
     scheduler.restart();
   }
 

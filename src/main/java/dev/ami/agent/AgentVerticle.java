@@ -1,6 +1,7 @@
 package dev.ami.agent;
 
 import dev.ami.bus.Addresses;
+import dev.ami.bus.AgentState;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
@@ -48,6 +49,7 @@ public final class AgentVerticle extends VerticleBase {
     AmiConfig config = AmiConfig.of(config());
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    AgentState resume = (AgentState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).remove(Addresses.RESUME_AGENT);
     return vertx.executeBlocking(() -> {
       env = Environments.create(config);
       try {
@@ -60,7 +62,8 @@ public final class AgentVerticle extends VerticleBase {
     }).compose(e -> {
       loop = new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
           busSink(bus, config.getDouble("telemetry.frame_hz")), brain(config, params),
-          () -> CpuPlan.of(config.getBool("system.isolate_cpus")).enterAgentThread(config.getBool("agent.realtime")));
+          () -> CpuPlan.of(config.getBool("system.isolate_cpus")).enterAgentThread(config.getBool("agent.realtime")),
+          resume);
       new Thread(loop, "ami-agent").start();
       return Future.fromCompletionStage(loop.ready())
           .onFailure(err -> closeEnv()); // the models failed to build: no socket or hook may outlive them
@@ -68,6 +71,13 @@ public final class AgentVerticle extends VerticleBase {
       bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepareAll(bus));
       bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
           msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n())));
+      bus.<Object>consumer(Addresses.AGENT_STATE, msg -> loop.capture().whenComplete((state, err) -> {
+        if (err == null) {
+          msg.reply(state);
+        } else {
+          msg.fail(500, "the agent's state could not be taken: " + err.getMessage());
+        }
+      }));
       prepareAll(bus); // snapshots may already be there after a redeploy
       SourceWatch watch = new SourceWatch(env.frames(), e -> bus.publish(Addresses.EVENTS, e));
       vertx.setPeriodic(SOURCE_CHECK_MS, t -> watch.check());

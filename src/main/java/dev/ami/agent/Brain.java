@@ -18,6 +18,22 @@ public interface Brain extends AutoCloseable {
   /** The agent stopped acting for a while (pause, blind tick): the step in progress is dropped, the next starts afresh. */
   void breakChain();
 
+  /** The state the next tick starts from that a checkpoint keeps (the forward model's hidden state), or null. */
+  default float[] state() {
+    return null;
+  }
+
+  /**
+   * Takes up a state saved by {@link #state()}.
+   *
+   * @throws IllegalArgumentException when it does not fit this brain
+   */
+  default void restoreState(float[] saved) {
+    if (saved != null) {
+      throw new IllegalArgumentException("this agent keeps no state, the checkpoint has " + saved.length + " floats");
+    }
+  }
+
   /** Releases the models; called on the agent thread after the last tick. */
   @Override
   void close();

@@ -195,6 +195,21 @@ public final class CuriosityBrain implements Brain {
   }
 
   @Override
+  public float[] state() {
+    return hidden();
+  }
+
+  @Override
+  public void restoreState(float[] saved) {
+    if (saved == null || saved.length != hidden.length) {
+      throw new IllegalArgumentException("the checkpoint's hidden state has "
+          + (saved == null ? "no" : String.valueOf(saved.length)) + " floats; this forward model carries "
+          + hidden.length);
+    }
+    hidden = saved.clone();
+  }
+
+  @Override
   public void close() {
     encoder.close();
     policy.close();

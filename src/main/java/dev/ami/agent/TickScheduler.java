@@ -31,6 +31,11 @@ public final class TickScheduler {
     return nextDeadline;
   }
 
+  /** Continues the missed-deadline count of an earlier run (a resumed checkpoint). */
+  public void carryMissed(long earlier) {
+    missed += earlier;
+  }
+
   /** Deadlines skipped because a tick overran a whole period. */
   public long missed() {
     return missed;

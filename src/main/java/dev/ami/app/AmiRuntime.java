@@ -2,7 +2,11 @@ package dev.ami.app;
 
 import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
+import dev.ami.bus.ControlCommand;
+import dev.ami.bus.ControlReply;
 import dev.ami.bus.LocalRecordCodec;
+import dev.ami.checkpoint.CheckpointOptions;
+import dev.ami.checkpoint.CheckpointVerticle;
 import dev.ami.config.AmiConfig;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
@@ -17,6 +21,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.shareddata.LocalMap;
@@ -30,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running system: Vert.x with metrics, and the verticles deployed in order (meters, control, console,
- * status log, preview, trainer, agent). {@link #stop()} undeploys in reverse, agent first so the actuators go neutral before anything else
+ * checkpoints, status log, preview, trainer, agent). {@link #stop()} undeploys in reverse, agent first so the actuators go neutral before anything else
  * stops, then frees every parameter snapshot.
  */
 public final class AmiRuntime {
@@ -40,6 +45,7 @@ public final class AmiRuntime {
   private final AmiConfig config;
   private final Deque<String> deployments = new ArrayDeque<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile boolean started;
   private final Promise<Void> terminated = Promise.promise();
 
   private AmiRuntime(Vertx vertx, AmiConfig config) {
@@ -86,10 +92,12 @@ public final class AmiRuntime {
         .compose(v -> runtime.deploy(new ControlVerticle(), false))
         .compose(v -> config.getBool("console.enabled") ? runtime.deploy(new ConsoleVerticle(), false)
             : Future.succeededFuture())
+        .compose(v -> runtime.deploy(new CheckpointVerticle(), false))
         .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
         .compose(v -> runtime.deploy(new PreviewVerticle(), false))
         .compose(v -> runtime.deploy(trainer, true))
         .compose(v -> runtime.deploy(new AgentVerticle(), true))
+        .onSuccess(v -> runtime.started = true)
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
   }
@@ -119,7 +127,7 @@ public final class AmiRuntime {
     if (!stopping.compareAndSet(false, true)) {
       return terminated.future();
     }
-    Future<Void> chain = Future.succeededFuture();
+    Future<Void> chain = started ? lastCheckpoint() : Future.succeededFuture();
     while (!deployments.isEmpty()) {
       String id = deployments.pop();
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
@@ -132,6 +140,30 @@ public final class AmiRuntime {
       vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run
       terminated.tryComplete();
     });
+  }
+
+  /**
+   * On a graceful shutdown of a system that ran: the agent pauses (actuators neutral at once), then a checkpoint
+   * is written, bounded by {@code checkpoint.shutdown_timeout_s}. A failure is logged and the shutdown goes on.
+   */
+  private Future<Void> lastCheckpoint() {
+    CheckpointOptions options = CheckpointOptions.from(config);
+    if (!options.onShutdown()) {
+      return Future.succeededFuture();
+    }
+    DeliveryOptions ask = new DeliveryOptions().setSendTimeout(options.shutdownTimeoutS() * 1000L);
+    return vertx.eventBus().<ControlReply>request(Addresses.AGENT_CONTROL, ControlCommand.of("pause"),
+            new DeliveryOptions().setSendTimeout(config.getInt("system.stop_timeout_ms")))
+        .otherwiseEmpty()
+        .compose(v -> vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("shutdown"), ask))
+        .onSuccess(m -> {
+          if (!m.body().ok()) {
+            LOG.warn("no checkpoint at shutdown: {}", m.body().error());
+          }
+        })
+        .onFailure(e -> LOG.warn("no checkpoint at shutdown: {}", e.getMessage()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
   }
 
   private void releaseSnapshots() {

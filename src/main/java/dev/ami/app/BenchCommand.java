@@ -1,6 +1,7 @@
 package dev.ami.app;
 
 import dev.ami.bus.Addresses;
+import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
@@ -12,6 +13,7 @@ import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -31,7 +33,8 @@ import picocli.CommandLine.Option;
         + "parameter sync and the reward while the models train.")
 final class BenchCommand implements Callable<Integer> {
   /** The bench's defaults: noise frames unless env= says otherwise; the autoencoder trains flat out. */
-  static final List<String> BENCH_DEFAULTS = List.of("env=noise", "ae.min_new=0", "console.enabled=false");
+  static final List<String> BENCH_DEFAULTS = List.of("env=noise", "ae.min_new=0", "console.enabled=false",
+      "checkpoint.on_shutdown=false");
 
   @Option(names = "--seconds", defaultValue = "60", description = "measured time with the agent running")
   int seconds;
@@ -67,6 +70,13 @@ final class BenchCommand implements Callable<Integer> {
   private final Samples swap = new Samples();
   private final Samples lag = new Samples();
   private final Samples rewards = new Samples();
+  private final Samples checkpointPause = new Samples();
+  private final Samples checkpointWrite = new Samples();
+  private final Samples checkpointTotal = new Samples();
+  private final Samples checkpointMb = new Samples();
+  private final Samples checkpointLateness = new Samples();
+  private final ArrayDeque<long[]> recentTicks = new ArrayDeque<>(); // {wall ms, lateness ns}
+  private long checkpointFailures;
   private final Map<String, ModelSamples> models = new TreeMap<>();
   private volatile Phase phase = Phase.WARMUP;
   private volatile WorldRecord world;
@@ -187,6 +197,15 @@ final class BenchCommand implements Callable<Integer> {
         .put("reward_mean_first", round6(rewards.meanOfFirst(100)))
         .put("reward_mean_last", round6(rewards.meanOfLast(100)))
         .put("models", byModel)
+        .put("checkpoints", checkpointPause.count())
+        .put("checkpoint_failures", checkpointFailures)
+        .put("checkpoint_trainer_pause_ms_p99", round(checkpointPause.percentile(99)))
+        .put("checkpoint_write_ms_p50", round(checkpointWrite.percentile(50)))
+        .put("checkpoint_ms_p50", round(checkpointTotal.percentile(50)))
+        .put("checkpoint_mb", round(checkpointMb.percentile(50)))
+        .put("checkpoint_tick_lateness_p99_ms", round(checkpointLateness.percentile(99)))
+        .put("checkpoint_tick_lateness_max_ms", round(checkpointLateness.max()))
+        .put("checkpoint_ticks", checkpointLateness.count())
         .put("rss_mb_start", round(rssStart))
         .put("rss_mb_end", round(rssEnd));
     if (world != null) {
@@ -201,6 +220,7 @@ final class BenchCommand implements Callable<Integer> {
     vertx.eventBus().<TrainRecord>consumer(Addresses.TELEMETRY_TRAIN, m -> onTrain(m.body()));
     vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> onPublished(m.body()));
     vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> world = m.body());
+    vertx.eventBus().<CheckpointRecord>consumer(Addresses.TELEMETRY_CHECKPOINT, m -> onCheckpoint(m.body()));
   }
 
   private synchronized ModelSamples model(String key) {
@@ -217,6 +237,10 @@ final class BenchCommand implements Callable<Integer> {
     }
     lastMissed = r.missed();
     lateness.add(r.latenessMs());
+    recentTicks.addLast(new long[] {r.wallMillis(), Math.round(r.latenessMs() * 1e6)});
+    while (recentTicks.size() > 10_000) {
+      recentTicks.removeFirst(); // far more than one checkpoint lasts
+    }
     duration.add(r.durationMs());
     inference.add(r.inferenceMs());
     lag.add(r.policyLag());
@@ -235,6 +259,24 @@ final class BenchCommand implements Callable<Integer> {
       m.stepMs.add(r.stepMs());
     } else if (phase == Phase.ISOLATED) {
       m.isolatedStepMs.add(r.stepMs());
+    }
+  }
+
+  /** A checkpoint of the combined phase: its costs, and the lateness of the ticks that ran while it was taken. */
+  private synchronized void onCheckpoint(CheckpointRecord c) {
+    if (!c.ok()) {
+      checkpointFailures++;
+      return;
+    }
+    checkpointPause.add(c.trainerPauseMs());
+    checkpointWrite.add(c.writeMs());
+    checkpointTotal.add(c.totalMs());
+    checkpointMb.add(c.bytes() / 1e6);
+    long from = c.wallMillis() - Math.round(Math.ceil(c.totalMs()));
+    for (long[] t : recentTicks) {
+      if (t[0] >= from && t[0] <= c.wallMillis()) {
+        checkpointLateness.add(t[1] / 1e6);
+      }
     }
   }
 

@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-explore", mixinStandardHelpOptions = true,
     description = "Run the agent in the built-in world and report its coverage and reward minute by minute.")
 final class BenchExploreCommand implements Callable<Integer> {
-  static final List<String> DEFAULTS = List.of("env=sim", "console.enabled=false");
+  static final List<String> DEFAULTS = List.of("env=sim", "console.enabled=false", "checkpoint.on_shutdown=false");
 
   @Option(names = "--minutes", defaultValue = "20", description = "how long the agent lives")
   int minutes;

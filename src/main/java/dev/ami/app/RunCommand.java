@@ -1,5 +1,8 @@
 package dev.ami.app;
 
+import dev.ami.checkpoint.CheckpointException;
+import dev.ami.checkpoint.CheckpointOptions;
+import dev.ami.checkpoint.Resume;
 import dev.ami.config.AmiConfig;
 import io.vertx.core.Vertx;
 import java.util.List;
@@ -9,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** Runs the agent and the trainer until shutdown (console command, SIGTERM or Ctrl+C). */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the agent and trainer (default).")
@@ -18,12 +22,26 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   ConfigOptions options = new ConfigOptions();
 
+  @Option(names = "--resume", paramLabel = "latest|PATH",
+      description = "go on from a checkpoint: the newest valid one in checkpoint.dir, or the one at PATH")
+  String resume;
+
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
     AmiConfig config = options.loadOrReport(vertx, List.of());
     if (config == null) {
       return Main.EXIT_CONFIG;
+    }
+    if (resume != null) {
+      AmiRuntime.configureEngine(config); // before the shapes check loads the engine
+      try {
+        Resume.prepare(vertx, config, resume);
+      } catch (CheckpointException e) {
+        LOG.error("cannot resume: {}", e.getMessage());
+        vertx.close();
+        return Main.EXIT_CONFIG;
+      }
     }
     AmiRuntime runtime;
     try {
@@ -33,11 +51,11 @@ final class RunCommand implements Callable<Integer> {
       vertx.close();
       return 1;
     }
-    Thread hook = new Thread(() -> stopQuietly(runtime, vertx), "ami-shutdown");
+    Thread hook = new Thread(() -> stopQuietly(runtime, vertx, config), "ami-shutdown");
     Runtime.getRuntime().addShutdownHook(hook); // Ctrl+C and SIGTERM
     LOG.info("running; Ctrl+C or the console's shutdown stops it");
     runtime.terminated().toCompletionStage().toCompletableFuture().join();
-    stopQuietly(runtime, vertx);
+    stopQuietly(runtime, vertx, config);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
@@ -49,13 +67,14 @@ final class RunCommand implements Callable<Integer> {
   private boolean closed;
 
   /** Stops once; a second caller (signal hook vs. main thread) waits for the first to finish. */
-  private synchronized void stopQuietly(AmiRuntime runtime, Vertx vertx) {
+  private synchronized void stopQuietly(AmiRuntime runtime, Vertx vertx, AmiConfig config) {
     if (closed) {
       return;
     }
     closed = true;
     try {
-      runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      long bound = 30 + CheckpointOptions.from(config).shutdownTimeoutS(); // the last checkpoint has its own bound
+      runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(bound, TimeUnit.SECONDS);
       LOG.info("stopped cleanly");
     } catch (Exception e) {
       LOG.warn("shutdown did not finish cleanly: {}", e.toString());

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "Run the system for a long time and report how each kind of memory grows (MB per hour).")
 final class SoakCommand implements Callable<Integer> {
-  static final List<String> DEFAULTS = List.of("console.port=0");
+  static final List<String> DEFAULTS = List.of("console.port=0", "checkpoint.on_shutdown=false");
 
   @Option(names = "--minutes", defaultValue = "60", description = "how long to run")
   int minutes;

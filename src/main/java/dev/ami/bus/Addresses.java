@@ -11,6 +11,12 @@ public final class Addresses {
   public static final String AGENT_CONTROL = "ami.agent.control";
   /** Request-reply, {@link ControlCommand} → {@link ControlReply}: the trainer's own control. */
   public static final String TRAINER_CONTROL = "ami.trainer.control";
+  /** Request-reply, any body → {@link AgentState}: the agent's counters and hidden state, between two ticks. */
+  public static final String AGENT_STATE = "ami.agent.state";
+  /** Request-reply, any body → {@link TrainerState}: every model's training state, between two steps. */
+  public static final String TRAINER_STATE = "ami.trainer.state";
+  /** Request-reply, {@link ControlCommand} {@code checkpoint} → {@link ControlReply}: write a checkpoint now. */
+  public static final String CHECKPOINT = "ami.checkpoint";
   /** Publish, {@link StepRecord}: agent → the trainers' buffers (and recorders), one per completed step. */
   public static final String TRANSITIONS = "ami.transitions";
   /** Publish, {@link ParamsPublished}: a new snapshot is in the local map {@link #PARAMS_MAP}. */
@@ -25,6 +31,8 @@ public final class Addresses {
   public static final String TELEMETRY_EXPECTED = "ami.telemetry.expected";
   /** Publish, {@link WorldRecord}: exploration of the built-in world, once a second. */
   public static final String TELEMETRY_WORLD = "ami.telemetry.world";
+  /** Publish, {@link CheckpointRecord}: one per checkpoint written or failed. */
+  public static final String TELEMETRY_CHECKPOINT = "ami.telemetry.checkpoint";
   /** Publish, {@link Event}: things an operator wants in the log (pauses, publishes, errors). */
   public static final String EVENTS = "ami.events";
   /** Send, any body: asks the launcher to shut the process down gracefully. */
@@ -35,6 +43,13 @@ public final class Addresses {
   /** Shared-data local map holding the trainers' {@code dev.ami.data.Buffers} under {@link #BUFFERS_KEY}. */
   public static final String DATA_MAP = "ami.data";
   public static final String BUFFERS_KEY = "buffers";
+  /**
+   * Shared-data local map holding what a resumed run starts from: {@link TrainerState} under {@code trainer}
+   * and {@link AgentState} under {@code agent}, each taken (removed) by the verticle that uses it.
+   */
+  public static final String RESUME_MAP = "ami.resume";
+  public static final String RESUME_TRAINER = "trainer";
+  public static final String RESUME_AGENT = "agent";
   /**
    * Shared-data local map where the console publishes {@code port}, the port it actually listens on, and
    * {@link #FRAMES_WANTED}: whether any client watches frames (the preview decodes only then).

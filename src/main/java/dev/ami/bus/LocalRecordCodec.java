@@ -20,7 +20,8 @@ public final class LocalRecordCodec<T> implements MessageCodec<T, T> {
   public static void registerAll(EventBus bus) {
     for (Class<?> c : new Class<?>[] {ControlCommand.class, ControlReply.class, StepRecord.class,
         ParamsPublished.class, TickRecord.class, TrainRecord.class, Event.class,
-        ObservationRecord.class, ExpectedFrameRecord.class, WorldRecord.class}) {
+        ObservationRecord.class, ExpectedFrameRecord.class, WorldRecord.class, AgentState.class, TrainerState.class,
+        CheckpointRecord.class}) {
       register(bus, c);
     }
   }

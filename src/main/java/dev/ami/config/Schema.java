@@ -36,6 +36,16 @@ public final class Schema {
     add(Setting.intRange("system.stop_timeout_ms", 10_000, 100, 600_000,
         "longest the agent or the trainer may take to stop; past it the shutdown goes on and logs what hung"));
 
+    add(Setting.string("checkpoint.dir", "states",
+        "where checkpoints go: one <UTC timestamp>.state directory each (docs/persistence.md)"));
+    add(Setting.intRange("checkpoint.interval", 0, 0, 86_400, "seconds between periodic checkpoints; 0 = off"));
+    add(Setting.intRange("checkpoint.keep", 5, 1, 10_000, "newest checkpoints kept; older ones are deleted"));
+    add(Setting.bool("checkpoint.buffers", true,
+        "save the data buffers too (frames, steps, rollouts: ~120 MB at the default sizes)"));
+    add(Setting.bool("checkpoint.on_shutdown", true, "write a checkpoint on a graceful shutdown"));
+    add(Setting.intRange("checkpoint.shutdown_timeout_s", 60, 1, 3600,
+        "longest a shutdown waits for its checkpoint; past it the shutdown goes on (the previous one stays valid)"));
+
     WorldIoSettings.addTo(SETTINGS);
 
     add(Setting.bool("console.enabled", true, "serve the operator console (web page, WebSocket, /metrics, /health)"));

@@ -120,7 +120,8 @@ public final class Protocol {
     JsonObject out = new JsonObject().put("id", id).put("ok", r.ok()).put("state", r.state().wireName())
         .put("error", r.error());
     if (r.ok() && r.detail() != null) {
-      for (String key : List.of("ticks", "models", "uptime_s", "agent", "trainer")) {
+      for (String key : List.of("ticks", "models", "uptime_s", "agent", "trainer", "path", "bytes", "ms",
+          "trainer_pause_ms", "write_ms")) {
         if (r.detail().containsKey(key)) {
           out.put(key, r.detail().getValue(key));
         }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,25 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   private static final Logger LOG = LoggerFactory.getLogger(CommandLoop.class);
 
   /** A command for the loop; {@code done} completes once the loop carried it out (or refused it). */
-  protected record Command<S>(String name, int n, CompletableFuture<S> done) {
+  protected record Command<S>(String name, int n, CompletableFuture<S> done, Task<?> task) {
+    Command(String name, int n, CompletableFuture<S> done) {
+      this(name, n, done, null);
+    }
+  }
+
+  /** Work to run on the loop's thread between two ticks or steps, with its result. */
+  private record Task<T>(Supplier<T> body, CompletableFuture<T> result) {
+    void run() {
+      try {
+        result.complete(body.get());
+      } catch (Throwable t) {
+        result.completeExceptionally(t);
+      }
+    }
+
+    void refuse(String why) {
+      result.completeExceptionally(new IllegalStateException(why));
+    }
   }
 
   private final String name;
@@ -67,6 +86,23 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
       }
     }
     return done;
+  }
+
+  /**
+   * Runs {@code body} on the loop's thread between two ticks or steps (also while paused), where the loop's
+   * own objects may be read; completes with its result. Fails when the loop has ended or ends first.
+   */
+  public final <T> CompletableFuture<T> onLoop(Supplier<T> body) {
+    Task<T> task = new Task<>(body, new CompletableFuture<>());
+    if (finished.isDone()) {
+      task.refuse(name + " has ended");
+    } else {
+      commands.add(new Command<>("task", 0, new CompletableFuture<>(), task));
+      if (finished.isDone()) {
+        drain();
+      }
+    }
+    return task.result();
   }
 
   @Override
@@ -135,6 +171,11 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   }
 
   private boolean dispatch(Command<S> c) {
+    if (c.task() != null) {
+      c.task().run();
+      c.done().complete(status());
+      return true;
+    }
     if ("stop".equals(c.name())) {
       state = RunState.STOPPING;
       onStop();
@@ -151,6 +192,9 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   private void drain() {
     Command<S> c;
     while ((c = commands.poll()) != null) {
+      if (c.task() != null) {
+        c.task().refuse(name + " ended before it could run this");
+      }
       c.done().complete(status());
     }
   }

@@ -22,6 +22,8 @@ public final class ControlVerticle extends VerticleBase {
   static final Set<String> COMMANDS = Set.of("pause", "resume", "step", "status", "shutdown", "checkpoint",
       "redeploy");
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
+  /** A checkpoint with the buffers can take a while on a slow disk. */
+  private static final DeliveryOptions CHECKPOINT = new DeliveryOptions().setSendTimeout(300_000);
 
   private final long startedMillis = System.currentTimeMillis();
   private boolean agentSeen;
@@ -40,7 +42,8 @@ public final class ControlVerticle extends VerticleBase {
       case "status" -> both("status", "status");
       case "step" -> step(c.n());
       case "shutdown" -> shutdown();
-      case "checkpoint", "redeploy" -> status().map(s -> ControlReply.error(s.state(),
+      case "checkpoint" -> checkpoint();
+      case "redeploy" -> status().map(s -> ControlReply.error(s.state(),
           c.cmd() + " is not available yet in this build"));
       default -> status().map(s -> ControlReply.error(s.state(), "unknown command '" + c.cmd()
           + "'; known: " + String.join(", ", COMMANDS.stream().sorted().toList())));
@@ -56,6 +59,14 @@ public final class ControlVerticle extends VerticleBase {
     return ask(Addresses.AGENT_CONTROL, new ControlCommand("step", n))
         .compose(agent -> agent.ok() ? status().map(s -> ControlReply.ok(agent.state(), s.detail()))
             : Future.succeededFuture(agent));
+  }
+
+  /** Writes a checkpoint; the reply carries its path, size and duration along with the status. */
+  private Future<ControlReply> checkpoint() {
+    return vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("checkpoint"), CHECKPOINT)
+        .map(Message::body)
+        .compose(ck -> status().map(s -> ck.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(ck.detail()))
+            : ControlReply.error(s.state(), ck.error())));
   }
 
   private Future<ControlReply> shutdown() {

@@ -4,6 +4,8 @@ import dev.ami.bus.StepRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.model.ActionHeads;
 import io.vertx.core.shareddata.Shareable;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -137,6 +139,17 @@ public final class Buffers implements Shareable {
 
   public String lastRefusal() {
     return lastRefusal;
+  }
+
+  /** The buffers a checkpoint saves, by file name (docs/persistence.md). */
+  public Map<String, Saved> parts() {
+    Map<String, Saved> out = new LinkedHashMap<>();
+    out.put("frames.bin", frames);
+    if (steps != null) {
+      out.put("steps.bin", steps);
+      out.put("rollouts.bin", rollouts);
+    }
+    return out;
   }
 
   @Override

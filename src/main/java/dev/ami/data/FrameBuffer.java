@@ -1,5 +1,8 @@
 package dev.ami.data;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.SplittableRandom;
 
 /**
@@ -9,7 +12,9 @@ import java.util.SplittableRandom;
  * Fixed memory: a frame is copied into its slot, made once and overwritten from then on, so a full buffer
  * makes no garbage (see {@link StepBuffer}).
  */
-public final class FrameBuffer {
+public final class FrameBuffer implements Saved {
+  private static final int MAGIC = 0x414D4946; // "AMIF"
+  private static final int FORMAT = 1;
   private final byte[][] frames;
   private final int frameBytes;
   private final SplittableRandom random;
@@ -73,5 +78,63 @@ public final class FrameBuffer {
     for (int b = 0; b < slots.length; b++) {
       Pixels.toFloats(frames[slots[b]], out, b * frameBytes);
     }
+  }
+
+  /**
+   * Writes the buffer (docs/persistence.md, "buffers/frames.bin"). Each frame is copied out under the lock
+   * on its own, so adding never waits for the disk.
+   */
+  @Override
+  public void writeTo(DataOutputStream out) throws IOException {
+    int n;
+    synchronized (this) {
+      n = size;
+      Saved.writeHeader(out, MAGIC, FORMAT);
+      out.writeInt(frameBytes);
+      out.writeInt(n);
+      out.writeLong(added);
+      out.writeLong(stale);
+      out.writeLong(refused);
+    }
+    byte[] copy = new byte[frameBytes];
+    for (int i = 0; i < n; i++) {
+      synchronized (this) {
+        System.arraycopy(frames[i], 0, copy, 0, frameBytes);
+      }
+      out.write(copy);
+    }
+  }
+
+  /**
+   * Takes up frames written by {@link #writeTo}; more than fit this buffer's capacity are skipped.
+   *
+   * @throws IOException when the data is not a frame buffer of this frame size
+   */
+  @Override
+  public synchronized void readFrom(DataInputStream in) throws IOException {
+    Saved.readHeader(in, MAGIC, FORMAT, "a frame buffer");
+    int savedBytes = in.readInt();
+    if (savedBytes != frameBytes) {
+      throw new IOException("frames of " + savedBytes + " bytes; the model sees " + frameBytes);
+    }
+    int n = in.readInt();
+    long savedAdded = in.readLong();
+    long savedStale = in.readLong();
+    long savedRefused = in.readLong();
+    size = 0;
+    for (int i = 0; i < n; i++) {
+      if (i < frames.length) {
+        if (frames[i] == null) {
+          frames[i] = new byte[frameBytes];
+        }
+        in.readFully(frames[i]);
+        size++;
+      } else {
+        in.skipNBytes(frameBytes);
+      }
+    }
+    added = savedAdded;
+    stale = savedStale;
+    refused = savedRefused;
   }
 }

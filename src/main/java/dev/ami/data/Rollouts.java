@@ -1,10 +1,15 @@
 package dev.ami.data;
 
 import dev.ami.bus.StepRecord;
+import dev.ami.model.ActionHeads;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /**
  * PPO's on-policy data: steps in order, taken a rollout at a time. A rollout of n steps needs n + 1, the
@@ -12,7 +17,10 @@ import java.util.List;
  * Steps that arrive while an update runs were chosen by the same policy the rollout was, so they are kept,
  * with the log-probabilities they were acted with. Memory is bounded: beyond {@code limit} the oldest go.
  */
-public final class Rollouts {
+public final class Rollouts implements Saved {
+  private static final int MAGIC = 0x414D4952; // "AMIR"
+  private static final int FORMAT = 1;
+
   private final Deque<StepRecord> steps = new ArrayDeque<>();
   private final int limit;
   private long added;
@@ -82,5 +90,72 @@ public final class Rollouts {
       steps.removeFirst();
       dropped++;
     }
+  }
+
+  /** Writes the waiting steps, oldest first (docs/persistence.md, "buffers/rollouts.bin"). */
+  @Override
+  public void writeTo(DataOutputStream out) throws IOException {
+    List<StepRecord> copy;
+    long savedAdded;
+    long savedDropped;
+    synchronized (this) {
+      copy = List.copyOf(steps); // records are immutable: the copy is cheap and consistent
+      savedAdded = added;
+      savedDropped = dropped;
+    }
+    Saved.writeHeader(out, MAGIC, FORMAT);
+    out.writeInt(copy.size());
+    out.writeLong(savedAdded);
+    out.writeLong(savedDropped);
+    for (StepRecord s : copy) {
+      out.writeLong(s.tick());
+      out.writeInt(s.side());
+      out.writeBoolean(s.stale());
+      out.writeBoolean(s.chainStart());
+      out.writeFloat(s.value());
+      out.writeFloat(s.reward());
+      out.writeLong(s.wallMillis());
+      out.writeInt(s.frame().length);
+      out.write(s.frame());
+      for (int h = 0; h < ActionHeads.COUNT; h++) {
+        out.writeInt(s.action()[h]);
+        out.writeFloat(s.logp()[h]);
+      }
+    }
+  }
+
+  /**
+   * Takes up steps written by {@link #writeTo}, replacing what was waiting (PPO needs no hidden states).
+   *
+   * @throws IOException when the data is not a rollout buffer
+   */
+  @Override
+  public synchronized void readFrom(DataInputStream in) throws IOException {
+    Saved.readHeader(in, MAGIC, FORMAT, "a rollout buffer");
+    int n = in.readInt();
+    long savedAdded = in.readLong();
+    long savedDropped = in.readLong();
+    steps.clear();
+    for (int i = 0; i < n; i++) {
+      long tick = in.readLong();
+      int side = in.readInt();
+      boolean stale = in.readBoolean();
+      boolean chainStart = in.readBoolean();
+      float value = in.readFloat();
+      float reward = in.readFloat();
+      long wallMillis = in.readLong();
+      byte[] frame = new byte[in.readInt()];
+      in.readFully(frame);
+      int[] action = new int[ActionHeads.COUNT];
+      float[] logp = new float[ActionHeads.COUNT];
+      for (int h = 0; h < ActionHeads.COUNT; h++) {
+        action[h] = in.readInt();
+        logp[h] = in.readFloat();
+      }
+      add(new StepRecord(tick, frame, side, action, logp, value, reward, null, stale, chainStart, Map.of(),
+          wallMillis));
+    }
+    added = savedAdded;
+    dropped = savedDropped;
   }
 }

@@ -2,6 +2,9 @@ package dev.ami.data;
 
 import dev.ami.bus.StepRecord;
 import dev.ami.model.ActionHeads;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.SplittableRandom;
 
 /**
@@ -14,7 +17,7 @@ import java.util.SplittableRandom;
  * 20 MB a minute at 10 Hz), and G1 answers that by growing the heap after each marking cycle
  * (docs/benchmarks.md, "Memory over a long run").
  */
-public final class StepBuffer {
+public final class StepBuffer implements Saved {
   /** One window, copied into arrays its owner reuses from window to window. */
   public static final class Window {
     private final int length;
@@ -57,6 +60,9 @@ public final class StepBuffer {
     }
   }
 
+  private static final int MAGIC = 0x414D4953; // "AMIS"
+  private static final int FORMAT = 1;
+
   private final int frameBytes;
   private final int hiddenSize;
   private final long[] ticks;
@@ -93,6 +99,18 @@ public final class StepBuffer {
       throw new IllegalArgumentException("step " + step.tick() + " does not fit a buffer of " + frameBytes
           + "-byte frames and " + hiddenSize + "-float hidden states");
     }
+    int slot = nextSlot();
+    ticks[slot] = step.tick();
+    stale[slot] = step.stale();
+    chainStart[slot] = step.chainStart();
+    System.arraycopy(step.frame(), 0, frames[slot], 0, frameBytes);
+    System.arraycopy(step.action(), 0, actions[slot], 0, ActionHeads.COUNT);
+    System.arraycopy(step.hidden(), 0, hidden[slot], 0, hiddenSize);
+    added++;
+  }
+
+  /** The slot the next step goes into (the oldest once full), its arrays made on first use. */
+  private int nextSlot() {
     int slot;
     if (size < ticks.length) {
       slot = (head + size++) % ticks.length;
@@ -105,13 +123,89 @@ public final class StepBuffer {
       actions[slot] = new int[ActionHeads.COUNT];
       hidden[slot] = new float[hiddenSize];
     }
-    ticks[slot] = step.tick();
-    stale[slot] = step.stale();
-    chainStart[slot] = step.chainStart();
-    System.arraycopy(step.frame(), 0, frames[slot], 0, frameBytes);
-    System.arraycopy(step.action(), 0, actions[slot], 0, ActionHeads.COUNT);
-    System.arraycopy(step.hidden(), 0, hidden[slot], 0, hiddenSize);
-    added++;
+    return slot;
+  }
+
+  /**
+   * Writes the steps oldest first (docs/persistence.md, "buffers/steps.bin"), each copied out under the lock
+   * on its own, so adding never waits for the disk. Steps added meanwhile can make the saved sequence skip or
+   * repeat a tick; windows are drawn only over consecutive ticks, so that costs a window, never a wrong one.
+   */
+  @Override
+  public void writeTo(DataOutputStream out) throws IOException {
+    int n;
+    synchronized (this) {
+      n = size;
+      Saved.writeHeader(out, MAGIC, FORMAT);
+      out.writeInt(frameBytes);
+      out.writeInt(hiddenSize);
+      out.writeInt(n);
+      out.writeLong(added);
+      out.writeLong(rejectedWindows);
+    }
+    byte[] frame = new byte[frameBytes];
+    int[] action = new int[ActionHeads.COUNT];
+    float[] state = new float[hiddenSize];
+    for (int i = 0; i < n; i++) {
+      long tick;
+      boolean isStale;
+      boolean isStart;
+      synchronized (this) {
+        int s = slot(i); // steps added meanwhile may shift the ring: a skipped or repeated tick only breaks a window
+        tick = ticks[s];
+        isStale = stale[s];
+        isStart = chainStart[s];
+        System.arraycopy(frames[s], 0, frame, 0, frameBytes);
+        System.arraycopy(actions[s], 0, action, 0, action.length);
+        System.arraycopy(hidden[s], 0, state, 0, hiddenSize);
+      }
+      out.writeLong(tick);
+      out.writeBoolean(isStale);
+      out.writeBoolean(isStart);
+      out.write(frame);
+      for (int a : action) {
+        out.writeInt(a);
+      }
+      for (float h : state) {
+        out.writeFloat(h);
+      }
+    }
+  }
+
+  /**
+   * Takes up steps written by {@link #writeTo}, replacing what the buffer held; beyond its capacity the oldest go.
+   *
+   * @throws IOException when the data is not a step buffer of these sizes
+   */
+  @Override
+  public synchronized void readFrom(DataInputStream in) throws IOException {
+    Saved.readHeader(in, MAGIC, FORMAT, "a step buffer");
+    int savedBytes = in.readInt();
+    int savedHidden = in.readInt();
+    if (savedBytes != frameBytes || savedHidden != hiddenSize) {
+      throw new IOException("steps with " + savedBytes + "-byte frames and " + savedHidden + "-float hidden states;"
+          + " the models need " + frameBytes + " and " + hiddenSize);
+    }
+    int n = in.readInt();
+    long savedAdded = in.readLong();
+    long savedRejected = in.readLong();
+    head = 0;
+    size = 0;
+    for (int i = 0; i < n; i++) {
+      int slot = nextSlot();
+      ticks[slot] = in.readLong();
+      stale[slot] = in.readBoolean();
+      chainStart[slot] = in.readBoolean();
+      in.readFully(frames[slot]);
+      for (int a = 0; a < ActionHeads.COUNT; a++) {
+        actions[slot][a] = in.readInt();
+      }
+      for (int h = 0; h < hiddenSize; h++) {
+        hidden[slot][h] = in.readFloat();
+      }
+    }
+    added = savedAdded;
+    rejectedWindows = savedRejected;
   }
 
   public synchronized int size() {

@@ -4,7 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import io.vertx.core.shareddata.Shareable;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -30,8 +32,17 @@ public final class ParamSnapshot implements Shareable {
     this.version = version;
     this.trainerStep = trainerStep;
     this.createdNanos = createdNanos;
-    this.groups = Map.copyOf(groups);
+    this.groups = Collections.unmodifiableMap(new TreeMap<>(groups)); // names in sorted order
     this.manager = manager;
+  }
+
+  /**
+   * A snapshot of arrays loaded from elsewhere (a checkpoint): {@code manager} owns them and is closed with the
+   * snapshot's last reference.
+   */
+  public static ParamSnapshot restored(String key, long version, long trainerStep, Map<String, List<NDArray>> groups,
+                                       NDManager manager) {
+    return new ParamSnapshot(key, version, trainerStep, System.nanoTime(), groups, manager);
   }
 
   /** Immutable, so the local map can hand out this very instance. */
@@ -81,6 +92,11 @@ public final class ParamSnapshot implements Shareable {
 
   public long createdNanos() {
     return createdNanos;
+  }
+
+  /** The group names, sorted. */
+  public List<String> groupNames() {
+    return List.copyOf(groups.keySet());
   }
 
   /** The arrays of one sub-model, in the order of its block's parameter list. Read-only by contract. */

@@ -48,7 +48,7 @@ public final class AeTrainer extends TrainerBase {
     this.batch = options.batch();
     this.publishEvery = options.publishEvery();
     this.frames = frames;
-    this.gate = new Gate(Math.max(1, options.minBuffer()), options.minNew());
+    this.gate = gate(new Gate(Math.max(1, options.minBuffer()), options.minNew()));
     this.random = new SplittableRandom(seed);
     this.autoEncoder = AutoEncoders.autoEncoder(spec);
     autoEncoder.initialize(manager, DataType.FLOAT32, spec.frameShape(batch));

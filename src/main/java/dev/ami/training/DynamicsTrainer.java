@@ -63,7 +63,7 @@ public final class DynamicsTrainer extends TrainerBase {
     this.windowsPerEpoch = windowsPerEpoch;
     this.steps = steps;
     this.encoderSnapshots = encoderSnapshots;
-    this.gate = new Gate(Math.max(options.minBuffer(), window + 1), options.minNew());
+    this.gate = gate(new Gate(Math.max(options.minBuffer(), window + 1), options.minNew()));
     this.random = new SplittableRandom(seed);
     this.model = new ForwardDynamics(spec);
     model.initialize(manager, DataType.FLOAT32, model.inputShapes(1, window));

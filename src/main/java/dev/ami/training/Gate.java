@@ -18,4 +18,9 @@ final class Gate {
   void runStarted(long added) {
     addedAtLastRun = added;
   }
+
+  /** The buffer's {@code added} count when the last run began: a checkpoint keeps it. */
+  long mark() {
+    return addedAtLastRun;
+  }
 }

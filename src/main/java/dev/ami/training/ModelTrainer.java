@@ -1,7 +1,10 @@
 package dev.ami.training;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.ami.params.ParamSnapshot;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +52,21 @@ public interface ModelTrainer extends AutoCloseable {
 
   /** Optimizer updates since the start or the last restore. */
   int optimizerSteps();
+
+  /** Native copies of the optimizer's state (Adam: first, then second moments), for a checkpoint. */
+  List<NDArray> copyOptimizerState(NDManager into);
+
+  /** Takes up optimizer state saved by {@link #copyOptimizerState} and its step count, in place. */
+  void restoreOptimizerState(List<NDArray> state, int steps);
+
+  /** The trainer's own counters a checkpoint keeps (its gate's mark); empty when it has none. */
+  default Map<String, Long> counters() {
+    return Map.of();
+  }
+
+  /** Takes up counters saved by {@link #counters()}; unknown names are ignored. */
+  default void restoreCounters(Map<String, Long> saved) {
+  }
 
   @Override
   void close();

@@ -3,6 +3,7 @@ package dev.ami.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
@@ -24,6 +25,7 @@ import java.util.List;
  * See docs/performance.md ("Adam").
  */
 final class TorchAdam implements AutoCloseable {
+  private static final NDIndex ALL = new NDIndex("...");
   private final List<NDArray> weights = new ArrayList<>();
   private final List<NDArray> firstMoments = new ArrayList<>();
   private final List<NDArray> secondMoments = new ArrayList<>();
@@ -102,6 +104,46 @@ final class TorchAdam implements AutoCloseable {
       firstMoments.set(i, zerosLike(weights.get(i))).close();
       secondMoments.set(i, zerosLike(weights.get(i))).close();
     }
+  }
+
+  /**
+   * Native copies of the moments, first moments then second moments in parameter order, attached to
+   * {@code into}: for a checkpoint, taken between two steps.
+   */
+  List<NDArray> copyState(NDManager into) {
+    List<NDArray> out = new ArrayList<>(2 * weights.size());
+    for (List<NDArray> moments : List.of(firstMoments, secondMoments)) {
+      for (NDArray m : moments) {
+        NDArray copy = m.duplicate();
+        copy.attach(into);
+        out.add(copy);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Takes up saved moments (in {@link #copyState} order) and the step count: copied in place, shape by shape.
+   *
+   * @throws IllegalStateException when the saved state does not fit these parameters
+   */
+  void restoreState(List<NDArray> state, int steps) {
+    if (state.size() != 2 * weights.size()) {
+      throw new IllegalStateException("optimizer state has " + state.size() + " arrays, the model needs "
+          + 2 * weights.size());
+    }
+    for (int i = 0; i < state.size(); i++) {
+      NDArray target = (i < weights.size() ? firstMoments : secondMoments).get(i % weights.size());
+      if (!state.get(i).getShape().equals(target.getShape())) {
+        throw new IllegalStateException("optimizer moment " + i + " has shape " + state.get(i).getShape()
+            + ", the model expects " + target.getShape());
+      }
+    }
+    for (int i = 0; i < state.size(); i++) {
+      NDArray target = (i < weights.size() ? firstMoments : secondMoments).get(i % weights.size());
+      target.set(ALL, state.get(i));
+    }
+    t = steps;
   }
 
   private NDArray zerosLike(NDArray w) {

@@ -13,6 +13,7 @@ import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotCopy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -25,6 +26,7 @@ abstract class TrainerBase implements ModelTrainer {
   protected final ParameterStore store;
   private final List<Parameter> parameters = new ArrayList<>();
   private TorchAdam adam;
+  private Gate gate;
   private long nonFiniteGradients;
 
   TrainerBase(String name, long seed) {
@@ -120,6 +122,35 @@ abstract class TrainerBase implements ModelTrainer {
   @Override
   public int optimizerSteps() {
     return adam.steps();
+  }
+
+  /** Registers the trainer's gate, so that checkpoints keep its mark; returns it. */
+  protected final Gate gate(Gate g) {
+    this.gate = g;
+    return g;
+  }
+
+  @Override
+  public Map<String, Long> counters() {
+    return gate == null ? Map.of() : Map.of("gate_mark", gate.mark());
+  }
+
+  @Override
+  public void restoreCounters(Map<String, Long> saved) {
+    Long mark = saved.get("gate_mark");
+    if (gate != null && mark != null) {
+      gate.runStarted(mark);
+    }
+  }
+
+  @Override
+  public List<NDArray> copyOptimizerState(NDManager into) {
+    return adam.copyState(into);
+  }
+
+  @Override
+  public void restoreOptimizerState(List<NDArray> state, int steps) {
+    adam.restoreState(state, steps);
   }
 
   @Override

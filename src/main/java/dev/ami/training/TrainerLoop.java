@@ -1,14 +1,20 @@
 package dev.ami.training;
 
+import ai.djl.ndarray.NDManager;
 import dev.ami.bus.Event;
+import dev.ami.bus.ModelState;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TrainRecord;
+import dev.ami.bus.TrainerState;
 import dev.ami.control.CommandLoop;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -37,6 +43,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
   private final Function<String, ParamPublisher> publishers;
   private final Settings settings;
   private final Sink sink;
+  private final TrainerState resumeFrom;
   private volatile List<Slot> slots = List.of();
   private volatile boolean flatOut;
 
@@ -46,11 +53,55 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
    */
   public TrainerLoop(Supplier<List<ModelTrainer>> trainerFactory, Function<String, ParamPublisher> publishers,
                      Settings settings, Sink sink) {
+    this(trainerFactory, publishers, settings, sink, null);
+  }
+
+  /**
+   * @param resumeFrom a checkpoint's training state to start from (its snapshots already in the params map), or
+   *     null; the caller keeps ownership and closes it once {@link #ready()} completed
+   */
+  public TrainerLoop(Supplier<List<ModelTrainer>> trainerFactory, Function<String, ParamPublisher> publishers,
+                     Settings settings, Sink sink, TrainerState resumeFrom) {
     super("trainer", sink::event);
     this.trainerFactory = trainerFactory;
     this.publishers = publishers;
     this.settings = settings;
     this.sink = sink;
+    this.resumeFrom = resumeFrom;
+  }
+
+  /**
+   * Every model's state, taken between two steps for a checkpoint. A model with steps since its last publish is
+   * published first, so the saved parameters are exactly a published version. The training thread pauses only
+   * for that publish and a native copy of the optimizer's moments ({@link TrainerState#pauseMs()}).
+   */
+  public CompletableFuture<TrainerState> capture() {
+    return onLoop(this::takeState);
+  }
+
+  private TrainerState takeState() {
+    long t0 = System.nanoTime();
+    NDManager manager = NDManager.newBaseManager();
+    manager.setName("checkpoint-optimizer");
+    List<ModelState> models = new ArrayList<>();
+    try {
+      for (Slot s : slots) {
+        if (s.stepsSincePublish > 0 || s.publisher.current() == null) {
+          publish(s);
+        }
+        ParamSnapshot p = s.publisher.current();
+        if (p == null || !p.tryAcquire()) {
+          throw new IllegalStateException(s.trainer.key() + " has no snapshot to save");
+        }
+        models.add(new ModelState(s.trainer.key(), p.version(), p, s.counters(), s.trainer.optimizerSteps(),
+            s.trainer.copyOptimizerState(manager)));
+      }
+    } catch (RuntimeException e) {
+      models.forEach(m -> m.params().release());
+      manager.close();
+      throw e;
+    }
+    return new TrainerState(List.copyOf(models), (System.nanoTime() - t0) / 1e6, manager);
   }
 
   @Override
@@ -70,7 +121,10 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     }
     slots = List.copyOf(built);
     for (Slot s : slots) {
-      if (!resume(s)) {
+      ModelState saved = resumeFrom == null ? null : resumeFrom.model(s.trainer.key());
+      if (saved != null) {
+        resumeFromCheckpoint(s, saved);
+      } else if (!resume(s)) {
         publish(s); // nothing known yet: the agent starts from the trainer's initial parameters
       }
     }
@@ -163,6 +217,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     long t0 = System.nanoTime();
     float loss = s.trainer.step();
     double ms = (System.nanoTime() - t0) / 1e6;
+    s.optimizerSteps = s.trainer.optimizerSteps();
     s.lastLoss = loss;
     if (Float.isFinite(loss)) {
       s.badInARow = 0;
@@ -216,6 +271,18 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     }
   }
 
+  /** Parameters, optimizer and counters from a checkpoint: training goes on as if it had never stopped. */
+  private void resumeFromCheckpoint(Slot s, ModelState saved) {
+    s.trainer.restore(saved.params()); // shape-checked; a misfit fails the start with the reason
+    s.trainer.restoreOptimizerState(saved.optimizer(), saved.optimizerSteps());
+    s.trainer.restoreCounters(saved.counters());
+    s.restoreCounters(saved.counters());
+    s.optimizerSteps = s.trainer.optimizerSteps();
+    s.version = saved.version();
+    sink.event(Event.info("trainer-resumed", s.trainer.key() + " resumes from the checkpoint: v" + saved.version()
+        + ", step " + s.steps + ", optimizer step " + saved.optimizerSteps()));
+  }
+
   private void rollBack(Slot s) {
     ParamSnapshot last = s.publisher.current();
     if (last == null || !last.tryAcquire()) {
@@ -225,6 +292,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     }
     try {
       s.trainer.restore(last);
+      s.optimizerSteps = s.trainer.optimizerSteps();
       s.rollbacks++;
       s.badInARow = 0;
       sink.event(Event.warn("trainer-rollback", s.trainer.key() + ": " + settings.maxBadLosses()
@@ -245,6 +313,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     volatile long rollbacks;
     volatile long runs;
     volatile boolean inRun;
+    volatile long optimizerSteps; // the trainer's own count, mirrored here for readers on other threads
     int badInARow;
     int stepsSincePublish;
 
@@ -253,9 +322,26 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
       this.publisher = publisher;
     }
 
+    /** The loop's counters and the trainer's own, for a checkpoint. */
+    Map<String, Long> counters() {
+      Map<String, Long> out = new LinkedHashMap<>(trainer.counters());
+      out.put("steps", steps);
+      out.put("skipped", skipped);
+      out.put("rollbacks", rollbacks);
+      out.put("runs", runs);
+      return out;
+    }
+
+    void restoreCounters(Map<String, Long> saved) {
+      steps = saved.getOrDefault("steps", 0L);
+      skipped = saved.getOrDefault("skipped", 0L);
+      rollbacks = saved.getOrDefault("rollbacks", 0L);
+      runs = saved.getOrDefault("runs", 0L);
+    }
+
     ModelStatus status() {
       return new ModelStatus(trainer.key(), steps, version, lastLoss, trainer.bufferSize(), skipped, rollbacks, runs,
-          inRun);
+          inRun, optimizerSteps);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TrainRecord;
+import dev.ami.bus.TrainerState;
 import dev.ami.config.AmiConfig;
 import dev.ami.control.LoopControl;
 import dev.ami.data.Buffers;
@@ -78,13 +79,30 @@ public final class TrainerVerticle extends VerticleBase {
       }
       return loop.command(c.cmd(), c.n()).thenApply(s -> status());
     }));
-    TrainerLoop first = launch(config, buffers, params, bus);
+    bus.<Object>consumer(Addresses.TRAINER_STATE, msg -> loop.capture().whenComplete((state, err) -> {
+      if (err == null) {
+        msg.reply(state);
+      } else {
+        msg.fail(500, "the trainer's state could not be taken: " + err.getMessage());
+      }
+    }));
+    TrainerState resume = (TrainerState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP)
+        .remove(Addresses.RESUME_TRAINER);
+    TrainerLoop first = launch(config, buffers, params, bus, resume);
+    if (resume != null) {
+      first.ready().whenComplete((v, t) -> resume.close()); // copied in place by then, or never to be used
+    }
     return Future.fromCompletionStage(first.ready())
         .onSuccess(v -> LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"),
             String.join(", ", first.status().models().stream().map(ModelStatus::key).toList())));
   }
 
   private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params, EventBus bus) {
+    return launch(config, buffers, params, bus, null);
+  }
+
+  private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params, EventBus bus,
+                             TrainerState resume) {
     TrainerLoop next = new TrainerLoop(
         () -> {
           CpuPlan.of(config.getBool("system.isolate_cpus")).enterTrainerThread();
@@ -95,7 +113,7 @@ public final class TrainerVerticle extends VerticleBase {
           return new ParamPublisher(key, params, existing == null ? 0 : existing.version()); // versions only grow
         },
         new TrainerLoop.Settings(config.getInt("trainer.slice_ms") * 1_000_000L, config.getInt("trainer.max_bad_losses")),
-        busSink(bus));
+        busSink(bus), resume);
     loop = next;
     next.finished().whenComplete((v, t) -> vertx.runOnContext(x -> ended(next, config, buffers, params, bus)));
     new Thread(next, "ami-trainer").start();

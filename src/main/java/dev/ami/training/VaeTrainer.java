@@ -40,7 +40,7 @@ public final class VaeTrainer extends TrainerBase {
     this.options = options;
     this.klWeight = klWeight;
     this.frames = frames;
-    this.gate = new Gate(options.minBuffer(), options.minNew());
+    this.gate = gate(new Gate(options.minBuffer(), options.minNew()));
     this.random = new SplittableRandom(seed);
     this.encoder = new VaeEncoder(spec);
     this.decoder = new VaeDecoder(spec);

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
 class ShutdownTest {
 
   @Test
-  @DisplayName("the shutdown command stops agent and trainer and leaves no open NDManager or NDArray")
+  @DisplayName("the shutdown command writes a checkpoint, stops agent and trainer and leaves no open NDManager or "
+      + "NDArray")
   void shutdownFreesAllNativeMemory() throws Exception {
     AmiRuntime.configureEngine(TestRuntime.smallConfig(Map.of()));
     BaseNDManager system;
@@ -31,7 +32,9 @@ class ShutdownTest {
     int arraysBefore = system.getManagedArrays().size();
     int managersBefore = resources(system);
 
-    TestRuntime rt = TestRuntime.start(Map.of("vae.publish_every", 1, "vae.min_new", 0));
+    java.nio.file.Path checkpoints = TestRuntime.tempDir("ami-shutdown");
+    TestRuntime rt = TestRuntime.start(Map.of("vae.publish_every", 1, "vae.min_new", 0,
+        "checkpoint.on_shutdown", true, "checkpoint.dir", checkpoints.toString()));
     // let it train and publish a few versions so snapshots, clones and swaps all happened
     while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject("vae").getLong("version_in_use") < 3) {
       Thread.onSpinWait();
@@ -43,6 +46,9 @@ class ShutdownTest {
     TestRuntime.await(rt.runtime().terminated());
     TestRuntime.await(rt.vertx().close());
 
+    var written = dev.ami.checkpoint.Checkpoints.list(checkpoints);
+    assertThat(written).as("one checkpoint on the way out").hasSize(1);
+    assertThat(java.nio.file.Files.readString(written.get(0).resolve("manifest.json"))).contains("\"shutdown\"");
     assertThat(system.getManagedArrays()).as("arrays left open").hasSize(arraysBefore);
     assertThat(resources(system)).as("managers left open").isEqualTo(managersBefore);
   }
@@ -53,7 +59,7 @@ class ShutdownTest {
     List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
         Main.class.getName(), "run", "agent.realtime=false", "system.isolate_cpus=false", "model.preset=curiosity-small",
-        "console.port=0", "telemetry.log_every_s=0");
+        "console.port=0", "telemetry.log_every_s=0", "checkpoint.on_shutdown=false");
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = new ArrayList<>();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

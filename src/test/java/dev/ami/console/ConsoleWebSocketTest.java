@@ -101,12 +101,25 @@ class ConsoleWebSocketTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"checkpoint", "redeploy"})
+    @ValueSource(strings = {"redeploy"})
     @DisplayName("commands whose feature has not landed answer ok=false, not available")
     void notAvailable(String cmd) throws Exception {
       JsonObject r = socket.request(cmd);
       assertThat(r.getBoolean("ok")).isFalse();
       assertThat(r.getString("error")).contains("not available");
+    }
+
+    @Test
+    @DisplayName("checkpoint writes one and the reply names its directory, size and duration")
+    void checkpoint() throws Exception {
+      JsonObject r = socket.request("checkpoint");
+      assertThat(r.getBoolean("ok")).as("reply %s", r).isTrue();
+      assertThat(r.getLong("bytes")).isPositive();
+      assertThat(r.getLong("ms")).isNotNegative();
+      java.nio.file.Path path = java.nio.file.Path.of(r.getString("path"));
+      assertThat(path.getFileName().toString()).endsWith(".state");
+      assertThat(path.resolve("manifest.json")).isRegularFile();
+      assertThat(r.getString("state")).isEqualTo("running");
     }
 
     @Test
@@ -282,8 +295,8 @@ class ConsoleWebSocketTest {
       assertThat(http.post("/api/step").statusCode()).isEqualTo(400);
       assertThat(http.post("/api/step?n=2").statusCode()).isEqualTo(200);
       var checkpoint = http.post("/api/checkpoint");
-      assertThat(checkpoint.statusCode()).isEqualTo(409);
-      assertThat(new JsonObject(checkpoint.body()).getString("error")).contains("not available");
+      assertThat(checkpoint.statusCode()).as(checkpoint.body()).isEqualTo(200);
+      assertThat(new JsonObject(checkpoint.body()).getString("path")).endsWith(".state");
       assertThat(http.post("/api/fly").statusCode()).isEqualTo(404);
       var resumed = http.post("/api/resume");
       assertThat(new JsonObject(resumed.body()).getString("state")).isEqualTo("running");

@@ -117,4 +117,21 @@ class CommandLoopTest {
       }
     }
   }
+
+  @Test
+  @DisplayName("work handed to the loop runs on the loop's own thread; after the loop ended it is refused, not lost")
+  void workOnTheLoop() throws Exception {
+    Probe p = new Probe(new CopyOnWriteArrayList<>(), false, false);
+    Thread loopThread = new Thread(p, "probe-loop");
+    loopThread.start();
+    p.ready().get(10, TimeUnit.SECONDS);
+    assertThat(p.onLoop(() -> Thread.currentThread().getName()).get(10, TimeUnit.SECONDS)).isEqualTo("probe-loop");
+    assertThat(p.onLoop(() -> {
+      throw new IllegalStateException("no state");
+    })).failsWithin(10, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .withMessageContaining("no state");
+    p.command("stop", 0).get(10, TimeUnit.SECONDS);
+    assertThat(p.onLoop(() -> "late")).failsWithin(10, TimeUnit.SECONDS)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class).withMessageContaining("has ended");
+  }
 }

@@ -21,7 +21,7 @@ final class RunningSystem implements AutoCloseable {
   private static final List<String> LIGHT = List.of("model.preset=curiosity-small", "vae.min_buffer=5000",
       "vae.buffer=5000", "fd.min_buffer=5000", "fd.buffer=5000", "policy.rollout=5000",
       "policy.buffer=5001", "agent.realtime=false", "telemetry.log_every_s=0", "system.isolate_cpus=false",
-      "console.port=0");
+      "console.port=0", "checkpoint.on_shutdown=false");
 
   final Vertx vertx = AmiRuntime.newVertx();
   final List<Event> events = new CopyOnWriteArrayList<>();

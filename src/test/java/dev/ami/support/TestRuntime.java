@@ -42,6 +42,8 @@ public final class TestRuntime implements AutoCloseable {
     m.put("system.isolate_cpus", false); // the test JVM runs other things; leave its scheduling alone
     m.put("telemetry.log_every_s", 0);
     m.put("console.port", 0); // a free port: never clashes with a running ami or another test
+    m.put("checkpoint.on_shutdown", false); // tests that want one say so
+    m.put("checkpoint.dir", tempDir("ami-checkpoints").toString()); // never into the working tree
     m.putAll(overrides);
     List<String> args = new ArrayList<>();
     m.forEach((k, v) -> args.add(k + "=" + v));
@@ -56,6 +58,15 @@ public final class TestRuntime implements AutoCloseable {
     }
   }
 
+  /** A fresh temporary directory, deleted with the JVM's temp files by the OS, never in the working tree. */
+  public static java.nio.file.Path tempDir(String prefix) {
+    try {
+      return java.nio.file.Files.createTempDirectory(prefix);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static TestRuntime start(Map<String, ?> overrides) throws Exception {
     return start(overrides, new dev.ami.training.TrainerVerticle());
   }
@@ -65,6 +76,20 @@ public final class TestRuntime implements AutoCloseable {
     Vertx vertx = AmiRuntime.newVertx();
     AmiRuntime runtime = await(AmiRuntime.start(vertx, smallConfig(overrides), trainer));
     return new TestRuntime(vertx, runtime);
+  }
+
+  /** The runtime started as {@code run --resume what} starts it: the checkpoint's content in place first. */
+  public static TestRuntime startResumed(Map<String, ?> overrides, String what) throws Exception {
+    Vertx vertx = AmiRuntime.newVertx();
+    AmiConfig config = smallConfig(overrides);
+    AmiRuntime.configureEngine(config);
+    try {
+      dev.ami.checkpoint.Resume.prepare(vertx, config, what);
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
+    return new TestRuntime(vertx, await(AmiRuntime.start(vertx, config)));
   }
 
   public Vertx vertx() {

@@ -1,7 +1,10 @@
 package dev.ami.training;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import dev.ami.params.ParamSnapshot;
+import java.util.List;
 import java.util.Map;
 
 /** A real trainer behind a test's own twist: everything is passed on unless a subclass says otherwise. */
@@ -70,6 +73,26 @@ abstract class DelegatingTrainer implements ModelTrainer {
   @Override
   public int optimizerSteps() {
     return inner.optimizerSteps();
+  }
+
+  @Override
+  public List<NDArray> copyOptimizerState(NDManager into) {
+    return inner.copyOptimizerState(into);
+  }
+
+  @Override
+  public void restoreOptimizerState(List<NDArray> state, int steps) {
+    inner.restoreOptimizerState(state, steps);
+  }
+
+  @Override
+  public Map<String, Long> counters() {
+    return inner.counters();
+  }
+
+  @Override
+  public void restoreCounters(Map<String, Long> saved) {
+    inner.restoreCounters(saved);
   }
 
   @Override

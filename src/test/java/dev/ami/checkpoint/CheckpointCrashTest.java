@@ -1,0 +1,131 @@
+package dev.ami.checkpoint;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ami.app.Main;
+import dev.ami.bus.ModelKeys;
+import dev.ami.support.TestRuntime;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real process killed with SIGKILL while it writes a checkpoint: the previous checkpoint stays loadable and
+ * {@code --resume latest} uses it. The moment is chosen by a test hook that stalls every checkpoint after the
+ * first one between its first and second file, and by watching its temporary directory appear.
+ */
+class CheckpointCrashTest {
+  private static final Pattern CONSOLE = Pattern.compile("console at http://127\\.0\\.0\\.1:(\\d+)/");
+
+  @Test
+  @DisplayName("kill -9 during a checkpoint leaves the previous one loadable; ticks go on while it is written")
+  void killedMidWrite() throws Exception {
+    Path dir = TestRuntime.tempDir("ami-crash");
+    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
+        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+        "-Dami.test.checkpoint_stall_ms=300000", Main.class.getName(), "run",
+        "model.preset=curiosity-small", "env=noise", "agent.hz=20", "agent.realtime=false", "system.isolate_cpus=false",
+        "console.port=0", "telemetry.log_every_s=0", "vae.min_new=0", "checkpoint.interval=2",
+        "checkpoint.dir=" + dir, "checkpoint.on_shutdown=false");
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          lines.add(line);
+        }
+      } catch (Exception ignored) {
+        // the process was killed
+      }
+    }, "child-output");
+    reader.start();
+    long ticksBefore;
+    long ticksAfter;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2 * TestRuntime.TIMEOUT_S);
+      while (!(count(dir, false) == 1 && count(dir, true) == 1)) {
+        assertThat(p.isAlive()).as("the child runs: %s", lines).isTrue();
+        assertThat(System.nanoTime()).as("a finished checkpoint and one being written; log: %s", lines)
+            .isLessThan(deadline);
+        Thread.sleep(50);
+      }
+      int port = port(lines);
+      ticksBefore = ticks(port);
+      Thread.sleep(1000);
+      ticksAfter = ticks(port);
+      assertThat(count(dir, true)).as("still writing").isEqualTo(1);
+    } finally {
+      p.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+      p.waitFor(TestRuntime.TIMEOUT_S, TimeUnit.SECONDS);
+    }
+    assertThat(ticksAfter).as("the agent ticked on while the checkpoint was being written").isGreaterThan(ticksBefore);
+    assertThat(count(dir, true)).as("the half-written checkpoint is still there, under its temporary name")
+        .isEqualTo(1);
+
+    Vertx v = Vertx.vertx();
+    Path kept;
+    try {
+      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()), v.sharedData().getLocalMap("shapes"));
+      CheckpointReader.Choice choice = CheckpointReader.latest(dir, shapes);
+      kept = choice.chosen().dir();
+      assertThat(choice.skipped()).as("the temporary directory is not a candidate").isEmpty();
+    } finally {
+      v.close();
+    }
+    long savedVersion = new JsonObject(Files.readString(kept.resolve("manifest.json"))).getJsonObject("models")
+        .getJsonObject(ModelKeys.VAE).getLong("version");
+    try (TestRuntime rt = TestRuntime.startResumed(Map.of("checkpoint.dir", dir.toString()), "latest")) {
+      long version = rt.control("status", 0).detail().getJsonObject("trainer").getJsonObject("models")
+          .getJsonObject(ModelKeys.VAE).getLong("version_published");
+      assertThat(version).as("versions go on from the surviving checkpoint").isGreaterThanOrEqualTo(savedVersion);
+    }
+  }
+
+  /** Finished checkpoints, or temporary ones being written. */
+  private static long count(Path dir, boolean temporary) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.map(p -> p.getFileName().toString())
+          .filter(n -> temporary ? n.startsWith(".") && n.endsWith(".state.tmp") : n.endsWith(".state") && !n.startsWith("."))
+          .count();
+    }
+  }
+
+  private static int port(List<String> lines) {
+    for (String line : lines) {
+      Matcher m = CONSOLE.matcher(line);
+      if (m.find()) {
+        return Integer.parseInt(m.group(1));
+      }
+    }
+    throw new AssertionError("the child never logged its console port: " + lines);
+  }
+
+  private static long ticks(int port) throws Exception {
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/status"))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    return new JsonObject(r.body()).getLong("ticks");
+  }
+}
