@@ -1,5 +1,6 @@
 package dev.ami.agent;
 
+import dev.ami.bus.AgentHandover;
 import dev.ami.bus.AgentState;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelTick;
@@ -44,7 +45,11 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
   private final Sink sink;
   private final Supplier<Brain> brainFactory;
   private final Runnable onThreadStart;
+  private final Runnable onTicking;
+  private final boolean standby;
   private final AgentState resumeFrom;
+  private volatile boolean handedOver;
+  private long lastDeadline;
   private volatile Brain brain;
   private volatile List<ParamFollower> followers = List.of();
   private volatile long ticks;
@@ -57,19 +62,76 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
 
   public AgentLoop(Environment env, TickScheduler scheduler, Sink sink, Supplier<Brain> brainFactory,
                    Runnable onThreadStart) {
-    this(env, scheduler, sink, brainFactory, onThreadStart, null);
+    this(env, scheduler, sink, brainFactory, onThreadStart, () -> { }, null, false);
   }
 
-  /** @param resumeFrom a checkpoint's agent state to go on from (counters, hidden state), or null */
+  /**
+   * @param onThreadStart thread setup before the models are built (CPU pinning)
+   * @param onTicking thread setup just before the first tick (real-time priority)
+   * @param resumeFrom a checkpoint's agent state to go on from (counters, hidden state), or null
+   * @param standby build the models, then wait for {@link #takeOver} instead of ticking (a redeploy)
+   */
   public AgentLoop(Environment env, TickScheduler scheduler, Sink sink, Supplier<Brain> brainFactory,
-                   Runnable onThreadStart, AgentState resumeFrom) {
+                   Runnable onThreadStart, Runnable onTicking, AgentState resumeFrom, boolean standby) {
     super("agent", sink::event);
     this.env = env;
     this.scheduler = scheduler;
     this.sink = sink;
     this.brainFactory = brainFactory;
     this.onThreadStart = onThreadStart;
+    this.onTicking = onTicking;
     this.resumeFrom = resumeFrom;
+    this.standby = standby;
+  }
+
+  /**
+   * Stops at the next tick boundary and hands over: counters, hidden state and the next tick's deadline. The
+   * loop then ends without touching the actuators, which the successor keeps driving; its models are closed.
+   */
+  public CompletableFuture<AgentHandover> handOver() {
+    return onLoop(() -> {
+      boolean paused = state == RunState.PAUSED || state == RunState.STEPPING;
+      AgentHandover h = new AgentHandover(new AgentState(ticks, noFrameTicks, staleTicks, scheduler.missed(),
+          brain.state()), scheduler.nextDeadline(), lastDeadline, scheduler.periodNanos(), paused);
+      handedOver = true;
+      return h;
+    });
+  }
+
+  /**
+   * A standby loop takes over from its predecessor: same counters, its hidden state when the forward model has
+   * the same size (else zeros), and the next tick exactly on the predecessor's schedule. Returns that deadline.
+   */
+  public CompletableFuture<Long> takeOver(AgentHandover h) {
+    return onLoop(() -> {
+      if (state != RunState.STANDBY) {
+        throw new IllegalStateException("the agent is " + state.wireName() + ", not standing by");
+      }
+      AgentState s = h.state();
+      ticks = s.ticks();
+      noFrameTicks = s.noFrameTicks();
+      staleTicks = s.staleTicks();
+      scheduler.carryMissed(s.missedTicks());
+      try {
+        brain.restoreState(s.hidden());
+      } catch (IllegalArgumentException otherSize) {
+        LOG.info("the new agent starts from a zero hidden state: {}", otherSize.getMessage());
+      }
+      onTicking.run();
+      if (h.paused()) {
+        pauseHere();
+      } else {
+        state = RunState.RUNNING;
+        // the predecessor's next deadline, unless it has already gone by (then the next one: never a burst)
+        scheduler.continueAt(h.nextDeadlineNanos());
+      }
+      return scheduler.nextDeadline();
+    });
+  }
+
+  /** True once this loop handed its agent over. */
+  public boolean handedOver() {
+    return handedOver;
   }
 
   /** The counters and the brain's state, taken between two ticks (or while paused) for a checkpoint. */
@@ -93,10 +155,23 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
   }
 
   @Override
+  protected RunState stateAfterStart() {
+    return standby ? RunState.STANDBY : RunState.RUNNING;
+  }
+
+  @Override
   protected void start() {
     onThreadStart.run(); // scheduling first: threads libtorch creates inherit this thread's CPU mask
     brain = brainFactory.get();
     followers = brain.followers();
+    if (standby) {
+      Frame f = env.frames().latest();
+      if (f != null) {
+        brain.warmUp(f);
+      }
+    } else {
+      onTicking.run();
+    }
     if (resumeFrom != null) {
       brain.restoreState(resumeFrom.hidden());
       ticks = resumeFrom.ticks();
@@ -110,10 +185,10 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
   @Override
   protected void loop() throws InterruptedException {
     while (true) {
-      if (!applyCommands()) {
+      if (!applyCommands() || handedOver) {
         return;
       }
-      if (state == RunState.PAUSED) {
+      if (state == RunState.PAUSED || state == RunState.STANDBY) {
         if (!awaitCommand(1000)) {
           return;
         }
@@ -133,6 +208,7 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
 
   private void tick(long deadline) {
     long start = System.nanoTime();
+    lastDeadline = deadline;
     // take up fresh parameters first, so a publish is acted on at the very next tick
     int n = followers.size();
     double[] swapMs = new double[n];
@@ -226,12 +302,16 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
 
   @Override
   protected void onStop() {
-    safeNeutral();
+    if (!handedOver && state != RunState.STANDBY) { // the actuators belong to whoever ticks now
+      safeNeutral();
+    }
   }
 
   @Override
   protected void finish() {
-    safeNeutral();
+    if (!handedOver && state != RunState.STANDBY) {
+      safeNeutral();
+    }
     if (brain != null) {
       brain.close(); // closes the followers first: a late publish never writes into freed tensors
     }

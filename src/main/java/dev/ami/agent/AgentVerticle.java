@@ -1,11 +1,13 @@
 package dev.ami.agent;
 
 import dev.ami.bus.Addresses;
+import dev.ami.bus.AgentHandover;
 import dev.ami.bus.AgentState;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ObservationRecord;
+import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
@@ -25,7 +27,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -41,52 +47,115 @@ public final class AgentVerticle extends VerticleBase {
   private static final long SOURCE_CHECK_MS = 250;
   private static final long WORLD_REPORT_MS = 1000;
 
+  /** Deployment-config flag (not a user key): build the models, then wait to take over from a running agent. */
+  public static final String STANDBY = "ami.standby";
+
   private AgentLoop loop;
   private Environment env;
+  private boolean standby;
+  private final List<MessageConsumer<?>> live = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
 
   @Override
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
+    standby = config().getBoolean(STANDBY, false);
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    AgentState resume = (AgentState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).remove(Addresses.RESUME_AGENT);
-    return vertx.executeBlocking(() -> {
-      env = Environments.create(config);
-      try {
-        env.frames().start();
-      } catch (Exception e) {
-        closeEnv(); // the actuator's socket and shutdown hook must not outlive a failed start
-        throw e;
+    LocalMap<String, Environment> envs = vertx.sharedData().getLocalMap(Addresses.AGENT_MAP);
+    AgentState resume = standby ? null
+        : (AgentState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).remove(Addresses.RESUME_AGENT);
+    Future<Environment> environment;
+    if (standby) {
+      Environment running = envs.get(Addresses.ENV_KEY);
+      environment = running != null ? Future.succeededFuture(running)
+          : Future.failedFuture("no running agent to take over from");
+    } else {
+      environment = vertx.executeBlocking(() -> {
+        Environment created = Environments.create(config);
+        try {
+          created.frames().start();
+        } catch (Exception e) {
+          created.close(); // the actuator's socket and shutdown hook must not outlive a failed start
+          throw e;
+        }
+        return created;
+      });
+    }
+    return environment.compose(e -> {
+      env = e;
+      if (!standby) {
+        envs.put(Addresses.ENV_KEY, e);
       }
-      return env;
-    }).compose(e -> {
+      CpuPlan plan = CpuPlan.of(config.getBool("system.isolate_cpus"));
       loop = new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
-          busSink(bus, config.getDouble("telemetry.frame_hz")), brain(config, params),
-          () -> CpuPlan.of(config.getBool("system.isolate_cpus")).enterAgentThread(config.getBool("agent.realtime")),
-          resume);
+          busSink(bus, config.getDouble("telemetry.frame_hz")), brain(config, params), plan::pinAgentThread,
+          () -> plan.agentPriority(config.getBool("agent.realtime")), resume, standby);
       new Thread(loop, "ami-agent").start();
-      return Future.fromCompletionStage(loop.ready())
+      return Future.fromCompletionStage(loop.ready(), context)
           .onFailure(err -> closeEnv()); // the models failed to build: no socket or hook may outlive them
     }).map(v -> {
       bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepareAll(bus));
-      bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
-          msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n())));
-      bus.<Object>consumer(Addresses.AGENT_STATE, msg -> loop.capture().whenComplete((state, err) -> {
-        if (err == null) {
-          msg.reply(state);
-        } else {
-          msg.fail(500, "the agent's state could not be taken: " + err.getMessage());
-        }
-      }));
-      prepareAll(bus); // snapshots may already be there after a redeploy
-      SourceWatch watch = new SourceWatch(env.frames(), e -> bus.publish(Addresses.EVENTS, e));
-      vertx.setPeriodic(SOURCE_CHECK_MS, t -> watch.check());
-      if (env.exploration() != null) {
-        vertx.setPeriodic(WORLD_REPORT_MS, t -> bus.publish(Addresses.TELEMETRY_WORLD, env.exploration().report()));
+      prepareAll(bus); // a redeployed agent starts from the newest snapshots that fit it
+      bus.<Object>consumer(Addresses.AGENT_HANDOVER_PREFIX + deploymentID() + ".give", this::giveOver);
+      if (standby) {
+        bus.<AgentHandover>consumer(Addresses.AGENT_HANDOVER_PREFIX + deploymentID() + ".take",
+            m -> takeOver(m, config));
+        LOG.info("new agent ({}) built and warmed up; standing by to take over", config.getString("model.kind"));
+      } else {
+        goLive(config);
       }
-      LOG.info("agent ticking at {} Hz on env={} with the {} agent ({})", config.getInt("agent.hz"), env.name(),
-          config.getString("model.kind"), String.join(", ", loop.followers().stream().map(ParamFollower::key).toList()));
       return null;
+    });
+  }
+
+  /** The agent's shared addresses and timers: only the agent that ticks has them. */
+  private void goLive(AmiConfig config) {
+    EventBus bus = vertx.eventBus();
+    live.add(bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
+        msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n()))));
+    live.add(bus.<Object>consumer(Addresses.AGENT_STATE, msg -> loop.capture().whenComplete((state, err) -> {
+      if (err == null) {
+        msg.reply(state);
+      } else {
+        msg.fail(500, "the agent's state could not be taken: " + err.getMessage());
+      }
+    })));
+    SourceWatch watch = new SourceWatch(env.frames(), e -> bus.publish(Addresses.EVENTS, e));
+    timers.add(vertx.setPeriodic(SOURCE_CHECK_MS, t -> watch.check()));
+    if (env.exploration() != null) {
+      timers.add(vertx.setPeriodic(WORLD_REPORT_MS,
+          t -> bus.publish(Addresses.TELEMETRY_WORLD, env.exploration().report())));
+    }
+    LOG.info("agent ticking at {} Hz on env={} with the {} agent ({})", config.getInt("agent.hz"), env.name(),
+        config.getString("model.kind"), String.join(", ", loop.followers().stream().map(ParamFollower::key).toList()));
+  }
+
+  /** A redeploy: stop at the next tick boundary, give up the shared addresses, answer with the handover. */
+  private void giveOver(Message<Object> msg) {
+    Future.fromCompletionStage(loop.handOver(), context).onComplete(r -> {
+      if (r.failed()) {
+        msg.fail(500, "the agent could not hand over: " + r.cause().getMessage());
+        return;
+      }
+      live.forEach(MessageConsumer::unregister);
+      live.clear();
+      timers.forEach(vertx::cancelTimer);
+      timers.clear();
+      msg.reply(r.result());
+    });
+  }
+
+  /** A redeploy: this standby agent takes over and answers with the deadline of its first tick. */
+  private void takeOver(Message<AgentHandover> msg, AmiConfig config) {
+    Future.fromCompletionStage(loop.takeOver(msg.body()), context).onComplete(r -> {
+      if (r.failed()) {
+        msg.fail(500, "the new agent could not take over: " + r.cause().getMessage());
+        return;
+      }
+      standby = false; // the world is this agent's now: it closes it when it stops for good
+      goLive(config);
+      msg.reply(r.result());
     });
   }
 
@@ -152,20 +221,27 @@ public final class AgentVerticle extends VerticleBase {
       closeEnv();
       return Future.succeededFuture();
     }
+    // an agent that handed over, or a standby one that never took over, leaves the world to the agent that ticks
+    boolean ownsWorld = !loop.handedOver() && loop.status().state() != RunState.STANDBY;
     long bound = AmiConfig.of(config()).getInt("system.stop_timeout_ms");
     loop.command("stop", 0);
     loop.finished().orTimeout(bound, TimeUnit.MILLISECONDS).whenComplete((v, t) -> {
       if (t != null) {
         LOG.warn("the agent loop did not stop within {} ms; closing its environment anyway (actuators neutral)", bound);
       }
-      closeEnv();
+      if (ownsWorld) {
+        closeEnv();
+      }
       stopped.complete();
     });
-    return stopped.future().onSuccess(v -> LOG.info("agent stopped; actuators neutral"));
+    return stopped.future().onSuccess(v -> LOG.info(ownsWorld ? "agent stopped; actuators neutral"
+        : "agent stopped; the agent that took over drives the actuators"));
   }
 
+  /** Closes the environment unless another agent drives it (a standby one never owns it). */
   private void closeEnv() {
-    if (env != null) {
+    if (env != null && !standby) {
+      vertx.sharedData().getLocalMap(Addresses.AGENT_MAP).remove(Addresses.ENV_KEY, env);
       env.close();
     }
   }

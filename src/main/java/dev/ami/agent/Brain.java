@@ -34,6 +34,19 @@ public interface Brain extends AutoCloseable {
     }
   }
 
+  /**
+   * Runs the models once on {@code frame} and forgets it (the step, the state): a redeployed agent warms up this
+   * way before it takes over, so its first real tick does not pay for first-use allocations.
+   */
+  default void warmUp(Frame frame) {
+    float[] before = state();
+    decide(frame, 0, false);
+    breakChain();
+    if (before != null) {
+      restoreState(before);
+    }
+  }
+
   /** Releases the models; called on the agent thread after the last tick. */
   @Override
   void close();

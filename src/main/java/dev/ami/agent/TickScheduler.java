@@ -31,6 +31,11 @@ public final class TickScheduler {
     return nextDeadline;
   }
 
+  /** Ticks on the schedule of a predecessor: its next deadline becomes this scheduler's. */
+  public void continueAt(long deadlineNanos) {
+    nextDeadline = deadlineNanos;
+  }
+
   /** Continues the missed-deadline count of an earlier run (a resumed checkpoint). */
   public void carryMissed(long earlier) {
     missed += earlier;

@@ -5,6 +5,7 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.LocalRecordCodec;
+import dev.ami.bus.RunState;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.CheckpointVerticle;
 import dev.ami.config.AmiConfig;
@@ -17,40 +18,39 @@ import dev.ami.system.OmpTuning;
 import dev.ami.telemetry.MetersVerticle;
 import dev.ami.telemetry.StatusLogVerticle;
 import dev.ami.training.TrainerVerticle;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One running system: Vert.x with metrics, and the verticles deployed in order (meters, control, console,
- * checkpoints, status log, preview, trainer, agent). {@link #stop()} undeploys in reverse, agent first so the actuators go neutral before anything else
- * stops, then frees every parameter snapshot.
+ * checkpoints, status log, preview, trainer, agent), each under its role ({@link Roles}), so that one can be
+ * redeployed on its own ({@link Redeployer}). {@link #stop()} undeploys in reverse, agent first so the actuators
+ * go neutral before anything else stops, then frees every parameter snapshot.
  */
 public final class AmiRuntime {
   private static final Logger LOG = LoggerFactory.getLogger(AmiRuntime.class);
 
   private final Vertx vertx;
   private final AmiConfig config;
-  private final Deque<String> deployments = new ArrayDeque<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private volatile boolean started;
   private final Promise<Void> terminated = Promise.promise();
 
+  private final Roles roles;
+
   private AmiRuntime(Vertx vertx, AmiConfig config) {
     this.vertx = vertx;
     this.config = config;
+    this.roles = new Roles(vertx, config);
   }
 
   /** A Vert.x instance with Micrometer metrics (Prometheus) and the runtime's message codecs. */
@@ -88,29 +88,38 @@ public final class AmiRuntime {
       LOG.info("shutting down ({})", m.body());
       runtime.stop();
     });
-    return runtime.deploy(new MetersVerticle(), false)
-        .compose(v -> runtime.deploy(new ControlVerticle(), false))
-        .compose(v -> config.getBool("console.enabled") ? runtime.deploy(new ConsoleVerticle(), false)
+    vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, config.toJson());
+    Redeployer redeployer = new Redeployer(vertx, runtime.roles());
+    vertx.eventBus().<ControlCommand>consumer(Addresses.REDEPLOY, m -> {
+      if (runtime.stopping.get() || !runtime.started) {
+        m.reply(ControlReply.error(RunState.STOPPING, "the system is not running; nothing to redeploy"));
+      } else {
+        redeployer.handle(m.body()).onComplete(r -> m.reply(r.result()));
+      }
+    });
+    return runtime.deploy(Roles.METERS, new MetersVerticle(), false)
+        .compose(v -> runtime.deploy(Roles.CONTROL, new ControlVerticle(), false))
+        .compose(v -> config.getBool("console.enabled") ? runtime.deploy(Roles.CONSOLE, new ConsoleVerticle(), false)
             : Future.succeededFuture())
-        .compose(v -> runtime.deploy(new CheckpointVerticle(), false))
-        .compose(v -> runtime.deploy(new StatusLogVerticle(), false))
-        .compose(v -> runtime.deploy(new PreviewVerticle(), false))
-        .compose(v -> runtime.deploy(trainer, true))
-        .compose(v -> runtime.deploy(new AgentVerticle(), true))
+        .compose(v -> runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false))
+        .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
+        .compose(v -> runtime.deploy(Roles.PREVIEW, new PreviewVerticle(), false))
+        .compose(v -> runtime.deploy(Roles.TRAINER, trainer, true))
+        .compose(v -> runtime.deploy(Roles.AGENT, new AgentVerticle(), true))
         .onSuccess(v -> runtime.started = true)
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
   }
 
-  private Future<Void> deploy(io.vertx.core.Deployable verticle, boolean worker) {
-    DeploymentOptions options = new DeploymentOptions().setConfig(config.toJson());
-    if (worker) {
-      options.setThreadingModel(ThreadingModel.WORKER);
-    }
-    return vertx.deployVerticle(verticle, options).map(id -> {
-      deployments.push(id);
+  private Future<Void> deploy(String role, io.vertx.core.Deployable verticle, boolean worker) {
+    return roles.deploy(verticle, worker, config.toJson()).map(id -> {
+      roles.assign(role, id);
       return null;
     });
+  }
+
+  private Roles roles() {
+    return roles;
   }
 
   public Vertx vertx() {
@@ -128,8 +137,7 @@ public final class AmiRuntime {
       return terminated.future();
     }
     Future<Void> chain = started ? lastCheckpoint() : Future.succeededFuture();
-    while (!deployments.isEmpty()) {
-      String id = deployments.pop();
+    for (String id : roles.inStopOrder()) {
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
         LOG.warn("undeploy of {} failed: {}", id, e.getMessage());
         return Future.succeededFuture();

@@ -35,14 +35,35 @@ public final class Addresses {
   public static final String TELEMETRY_CHECKPOINT = "ami.telemetry.checkpoint";
   /** Publish, {@link Event}: things an operator wants in the log (pauses, publishes, errors). */
   public static final String EVENTS = "ami.events";
+  /**
+   * Request-reply, {@link ControlCommand} {@code redeploy} (args: target, model, from) → {@link ControlReply}
+   * (build, handover and gap times, missed ticks, warnings): new agent or trainer verticles without a restart.
+   */
+  public static final String REDEPLOY = "ami.app.redeploy";
+  /** Publish, {@link RedeployRecord}: one per redeploy, done or failed. */
+  public static final String TELEMETRY_REDEPLOY = "ami.telemetry.redeploy";
   /** Send, any body: asks the launcher to shut the process down gracefully. */
   public static final String SHUTDOWN = "ami.app.shutdown";
+
+  /**
+   * Request-reply, prefix of an agent deployment's own addresses: {@code <prefix><deployment id>.give} answers
+   * with an {@link AgentHandover} at the next tick boundary and stops ticking; {@code .take} takes one over.
+   */
+  public static final String AGENT_HANDOVER_PREFIX = "ami.agent.handover.";
+  /** Request-reply, prefix of a trainer deployment's own address {@code <prefix><deployment id>.go}: start training. */
+  public static final String TRAINER_GO_PREFIX = "ami.trainer.go.";
 
   /** Shared-data local map holding the latest {@code dev.ami.params.ParamSnapshot} per model key. */
   public static final String PARAMS_MAP = "ami.params";
   /** Shared-data local map holding the trainers' {@code dev.ami.data.Buffers} under {@link #BUFFERS_KEY}. */
   public static final String DATA_MAP = "ami.data";
   public static final String BUFFERS_KEY = "buffers";
+  /** Shared-data local map holding the configuration the models run with now (JSON) under {@link #CONFIG_KEY}. */
+  public static final String APP_MAP = "ami.app";
+  public static final String CONFIG_KEY = "config";
+  /** Shared-data local map holding the agent's {@code dev.ami.env.Environment} under {@link #ENV_KEY}. */
+  public static final String AGENT_MAP = "ami.agent";
+  public static final String ENV_KEY = "env";
   /**
    * Shared-data local map holding what a resumed run starts from: {@link TrainerState} under {@code trainer}
    * and {@link AgentState} under {@code agent}, each taken (removed) by the verticle that uses it.

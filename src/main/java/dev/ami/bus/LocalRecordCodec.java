@@ -21,7 +21,7 @@ public final class LocalRecordCodec<T> implements MessageCodec<T, T> {
     for (Class<?> c : new Class<?>[] {ControlCommand.class, ControlReply.class, StepRecord.class,
         ParamsPublished.class, TickRecord.class, TrainRecord.class, Event.class,
         ObservationRecord.class, ExpectedFrameRecord.class, WorldRecord.class, AgentState.class, TrainerState.class,
-        CheckpointRecord.class}) {
+        CheckpointRecord.class, AgentHandover.class, RedeployRecord.class}) {
       register(bus, c);
     }
   }

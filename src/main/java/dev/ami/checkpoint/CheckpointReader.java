@@ -258,7 +258,8 @@ public final class CheckpointReader {
       if (at != all.size()) {
         throw new CheckpointException(file, "holds " + all.size() + " arrays, the manifest lists " + at);
       }
-      return ParamSnapshot.restored(key, m.getLong("version"), m.getLong("trainer_step"), groups, manager);
+      return ParamSnapshot.restored(key, m.getLong("version"), m.getLong("trainer_step"), m.getString("spec", ""),
+          groups, manager);
     } catch (CheckpointException | RuntimeException e) {
       manager.close();
       throw e;

@@ -90,7 +90,9 @@ public final class CheckpointVerticle extends VerticleBase {
     long t0 = System.nanoTime();
     inFlightSince = t0;
     EventBus bus = vertx.eventBus();
-    AmiConfig config = AmiConfig.of(config());
+    // the models' config now: a redeploy may have changed it since this verticle was deployed
+    JsonObject current = (JsonObject) vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.CONFIG_KEY);
+    AmiConfig config = AmiConfig.of(current != null ? current : config());
     Future<AgentState> agent = bus.<AgentState>request(Addresses.AGENT_STATE, reason, AGENT_ASK).map(Message::body)
         .recover(e -> {
           LOG.info("checkpoint without the agent's state: {}", e.getMessage());

@@ -65,7 +65,8 @@ final class CheckpointWriter {
       stallForTests();
       JsonObject models = new JsonObject();
       for (ModelState m : c.trainer().models()) {
-        models.put(m.key(), writeModel(files, tmp, m, c.specs().get(m.key())));
+        String spec = m.params().spec().isEmpty() ? c.specs().get(m.key()) : m.params().spec();
+        models.put(m.key(), writeModel(files, tmp, m, spec));
       }
       if (c.agent() != null) {
         put(files, tmp, "agent.json", out -> out.write(agentJson(c.agent()).encode().getBytes(StandardCharsets.UTF_8)));

@@ -9,10 +9,30 @@ import java.util.TreeMap;
  * deployment config ({@link #toJson()}) and read it back through {@link #of(JsonObject)}.
  */
 public final class AmiConfig {
+  /** Where a loaded config came from: its file (null for the default) and the command-line overrides. */
+  public record Source(java.nio.file.Path file, java.util.List<String> overrides) {
+  }
+
   private final Map<String, Object> values;
+  private final Source source;
 
   AmiConfig(Map<String, Object> values) {
+    this(values, null);
+  }
+
+  private AmiConfig(Map<String, Object> values, Source source) {
     this.values = Map.copyOf(values);
+    this.source = source;
+  }
+
+  /** The same values, remembering how they were loaded, so a redeploy can load them again with other presets. */
+  AmiConfig withSource(Source s) {
+    return new AmiConfig(values, s);
+  }
+
+  /** How this config was loaded; null when it was not loaded from a file and a command line (a deployment's copy). */
+  public Source source() {
+    return source;
   }
 
   /** The defaults of every key. */

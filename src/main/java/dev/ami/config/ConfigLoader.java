@@ -68,8 +68,22 @@ public final class ConfigLoader {
         config = config.withOverride(o.getKey(), o.getValue());
       }
       CrossChecks.verify(config);
-      return config;
+      return config.withSource(new AmiConfig.Source(file, List.copyOf(overrides)));
     });
+  }
+
+  /**
+   * The config {@code current} was loaded as, loaded again with {@code more} overrides after the original ones
+   * (a redeploy's preset and keys): the same layering, so the user's file and command line keep their place.
+   */
+  public Future<AmiConfig> reload(AmiConfig current, List<String> more) {
+    AmiConfig.Source s = current.source();
+    if (s == null) {
+      return Future.failedFuture(new ConfigException("this config was not loaded from a file and a command line"));
+    }
+    List<String> all = new java.util.ArrayList<>(s.overrides());
+    all.addAll(more);
+    return load(s.file(), all);
   }
 
   private Future<JsonObject> readYaml(Path path) {

@@ -18,7 +18,7 @@ final class CommandRelay {
   /** How every reply starts when the control point did not answer at all. */
   static final String NO_ANSWER = "control point did not answer";
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
-  /** Writing a checkpoint with its buffers may take longer than any other command. */
+  /** A checkpoint with its buffers, or a redeploy building new models, may take longer than any other command. */
   private static final DeliveryOptions ASK_LONG = new DeliveryOptions().setSendTimeout(300_000);
 
   private final EventBus bus;
@@ -31,8 +31,8 @@ final class CommandRelay {
 
   /** Runs a control command (anything but subscribe); the future always succeeds with a reply. */
   Future<JsonObject> execute(ConsoleRequest req) {
-    return bus.<ControlReply>request(Addresses.CONTROL, new ControlCommand(req.cmd(), req.n()),
-            "checkpoint".equals(req.cmd()) ? ASK_LONG : ASK)
+    return bus.<ControlReply>request(Addresses.CONTROL, new ControlCommand(req.cmd(), req.n(), req.args()),
+            "checkpoint".equals(req.cmd()) || "redeploy".equals(req.cmd()) ? ASK_LONG : ASK)
         .map(Message::body)
         .map(r -> {
           telemetry.onState(r.state().wireName());

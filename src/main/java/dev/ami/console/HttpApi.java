@@ -3,6 +3,7 @@ package dev.ami.console;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.List;
 import java.util.Set;
 
@@ -25,6 +26,8 @@ final class HttpApi {
 
   void mount(Router router) {
     router.get("/api/status").handler(ctx -> run(ctx, new ConsoleRequest(null, "status", 0, Set.of())));
+    router.post("/api/redeploy").handler(BodyHandler.create(false).setBodyLimit(Protocol.MAX_REQUEST_BYTES));
+    router.post("/api/redeploy").handler(this::redeploy);
     router.post("/api/:cmd").handler(this::command);
     router.route("/api/*").handler(ctx -> send(ctx, 404, Protocol.error(null, telemetry.state(),
         "no such endpoint: GET /api/status, POST /api/{" + String.join("|", POST_COMMANDS) + "}")));
@@ -47,6 +50,37 @@ final class HttpApi {
       }
     }
     run(ctx, new ConsoleRequest(null, cmd, n, Set.of()));
+  }
+
+  /**
+   * {@code POST /api/redeploy}: the WebSocket's fields as a JSON body, or {@code ?target=&preset=&from=} for
+   * the simple cases (overrides need the body).
+   */
+  private void redeploy(RoutingContext ctx) {
+    JsonObject json;
+    try {
+      String body = ctx.body() == null ? "" : ctx.body().asString();
+      json = body == null || body.isBlank() ? new JsonObject() : new JsonObject(body);
+    } catch (RuntimeException e) {
+      send(ctx, 400, Protocol.error(null, telemetry.state(), "the body must be a JSON object like "
+          + "{\"target\":\"agent\",\"model\":{\"preset\":\"curiosity-small\"}}"));
+      return;
+    }
+    var q = ctx.request().params();
+    if (q.contains("target")) {
+      json.put("target", q.get("target"));
+    }
+    if (q.contains("preset")) {
+      json.put("model", json.getJsonObject("model", new JsonObject()).put("preset", q.get("preset")));
+    }
+    if (q.contains("from")) {
+      json.put("from", q.get("from"));
+    }
+    try {
+      run(ctx, new ConsoleRequest(null, "redeploy", 0, Set.of(), Protocol.redeployArgs(null, json)));
+    } catch (ProtocolException e) {
+      send(ctx, 400, Protocol.error(null, telemetry.state(), e.getMessage()));
+    }
   }
 
   private void run(RoutingContext ctx, ConsoleRequest req) {

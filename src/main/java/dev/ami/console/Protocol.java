@@ -58,8 +58,68 @@ public final class Protocol {
     return switch (cmd) {
       case "step" -> new ConsoleRequest(id, cmd, stepCount(id, json.getValue("n")), Set.of());
       case "subscribe" -> new ConsoleRequest(id, cmd, 0, topics(id, json.getValue("topics")));
+      case "redeploy" -> new ConsoleRequest(id, cmd, 0, Set.of(), redeployArgs(id, json));
       default -> new ConsoleRequest(id, cmd, 0, Set.of());
     };
+  }
+
+  /** What may be redeployed. */
+  public static final List<String> REDEPLOY_TARGETS = List.of("agent", "trainer", "all");
+
+  /**
+   * Checks {@code redeploy}'s arguments: {@code target} (agent, trainer or all), optional {@code model}
+   * ({@code preset}: a name, {@code overrides}: an object of key → number, string or boolean) and optional
+   * {@code from} (a checkpoint's path). Whether the keys and values exist is the config loader's to say.
+   */
+  public static JsonObject redeployArgs(Object id, JsonObject json) {
+    for (String field : json.fieldNames()) {
+      if (!List.of("id", "cmd", "target", "model", "from").contains(field)) {
+        throw new ProtocolException(id, "redeploy takes target, model and from; not \"" + field + "\"");
+      }
+    }
+    Object target = json.getValue("target");
+    if (!(target instanceof String t) || !REDEPLOY_TARGETS.contains(t)) {
+      throw new ProtocolException(id, "redeploy needs \"target\": one of " + String.join(", ", REDEPLOY_TARGETS)
+          + (target == null ? "" : ", was " + describe(target)));
+    }
+    JsonObject out = new JsonObject().put("target", target);
+    Object model = json.getValue("model");
+    if (model != null) {
+      if (!(model instanceof JsonObject m)) {
+        throw new ProtocolException(id, "\"model\" must be an object like {\"preset\":\"curiosity-small\","
+            + "\"overrides\":{\"vae.lr\":0.0003}}");
+      }
+      for (String field : m.fieldNames()) {
+        if (!field.equals("preset") && !field.equals("overrides")) {
+          throw new ProtocolException(id, "\"model\" takes preset and overrides; not \"" + field + "\"");
+        }
+      }
+      Object preset = m.getValue("preset");
+      if (preset != null && !(preset instanceof String p && p.matches("[A-Za-z0-9_-]{1,64}"))) {
+        throw new ProtocolException(id, "\"model.preset\" must be a preset name, was " + describe(preset));
+      }
+      Object overrides = m.getValue("overrides");
+      if (overrides != null) {
+        if (!(overrides instanceof JsonObject o)) {
+          throw new ProtocolException(id, "\"model.overrides\" must be an object of key → value");
+        }
+        for (var e : o) {
+          Object v = e.getValue();
+          if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
+            throw new ProtocolException(id, "override " + e.getKey() + " must be a number, string or boolean");
+          }
+        }
+      }
+      out.put("model", m.copy());
+    }
+    Object from = json.getValue("from");
+    if (from != null) {
+      if (!(from instanceof String f) || f.isBlank()) {
+        throw new ProtocolException(id, "\"from\" must be a checkpoint's path");
+      }
+      out.put("from", from);
+    }
+    return out;
   }
 
   /** Validates {@code step}'s tick count: a JSON integer in [1, MAX_STEP]. */
@@ -121,7 +181,8 @@ public final class Protocol {
         .put("error", r.error());
     if (r.ok() && r.detail() != null) {
       for (String key : List.of("ticks", "models", "uptime_s", "agent", "trainer", "path", "bytes", "ms",
-          "trainer_pause_ms", "write_ms")) {
+          "trainer_pause_ms", "write_ms", "redeployed", "build_ms", "handover_ms", "missed_ticks",
+          "deadline_gap_ms", "trainer_gap_ms", "warnings")) {
         if (r.detail().containsKey(key)) {
           out.put(key, r.detail().getValue(key));
         }

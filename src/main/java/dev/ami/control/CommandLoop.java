@@ -109,7 +109,7 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   public final void run() {
     try {
       start();
-      state = RunState.RUNNING;
+      state = stateAfterStart();
       ready.complete(null);
       loop();
     } catch (Throwable t) {
@@ -139,6 +139,11 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
 
   /** On the loop's thread, before the first tick or step: builds models and whatever else it runs. */
   protected abstract void start() throws Exception;
+
+  /** The state once {@link #start()} built everything: running, or standby for a loop that waits to take over. */
+  protected RunState stateAfterStart() {
+    return RunState.RUNNING;
+  }
 
   /** Ticks or steps until a command ends the loop. */
   protected abstract void loop() throws InterruptedException;

@@ -22,7 +22,7 @@ public final class ControlVerticle extends VerticleBase {
   static final Set<String> COMMANDS = Set.of("pause", "resume", "step", "status", "shutdown", "checkpoint",
       "redeploy");
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
-  /** A checkpoint with the buffers can take a while on a slow disk. */
+  /** A checkpoint with the buffers on a slow disk, or a redeploy building big models, can take a while. */
   private static final DeliveryOptions CHECKPOINT = new DeliveryOptions().setSendTimeout(300_000);
 
   private final long startedMillis = System.currentTimeMillis();
@@ -43,8 +43,7 @@ public final class ControlVerticle extends VerticleBase {
       case "step" -> step(c.n());
       case "shutdown" -> shutdown();
       case "checkpoint" -> checkpoint();
-      case "redeploy" -> status().map(s -> ControlReply.error(s.state(),
-          c.cmd() + " is not available yet in this build"));
+      case "redeploy" -> redeploy(c);
       default -> status().map(s -> ControlReply.error(s.state(), "unknown command '" + c.cmd()
           + "'; known: " + String.join(", ", COMMANDS.stream().sorted().toList())));
     };
@@ -67,6 +66,13 @@ public final class ControlVerticle extends VerticleBase {
         .map(Message::body)
         .compose(ck -> status().map(s -> ck.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(ck.detail()))
             : ControlReply.error(s.state(), ck.error())));
+  }
+
+  /** New agent or trainer verticles, without a restart; the reply carries the redeploy's figures and the status. */
+  private Future<ControlReply> redeploy(ControlCommand c) {
+    return vertx.eventBus().<ControlReply>request(Addresses.REDEPLOY, c, CHECKPOINT).map(Message::body)
+        .compose(r -> status().map(s -> r.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(r.detail()))
+            : ControlReply.error(s.state(), r.error())));
   }
 
   private Future<ControlReply> shutdown() {

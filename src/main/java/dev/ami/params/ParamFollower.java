@@ -35,6 +35,7 @@ public final class ParamFollower implements AutoCloseable {
   private volatile long readyVersion;
   private volatile long readyPublishedNanos;
   private volatile long inUseVersion;
+  private String lastMisfit; // the shapes last reported as not fitting; prepare() runs on one context
 
   /** Follows group {@code group} of model {@code key}; the two blocks must have the same structure. */
   public ParamFollower(String key, String group, LocalMap<String, ParamSnapshot> map, Block first, Block second) {
@@ -78,7 +79,9 @@ public final class ParamFollower implements AutoCloseable {
     }
     try {
       String what = "snapshot " + key + "@" + snapshot.version() + " group " + group;
-      SnapshotCopy.checkFits(what, snapshot.group(group), buffers.get(0));
+      if (!fits(what, snapshot)) {
+        return false;
+      }
       if (!claimIdle()) {
         return false;
       }
@@ -94,6 +97,29 @@ public final class ParamFollower implements AutoCloseable {
       return true;
     } finally {
       snapshot.release();
+    }
+  }
+
+  /**
+   * Whether the snapshot fits the agent's model. A misfit is reported (thrown) once per shape: after a redeploy
+   * that changed one side's model every later publish misfits the same way, and one clear message is enough.
+   */
+  private boolean fits(String what, ParamSnapshot snapshot) {
+    List<ai.djl.ndarray.NDArray> arrays = snapshot.group(group);
+    try {
+      SnapshotCopy.checkFits(what, arrays, buffers.get(0));
+      lastMisfit = null;
+      return true;
+    } catch (IllegalStateException misfit) {
+      String shapes = arrays.stream().map(a -> a.getShape().toString()).toList().toString();
+      if (shapes.equals(lastMisfit)) {
+        return false;
+      }
+      lastMisfit = shapes;
+      throw new IllegalStateException(misfit.getMessage()
+          + (snapshot.spec().isEmpty() ? "" : " (the trainer's model: " + snapshot.spec() + ")")
+          + "; the agent keeps its parameters until a snapshot fits: redeploy agent and trainer together "
+          + "(target all) so that both run the same model", misfit);
     }
   }
 

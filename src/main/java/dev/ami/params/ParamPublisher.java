@@ -28,9 +28,14 @@ public final class ParamPublisher {
 
   /** Publishes the blocks' parameters as the next version and returns it. */
   public ParamSnapshot publish(Map<String, Block> groups, long trainerStep) {
+    return publish(groups, trainerStep, "");
+  }
+
+  /** The same, with the model's spec in words, so that readers can tell which model the arrays belong to. */
+  public ParamSnapshot publish(Map<String, Block> groups, long trainerStep, String spec) {
     // a manager of its own: the snapshot outlives the trainer when it is redeployed
     NDManager snapshotManager = NDManager.newBaseManager();
-    snapshotManager.setName("params-" + key + "@" + (version + 1));
+    snapshotManager.setName("params-" + key);
     Map<String, List<NDArray>> copies = new LinkedHashMap<>();
     groups.forEach((name, block) -> {
       List<NDArray> arrays = new ArrayList<>();
@@ -41,7 +46,9 @@ public final class ParamPublisher {
       }
       copies.put(name, List.copyOf(arrays));
     });
-    ParamSnapshot snapshot = new ParamSnapshot(key, ++version, trainerStep, System.nanoTime(), copies,
+    ParamSnapshot newest = map.get(key);
+    version = Math.max(version, newest == null ? 0 : newest.version()) + 1; // versions only grow, whoever published
+    ParamSnapshot snapshot = new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, copies,
         snapshotManager);
     ParamSnapshot previous = map.put(key, snapshot);
     if (previous != null) {

@@ -22,16 +22,18 @@ public final class ParamSnapshot implements Shareable {
   private final long version;
   private final long trainerStep;
   private final long createdNanos;
+  private final String spec;
   private final Map<String, List<NDArray>> groups;
   private final NDManager manager;
   private final AtomicInteger refs = new AtomicInteger(1);
 
-  ParamSnapshot(String key, long version, long trainerStep, long createdNanos, Map<String, List<NDArray>> groups,
-                NDManager manager) {
+  ParamSnapshot(String key, long version, long trainerStep, long createdNanos, String spec,
+                Map<String, List<NDArray>> groups, NDManager manager) {
     this.key = key;
     this.version = version;
     this.trainerStep = trainerStep;
     this.createdNanos = createdNanos;
+    this.spec = spec;
     this.groups = Collections.unmodifiableMap(new TreeMap<>(groups)); // names in sorted order
     this.manager = manager;
   }
@@ -40,9 +42,9 @@ public final class ParamSnapshot implements Shareable {
    * A snapshot of arrays loaded from elsewhere (a checkpoint): {@code manager} owns them and is closed with the
    * snapshot's last reference.
    */
-  public static ParamSnapshot restored(String key, long version, long trainerStep, Map<String, List<NDArray>> groups,
-                                       NDManager manager) {
-    return new ParamSnapshot(key, version, trainerStep, System.nanoTime(), groups, manager);
+  public static ParamSnapshot restored(String key, long version, long trainerStep, String spec,
+                                       Map<String, List<NDArray>> groups, NDManager manager) {
+    return new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, groups, manager);
   }
 
   /** Immutable, so the local map can hand out this very instance. */
@@ -92,6 +94,11 @@ public final class ParamSnapshot implements Shareable {
 
   public long createdNanos() {
     return createdNanos;
+  }
+
+  /** The spec of the model these parameters belong to, in words (e.g. {@code VaeSpec[...]}); "" when unknown. */
+  public String spec() {
+    return spec;
   }
 
   /** The group names, sorted. */

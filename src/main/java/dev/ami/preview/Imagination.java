@@ -23,6 +23,7 @@ final class Imagination implements AutoCloseable {
   private final VaeDecoder decoder;
   private final InputBuffer latent;
   private long version;
+  private long skipped;
 
   Imagination(VaeSpec spec) {
     this.spec = spec;
@@ -37,10 +38,16 @@ final class Imagination implements AutoCloseable {
 
   /** Takes up {@code snapshot}'s decoder if it is newer than the one in use; false when there is none yet. */
   boolean follow(ParamSnapshot snapshot) {
-    if (snapshot != null && snapshot.version() > version && SnapshotCopy.copyGroup(snapshot, "decoder", decoder)) {
-      version = snapshot.version();
+    if (snapshot != null && snapshot.version() > Math.max(version, skipped)) {
+      try {
+        if (SnapshotCopy.copyGroup(snapshot, "decoder", decoder)) {
+          version = snapshot.version();
+        }
+      } catch (IllegalStateException misfit) {
+        skipped = snapshot.version(); // another VAE than this preview's: it waits for its own redeploy
+      }
     }
-    return version > 0;
+    return version > 0 && version >= skipped; // never a picture from a decoder the newest VAE no longer matches
   }
 
   long version() {

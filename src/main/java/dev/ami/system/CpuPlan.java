@@ -38,9 +38,22 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
 
   /** Called on the agent thread before it ticks. */
   public void enterAgentThread(boolean realtime) {
+    pinAgentThread();
+    agentPriority(realtime);
+  }
+
+  /** Pins the calling thread to the agent's CPU (before its models are built: libtorch's threads inherit it). */
+  public void pinAgentThread() {
     if (isolate) {
       ThreadTuning.pinCurrent(agentCpus);
     }
+  }
+
+  /**
+   * Raises the calling agent thread to SCHED_FIFO when asked. A redeployed agent calls this only when it takes
+   * over: built at real-time priority, its models would starve the agent that still ticks on the same CPU.
+   */
+  public void agentPriority(boolean realtime) {
     if (realtime && !ThreadTuning.trySetRealtimeCurrent(10)) {
       LOG.info("agent thread runs with normal scheduling (SCHED_FIFO not permitted here)");
     }

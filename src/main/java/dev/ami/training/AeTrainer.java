@@ -112,6 +112,11 @@ public final class AeTrainer extends TrainerBase {
   }
 
   @Override
+  public String spec() {
+    return spec.toString();
+  }
+
+  @Override
   public Map<String, Block> groups() {
     List<Block> children = autoEncoder.getChildren().values();
     Map<String, Block> groups = new LinkedHashMap<>();
@@ -132,9 +137,5 @@ public final class AeTrainer extends TrainerBase {
 
   public int batch() {
     return batch;
-  }
-
-  public ModelSpec spec() {
-    return spec;
   }
 }

@@ -167,6 +167,11 @@ public final class DynamicsTrainer extends TrainerBase {
   }
 
   @Override
+  public String spec() {
+    return spec.toString();
+  }
+
+  @Override
   public Map<String, Block> groups() {
     return Map.of("model", model);
   }

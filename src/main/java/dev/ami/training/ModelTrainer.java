@@ -35,6 +35,11 @@ public interface ModelTrainer extends AutoCloseable {
   default void endRun() {
   }
 
+  /** The model's spec in words ({@code VaeSpec[...]}): snapshots carry it, so a misfit is explained. */
+  default String spec() {
+    return "";
+  }
+
   /** The parameter groups a snapshot of this model holds, by group name. */
   Map<String, Block> groups();
 

@@ -158,6 +158,11 @@ public final class PpoTrainer extends TrainerBase {
   }
 
   @Override
+  public String spec() {
+    return spec.toString();
+  }
+
+  @Override
   public Map<String, Block> groups() {
     return Map.of("model", model);
   }

@@ -44,6 +44,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
   private final Settings settings;
   private final Sink sink;
   private final TrainerState resumeFrom;
+  private final boolean standby;
   private volatile List<Slot> slots = List.of();
   private volatile boolean flatOut;
 
@@ -53,21 +54,41 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
    */
   public TrainerLoop(Supplier<List<ModelTrainer>> trainerFactory, Function<String, ParamPublisher> publishers,
                      Settings settings, Sink sink) {
-    this(trainerFactory, publishers, settings, sink, null);
+    this(trainerFactory, publishers, settings, sink, null, false);
   }
 
   /**
-   * @param resumeFrom a checkpoint's training state to start from (its snapshots already in the params map), or
-   *     null; the caller keeps ownership and closes it once {@link #ready()} completed
+   * @param resumeFrom a checkpoint's training state to start from, or null; the caller keeps ownership and closes
+   *     it once the loop has started training (or ended)
+   * @param standby build the trainers, then wait for {@link #go} before touching any snapshot (a redeploy: the
+   *     trainer it replaces is still training, and all training runs on one thread at a time)
    */
   public TrainerLoop(Supplier<List<ModelTrainer>> trainerFactory, Function<String, ParamPublisher> publishers,
-                     Settings settings, Sink sink, TrainerState resumeFrom) {
+                     Settings settings, Sink sink, TrainerState resumeFrom, boolean standby) {
     super("trainer", sink::event);
     this.trainerFactory = trainerFactory;
     this.publishers = publishers;
     this.settings = settings;
     this.sink = sink;
     this.resumeFrom = resumeFrom;
+    this.standby = standby;
+  }
+
+  /** A standby loop starts: every model from the checkpoint it was given or its newest fitting snapshot. */
+  public CompletableFuture<TrainerStatus> go(boolean paused) {
+    return onLoop(() -> {
+      if (state != RunState.STANDBY) {
+        throw new IllegalStateException("the trainer is " + state.wireName() + ", not standing by");
+      }
+      startModels();
+      state = paused ? RunState.PAUSED : RunState.RUNNING;
+      return status();
+    });
+  }
+
+  @Override
+  protected RunState stateAfterStart() {
+    return standby ? RunState.STANDBY : RunState.RUNNING;
   }
 
   /**
@@ -120,6 +141,13 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
       built.add(new Slot(t, publishers.apply(t.key())));
     }
     slots = List.copyOf(built);
+    if (!standby) {
+      startModels();
+    }
+  }
+
+  /** Each model from the checkpoint, else from its newest snapshot when that fits, else as built (published). */
+  private void startModels() {
     for (Slot s : slots) {
       ModelState saved = resumeFrom == null ? null : resumeFrom.model(s.trainer.key());
       if (saved != null) {
@@ -136,7 +164,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
       if (!applyCommands()) {
         return;
       }
-      if (state == RunState.PAUSED) {
+      if (state == RunState.PAUSED || state == RunState.STANDBY) {
         if (!awaitCommand(1000)) {
           return;
         }
@@ -243,7 +271,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
       rollBack(s);
       return;
     }
-    ParamSnapshot snapshot = s.publisher.publish(s.trainer.groups(), s.steps);
+    ParamSnapshot snapshot = s.publisher.publish(s.trainer.groups(), s.steps, s.trainer.spec());
     s.version = snapshot.version();
     sink.published(new ParamsPublished(snapshot.key(), snapshot.version(), s.steps, snapshot.createdNanos()));
   }
@@ -281,6 +309,9 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     s.version = saved.version();
     sink.event(Event.info("trainer-resumed", s.trainer.key() + " resumes from the checkpoint: v" + saved.version()
         + ", step " + s.steps + ", optimizer step " + saved.optimizerSteps()));
+    if (s.publisher.version() > saved.version()) {
+      publish(s); // a redeploy from an older checkpoint: its parameters become the next version, never an old one
+    }
   }
 
   private void rollBack(Slot s) {

@@ -2,6 +2,7 @@ package dev.ami.training;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
+import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;
@@ -23,9 +24,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +58,8 @@ public final class TrainerVerticle extends VerticleBase {
   private volatile boolean paused;
   private volatile boolean stopping;
   private RestartPolicy policy;
+  private Buffers buffers;
+  private final AtomicReference<TrainerState> pendingResume = new AtomicReference<>();
 
   public TrainerVerticle() {
     this(TrainerVerticle::defaultTrainers);
@@ -64,14 +69,68 @@ public final class TrainerVerticle extends VerticleBase {
     this.factory = factory;
   }
 
+  /** Deployment-config flag (not a user key): build the trainers, then wait for the go of a redeploy. */
+  public static final String STANDBY = "ami.standby";
+
   @Override
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
+    boolean standby = config().getBoolean(STANDBY, false);
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    Buffers buffers = buffers(config);
     policy = new RestartPolicy(config.getInt("trainer.restart_delay_ms"), config.getInt("trainer.restart_max_ms"),
         config.getInt("trainer.restart_budget"), config.getInt("trainer.restart_window_s") * 1000L);
+    TrainerState resume = (TrainerState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP)
+        .remove(Addresses.RESUME_TRAINER);
+    buffers = buffers(config, !standby); // a standby trainer shows its buffers only when it goes
+    TrainerLoop first = launch(config, buffers, params, bus, resume, standby);
+    pendingResume.set(resume);
+    first.finished().whenComplete((v, t) -> closeResume()); // never taken up
+    if (!standby) {
+      first.ready().whenComplete((v, t) -> closeResume()); // copied in place by then
+    }
+    return Future.fromCompletionStage(first.ready(), context).onSuccess(v -> {
+      if (standby) {
+        bus.<ControlCommand>consumer(Addresses.TRAINER_GO_PREFIX + deploymentID(), msg -> go(msg, config));
+        LOG.info("new trainers built ({}); standing by", names(first));
+      } else {
+        goLive(config);
+        LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"), names(first));
+      }
+    });
+  }
+
+  /** Frees the checkpoint state a loop started from, once: after it was copied in, or when it was never used. */
+  private void closeResume() {
+    TrainerState s = pendingResume.getAndSet(null);
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  private static String names(TrainerLoop l) {
+    return String.join(", ", l.status().models().stream().map(ModelStatus::key).toList());
+  }
+
+  /** A redeploy's go: the trainer it replaces has stopped; take the buffers and the bus, start training. */
+  private void go(Message<ControlCommand> msg, AmiConfig config) {
+    vertx.sharedData().getLocalMap(Addresses.DATA_MAP).put(Addresses.BUFFERS_KEY, buffers);
+    paused = msg.body().n() == 1;
+    Future.fromCompletionStage(loop.go(paused), context).onComplete(r -> {
+      closeResume();
+      if (r.failed()) {
+        msg.fail(500, "the new trainer could not start: " + r.cause().getMessage());
+        return;
+      }
+      goLive(config);
+      LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"), names(loop));
+      msg.reply(ControlReply.ok(r.result().state(), status().toJson()));
+    });
+  }
+
+  /** The trainer's shared addresses: only the trainer that trains has them. */
+  private void goLive(AmiConfig config) {
+    EventBus bus = vertx.eventBus();
     bus.<StepRecord>consumer(Addresses.TRANSITIONS, m -> accept(buffers, m.body(), bus));
     bus.<ControlCommand>consumer(Addresses.TRAINER_CONTROL, msg -> LoopControl.answer(msg, this::status, c -> {
       if (c.cmd().equals("pause") || c.cmd().equals("resume")) {
@@ -86,23 +145,15 @@ public final class TrainerVerticle extends VerticleBase {
         msg.fail(500, "the trainer's state could not be taken: " + err.getMessage());
       }
     }));
-    TrainerState resume = (TrainerState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP)
-        .remove(Addresses.RESUME_TRAINER);
-    TrainerLoop first = launch(config, buffers, params, bus, resume);
-    if (resume != null) {
-      first.ready().whenComplete((v, t) -> resume.close()); // copied in place by then, or never to be used
-    }
-    return Future.fromCompletionStage(first.ready())
-        .onSuccess(v -> LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"),
-            String.join(", ", first.status().models().stream().map(ModelStatus::key).toList())));
   }
 
-  private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params, EventBus bus) {
-    return launch(config, buffers, params, bus, null);
+  private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params,
+                             EventBus bus) {
+    return launch(config, buffers, params, bus, null, false);
   }
 
-  private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params, EventBus bus,
-                             TrainerState resume) {
+  private TrainerLoop launch(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params,
+                             EventBus bus, TrainerState resume, boolean standby) {
     TrainerLoop next = new TrainerLoop(
         () -> {
           CpuPlan.of(config.getBool("system.isolate_cpus")).enterTrainerThread();
@@ -113,7 +164,7 @@ public final class TrainerVerticle extends VerticleBase {
           return new ParamPublisher(key, params, existing == null ? 0 : existing.version()); // versions only grow
         },
         new TrainerLoop.Settings(config.getInt("trainer.slice_ms") * 1_000_000L, config.getInt("trainer.max_bad_losses")),
-        busSink(bus), resume);
+        busSink(bus), resume, standby);
     loop = next;
     next.finished().whenComplete((v, t) -> vertx.runOnContext(x -> ended(next, config, buffers, params, bus)));
     new Thread(next, "ami-trainer").start();
@@ -162,15 +213,20 @@ public final class TrainerVerticle extends VerticleBase {
     return s.supervised(state, restarts, lastError);
   }
 
-  /** The buffers of an earlier deployment when they fit this config, else new ones. */
-  private Buffers buffers(AmiConfig config) {
+  /**
+   * The buffers of an earlier deployment when they fit this config, else new ones, put in the data map when
+   * {@code show} (a standby trainer's stay out of it until it goes: the trainer it replaces still fills its own).
+   */
+  private Buffers buffers(AmiConfig config, boolean show) {
     LocalMap<String, Buffers> data = vertx.sharedData().getLocalMap(Addresses.DATA_MAP);
     Buffers existing = data.get(Addresses.BUFFERS_KEY);
     if (existing != null && existing.layout().equals(Buffers.layout(config))) {
       return existing;
     }
     Buffers fresh = Buffers.of(config);
-    data.put(Addresses.BUFFERS_KEY, fresh);
+    if (show) {
+      data.put(Addresses.BUFFERS_KEY, fresh);
+    }
     return fresh;
   }
 

@@ -97,6 +97,11 @@ public final class VaeTrainer extends TrainerBase {
   }
 
   @Override
+  public String spec() {
+    return spec.toString();
+  }
+
+  @Override
   public Map<String, Block> groups() {
     Map<String, Block> groups = new LinkedHashMap<>();
     groups.put("encoder", encoder);

@@ -26,8 +26,19 @@ class ConsolePartsTest {
     @Test
     @DisplayName("parses every command, step with n and subscribe with topics")
     void parses() {
-      for (String cmd : List.of("pause", "resume", "status", "shutdown", "checkpoint", "redeploy")) {
+      for (String cmd : List.of("pause", "resume", "status", "shutdown", "checkpoint")) {
         assertThat(Protocol.parse("{\"id\":1,\"cmd\":\"" + cmd + "\"}").cmd()).isEqualTo(cmd);
+      }
+      ConsoleRequest redeploy = Protocol.parse(
+          "{\"cmd\":\"redeploy\",\"target\":\"agent\",\"model\":{\"preset\":\"autoencoder\","
+              + "\"overrides\":{\"model.input_size\":48}},\"from\":\"states/x.state\"}");
+      assertThat(redeploy.args().getString("target")).isEqualTo("agent");
+      assertThat(redeploy.args().getJsonObject("model").getString("preset")).isEqualTo("autoencoder");
+      assertThat(redeploy.args().getString("from")).isEqualTo("states/x.state");
+      for (String bad : List.of("{\"cmd\":\"redeploy\"}", "{\"cmd\":\"redeploy\",\"target\":\"console\"}",
+          "{\"cmd\":\"redeploy\",\"target\":\"agent\",\"extra\":1}",
+          "{\"cmd\":\"redeploy\",\"target\":\"agent\",\"model\":\"curiosity\"}")) {
+        assertThatThrownBy(() -> Protocol.parse(bad)).as(bad).isInstanceOf(ProtocolException.class);
       }
       ConsoleRequest step = Protocol.parse("{\"id\":\"a\",\"cmd\":\"step\",\"n\":10000}");
       assertThat(step.n()).isEqualTo(10000);

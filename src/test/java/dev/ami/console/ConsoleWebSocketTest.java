@@ -100,13 +100,13 @@ class ConsoleWebSocketTest {
       assertThat(socket.request("status").getString("state")).isEqualTo("running");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"redeploy"})
-    @DisplayName("commands whose feature has not landed answer ok=false, not available")
-    void notAvailable(String cmd) throws Exception {
-      JsonObject r = socket.request(cmd);
+    @Test
+    @DisplayName("redeploy without a target is refused with the reason, and the agent keeps running")
+    void redeployNeedsTarget() throws Exception {
+      JsonObject r = socket.request("redeploy");
       assertThat(r.getBoolean("ok")).isFalse();
-      assertThat(r.getString("error")).contains("not available");
+      assertThat(r.getString("error")).contains("target");
+      assertThat(socket.request("status").getBoolean("ok")).isTrue();
     }
 
     @Test

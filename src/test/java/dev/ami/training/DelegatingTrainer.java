@@ -46,6 +46,11 @@ abstract class DelegatingTrainer implements ModelTrainer {
   }
 
   @Override
+  public String spec() {
+    return inner.spec();
+  }
+
+  @Override
   public Map<String, Block> groups() {
     return inner.groups();
   }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -20,6 +21,8 @@ public final class TerminalConsole {
       "  status            state, ticks, parameter versions, trainer",
       "  models, m         per model: loss, steps/s, versions; the reward and the policy's distribution",
       "  checkpoint        save the models",
+      "  redeploy T [preset=NAME] [from=PATH] [key=value ...]",
+      "                    T = agent, trainer or all: new models without a restart",
       "  shutdown          stop the whole process (asks to confirm)",
       "  help, ?           this list",
       "  quit, q           leave the console (the agent keeps running)");
@@ -27,6 +30,8 @@ public final class TerminalConsole {
   /** What one input line asks for. */
   sealed interface Input {
     record Send(String cmd, int n) implements Input { }
+
+    record Request(JsonObject request) implements Input { }
 
     record Hint(String text) implements Input { }
 
@@ -57,6 +62,9 @@ public final class TerminalConsole {
   static Input parse(String line) {
     String[] words = line.trim().toLowerCase(Locale.ROOT).split("\\s+");
     String w = words[0];
+    if (w.equals("redeploy")) {
+      return redeploy(line.trim().split("\\s+"));
+    }
     if (w.isEmpty()) {
       return new Input.Nothing();
     }
@@ -76,6 +84,36 @@ public final class TerminalConsole {
       default -> new Input.Hint("unknown command '" + w + "'; try pause, resume, step N, status, models, "
           + "checkpoint, shutdown, quit (help for more)");
     };
+  }
+
+  /** {@code redeploy agent|trainer|all [preset=NAME] [from=PATH] [key=value ...]}, in the words' own case. */
+  private static Input redeploy(String[] words) {
+    if (words.length < 2 || !List.of("agent", "trainer", "all").contains(words[1].toLowerCase(Locale.ROOT))) {
+      return new Input.Hint("redeploy needs a target: agent, trainer or all, e.g. redeploy all preset=curiosity-small");
+    }
+    JsonObject request = new JsonObject().put("cmd", "redeploy").put("target", words[1].toLowerCase(Locale.ROOT));
+    JsonObject model = new JsonObject();
+    JsonObject overrides = new JsonObject();
+    for (int i = 2; i < words.length; i++) {
+      int eq = words[i].indexOf('=');
+      if (eq <= 0 || eq == words[i].length() - 1) {
+        return new Input.Hint("'" + words[i] + "' is not key=value; e.g. preset=curiosity-small vae.lr=0.0003");
+      }
+      String key = words[i].substring(0, eq);
+      String value = words[i].substring(eq + 1);
+      switch (key) {
+        case "preset" -> model.put("preset", value);
+        case "from" -> request.put("from", value);
+        default -> overrides.put(key, value);
+      }
+    }
+    if (!overrides.isEmpty()) {
+      model.put("overrides", overrides);
+    }
+    if (!model.isEmpty()) {
+      request.put("model", model);
+    }
+    return new Input.Request(request);
   }
 
   private static Input step(String[] words) {
@@ -119,7 +157,9 @@ public final class TerminalConsole {
 
   /** Carries out one input; false means leave. */
   private boolean handle(Input input) throws Exception {
-    if (input instanceof Input.Send s) {
+    if (input instanceof Input.Request r) {
+      send(r.request(), true);
+    } else if (input instanceof Input.Send s) {
       send(s.n() > 0 ? new JsonObject().put("cmd", s.cmd()).put("n", s.n())
           : new JsonObject().put("cmd", s.cmd()), true);
     } else if (input instanceof Input.Confirm c) {
@@ -164,6 +204,24 @@ public final class TerminalConsole {
     }
     if ("status".equals(cmd)) {
       return StatusText.describe(r);
+    }
+    if ("redeploy".equals(cmd)) {
+      StringBuilder b = new StringBuilder("ok: " + r.getString("state") + "; redeployed " + r.getString("redeployed")
+          + " (built in " + r.getValue("build_ms") + " ms");
+      if (r.getValue("handover_ms") != null) {
+        b.append(", handover ").append(r.getValue("handover_ms")).append(" ms, missed ticks ")
+            .append(r.getValue("missed_ticks"));
+      }
+      b.append(')');
+      JsonArray warnings = r.getJsonArray("warnings", new JsonArray());
+      for (Object w : warnings) {
+        b.append(System.lineSeparator()).append("warning: ").append(w);
+      }
+      return b.toString();
+    }
+    if ("checkpoint".equals(cmd)) {
+      return "ok: checkpoint " + r.getString("path") + " (" + String.format(Locale.ROOT, "%.1f MB",
+          r.getLong("bytes", 0L) / 1e6) + " in " + r.getValue("ms") + " ms)";
     }
     return "ok: " + r.getString("state") + (r.containsKey("ticks") ? " (ticks " + r.getLong("ticks") + ")" : "");
   }

@@ -1,0 +1,338 @@
+package dev.ami.app;
+
+import dev.ami.agent.AgentVerticle;
+import dev.ami.bus.Addresses;
+import dev.ami.bus.AgentHandover;
+import dev.ami.bus.ControlCommand;
+import dev.ami.bus.ControlReply;
+import dev.ami.bus.Event;
+import dev.ami.bus.ModelKeys;
+import dev.ami.bus.RedeployRecord;
+import dev.ami.bus.RunState;
+import dev.ami.bus.TickRecord;
+import dev.ami.bus.TrainerState;
+import dev.ami.checkpoint.CheckpointException;
+import dev.ami.checkpoint.CheckpointReader;
+import dev.ami.checkpoint.ModelShapes;
+import dev.ami.config.AmiConfig;
+import dev.ami.config.ConfigLoader;
+import dev.ami.env.Environment;
+import dev.ami.preview.PreviewVerticle;
+import dev.ami.training.TrainerVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Redeploys the agent, the trainer or both with new models while the process, the console, the meters, the
+ * buffers and the snapshots that still fit stay up. Make before break: the new verticles build (and the agent
+ * warms up) while the old ones keep ticking and training; then the trainer hands over (the old one stops, the
+ * new one starts from the newest fitting snapshots or the given checkpoint: one training thread at a time), and
+ * the agent hands over at a tick boundary, its successor ticking on the same schedule. A redeploy that fails
+ * before the handover leaves the old deployments untouched. One redeploy at a time.
+ */
+final class Redeployer {
+  private static final Logger LOG = LoggerFactory.getLogger(Redeployer.class);
+  /** Keys a redeploy cannot change: the process's own, and the world the agent lives in (its frames' size too). */
+  private static final List<String> FIXED = List.of("console.", "system.", "djl.", "checkpoint.", "env", "sim.",
+      "osc.", "capture.", "telemetry.", "model.input_size");
+  private static final List<String> MODEL_KEYS = List.of("model.", "vae.", "fd.", "policy.", "ae.");
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
+
+  private final Vertx vertx;
+  private final Roles roles;
+  private boolean busy; // event-loop confined
+
+  Redeployer(Vertx vertx, Roles roles) {
+    this.vertx = vertx;
+    this.roles = roles;
+  }
+
+  /** What a redeploy will do, worked out before anything is deployed. */
+  private record Plan(AmiConfig next, boolean agent, boolean trainer, boolean preview, List<String> warnings,
+                      TrainerState from) {
+  }
+
+  /** Carries out a {@code redeploy} command; the reply is an error when nothing changed, with the reason. */
+  Future<ControlReply> handle(ControlCommand c) {
+    if (busy) {
+      return Future.succeededFuture(ControlReply.error(RunState.RUNNING, "a redeploy is already running"));
+    }
+    busy = true;
+    JsonObject args = c.args() == null ? new JsonObject() : c.args();
+    String target = args.getString("target", "all");
+    long t0 = System.nanoTime();
+    return plan(args, target)
+        .compose(plan -> execute(plan, target, t0))
+        .recover(e -> {
+          report(new RedeployRecord(target, null, ms(t0), Double.NaN, -1, Double.NaN, Double.NaN, List.of(),
+              String.valueOf(e.getMessage()), System.currentTimeMillis()));
+          return Future.succeededFuture(ControlReply.error(RunState.RUNNING, "redeploy failed: " + e.getMessage()));
+        })
+        .onComplete(r -> busy = false);
+  }
+
+  private Future<Plan> plan(JsonObject args, String target) {
+    boolean agent = !target.equals("trainer");
+    boolean trainer = !target.equals("agent");
+    List<String> more = new ArrayList<>();
+    JsonObject model = args.getJsonObject("model", new JsonObject());
+    if (model.getString("preset") != null) {
+      more.add("model.preset=" + model.getString("preset"));
+    }
+    model.getJsonObject("overrides", new JsonObject()).forEach(e -> more.add(e.getKey() + "=" + e.getValue()));
+    AmiConfig old = roles.config();
+    String from = args.getString("from");
+    return new ConfigLoader(vertx).reload(old, more)
+        .compose(next -> vertx.executeBlocking(() -> check(old, next, agent, trainer, from)));
+  }
+
+  /** On a worker: keys that may not change, shapes that no longer fit each other, the checkpoint to start from. */
+  private Plan check(AmiConfig old, AmiConfig next, boolean agent, boolean trainer, String from)
+      throws CheckpointException {
+    JsonObject before = old.toJson();
+    JsonObject after = next.toJson();
+    List<String> fixed = new ArrayList<>();
+    boolean modelChanged = false;
+    for (String key : new TreeSet<>(after.fieldNames())) {
+      if (Objects.equals(before.getValue(key), after.getValue(key))) {
+        continue;
+      }
+      if (FIXED.stream().anyMatch(key::startsWith)) {
+        fixed.add(key + " (" + before.getValue(key) + " -> " + after.getValue(key) + ")");
+      }
+      modelChanged |= MODEL_KEYS.stream().anyMatch(key::startsWith);
+    }
+    if (!fixed.isEmpty()) {
+      throw new IllegalArgumentException(String.join(", ", fixed) + " cannot change in a redeploy; restart with it");
+    }
+    if (from != null && !trainer) {
+      throw new IllegalArgumentException("from needs the trainer: use target trainer or all");
+    }
+    List<String> warnings = new ArrayList<>();
+    boolean vaeChanged = false;
+    Map<String, Map<String, List<List<Long>>>> newShapes = null;
+    if (modelChanged || from != null) {
+      var scratch = vertx.sharedData().<String, dev.ami.params.ParamSnapshot>getLocalMap("ami.redeploy.probe");
+      newShapes = ModelShapes.of(next, scratch);
+      Map<String, Map<String, List<List<Long>>>> oldShapes = ModelShapes.of(old, scratch);
+      List<String> changed = new ArrayList<>();
+      for (String key : new TreeSet<>(List.copyOf(unionKeys(oldShapes, newShapes)))) {
+        if (!Objects.equals(oldShapes.get(key), newShapes.get(key))) {
+          changed.add(key);
+        }
+      }
+      vaeChanged = changed.contains(ModelKeys.VAE) || changed.contains(ModelKeys.AE);
+      if (!changed.isEmpty() && agent && !trainer) {
+        warnings.add("the new agent's " + changed + " do not fit the trainer's snapshots: it acts on its own "
+            + "initial weights for them until the trainer is redeployed with the same model (target trainer or all)");
+      }
+      if (!changed.isEmpty() && trainer && !agent) {
+        warnings.add("the new trainer's " + changed + " snapshots do not fit the running agent: it keeps its "
+            + "parameters for them until it is redeployed with the same model (target agent or all)");
+      }
+    }
+    TrainerState state = null;
+    if (from != null) {
+      CheckpointReader.Checked checked = CheckpointReader.check(Path.of(from), newShapes);
+      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null);
+      loaded.snapshots().values().forEach(dev.ami.params.ParamSnapshot::release); // the trainer state keeps its own
+      state = loaded.trainer();
+    }
+    return new Plan(next, agent, trainer, agent && vaeChanged, List.copyOf(warnings), state);
+  }
+
+  private static java.util.Set<String> unionKeys(Map<String, ?> a, Map<String, ?> b) {
+    java.util.Set<String> out = new java.util.LinkedHashSet<>(a.keySet());
+    out.addAll(b.keySet());
+    return out;
+  }
+
+  /** Builds the new verticles (standby), then hands the trainer over, then the agent. */
+  private Future<ControlReply> execute(Plan plan, String target, long t0) {
+    JsonObject deployment = plan.next().toJson();
+    if (plan.from() != null) {
+      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_TRAINER, plan.from());
+    }
+    Future<JsonObject> agentBefore = ask(Addresses.AGENT_CONTROL, ControlCommand.of("status"))
+        .map(m -> ((ControlReply) m).detail()).otherwise(new JsonObject());
+    Future<String> newTrainer = plan.trainer()
+        ? roles.deploy(new TrainerVerticle(), true, deployment.copy().put(TrainerVerticle.STANDBY, true))
+        : Future.succeededFuture();
+    Future<String> newAgent = newTrainer.compose(t -> plan.agent()
+        ? roles.deploy(new AgentVerticle(), true, deployment.copy().put(AgentVerticle.STANDBY, true))
+        : Future.succeededFuture());
+    return Future.all(agentBefore, newAgent).recover(e -> {
+      // nothing was handed over: the old deployments run on untouched
+      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).remove(Addresses.RESUME_TRAINER);
+      if (plan.from() != null && newTrainer.failed()) {
+        plan.from().close();
+      }
+      if (newTrainer.succeeded() && newTrainer.result() != null) {
+        vertx.undeploy(newTrainer.result()); // its loop frees the checkpoint state it was given
+      }
+      return Future.failedFuture("the new " + (newTrainer.failed() ? "trainer" : "agent") + " did not build: "
+          + e.getMessage() + "; the running one is untouched");
+    }).compose(built -> {
+      double buildMs = ms(t0);
+      long ready = System.nanoTime();
+      JsonObject before = agentBefore.result();
+      String state = before.getString("state", "running");
+      boolean paused = state.equals("paused") || state.equals("stepping");
+      Future<Double> trainerGap = plan.trainer() ? switchTrainer(newTrainer.result(), paused, deployment)
+          : Future.succeededFuture(Double.NaN);
+      return trainerGap.compose(gap -> plan.agent()
+              ? switchAgent(newAgent.result(), ready, before.getLong("missed_ticks", 0L))
+              : Future.succeededFuture(new JsonObject()))
+          .compose(agent -> (plan.preview() ? redeployPreview(deployment) : Future.<Void>succeededFuture())
+              .map(v -> agent))
+          .map(agent -> {
+            roles.config(plan.next());
+            vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, deployment);
+            RedeployRecord r = new RedeployRecord(target, plan.next().getString("model.kind"), buildMs,
+                agent.getDouble("handover_ms", Double.NaN), agent.getLong("missed_ticks", -1L),
+                agent.getDouble("deadline_gap_ms", Double.NaN), trainerGap.result(), plan.warnings(), null,
+                System.currentTimeMillis());
+            report(r);
+            return ControlReply.ok(RunState.RUNNING, new JsonObject().put("redeployed", target)
+                .put("model_kind", r.modelKind()).put("build_ms", Math.round(buildMs))
+                .put("handover_ms", round(r.handoverMs())).put("missed_ticks", plan.agent() ? r.missedTicks() : null)
+                .put("deadline_gap_ms", round(r.deadlineGapMs())).put("trainer_gap_ms", round(r.trainerGapMs()))
+                .put("warnings", new JsonArray(plan.warnings())));
+          });
+    });
+  }
+
+  /**
+   * The old trainer stops (after its current step), then the new one goes. Should the new one fail to start,
+   * a trainer with the previous model is started again from the newest snapshots, so training goes on.
+   */
+  private Future<Double> switchTrainer(String newId, boolean paused, JsonObject deployment) {
+    long t0 = System.nanoTime();
+    String oldId = roles.id(Roles.TRAINER);
+    return vertx.undeploy(oldId)
+        .compose(v -> ask(Addresses.TRAINER_GO_PREFIX + newId, new ControlCommand("go", paused ? 1 : 0)))
+        .compose(reply -> {
+          roles.assign(Roles.TRAINER, newId);
+          return Future.succeededFuture(ms(t0));
+        }, e -> {
+          LOG.warn("the new trainer did not start ({}); starting the previous one again", e.getMessage());
+          vertx.undeploy(newId);
+          return roles.deploy(new TrainerVerticle(), true, roles.config().toJson())
+              .compose(id -> {
+                roles.assign(Roles.TRAINER, id);
+                return Future.failedFuture("the new trainer did not start: " + e.getMessage()
+                    + "; the previous model trains again");
+              });
+        });
+  }
+
+  /**
+   * The old agent stops at its next tick boundary and hands over; the new one ticks on from the very next
+   * deadline. Should the take-over fail, the actuators go neutral: nobody drives them any more.
+   */
+  private Future<JsonObject> switchAgent(String newId, long readyNanos, long missedBefore) {
+    String oldId = roles.id(Roles.AGENT);
+    Promise<TickRecord> firstTick = Promise.promise();
+    long[] handedAt = {Long.MAX_VALUE};
+    MessageConsumer<TickRecord> ticks = vertx.eventBus().consumer(Addresses.TELEMETRY_TICK, m -> {
+      if (m.body().tick() > handedAt[0]) {
+        firstTick.tryComplete(m.body());
+      }
+    });
+    return ask(Addresses.AGENT_HANDOVER_PREFIX + oldId + ".give", "give")
+        .map(m -> (AgentHandover) m)
+        .compose(h -> {
+          handedAt[0] = h.state().ticks();
+          return vertx.eventBus().<Long>request(Addresses.AGENT_HANDOVER_PREFIX + newId + ".take", h, ASK)
+              .map(Message::body)
+              .recover(e -> {
+                neutral();
+                vertx.undeploy(newId);
+                return Future.failedFuture("the handover failed (" + e.getMessage() + "): actuators neutral, no "
+                    + "agent is running; redeploy the agent again");
+              })
+              .compose(firstDeadline -> {
+                roles.assign(Roles.AGENT, newId);
+                vertx.undeploy(oldId);
+                long bound = 10 * h.periodNanos() / 1_000_000 + 5_000;
+                return firstTick.future().timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS)
+                    .otherwiseEmpty()
+                    .compose(t -> ask(Addresses.AGENT_CONTROL, ControlCommand.of("status")))
+                    .map(status -> {
+                      long missed = ((ControlReply) status).detail().getLong("missed_ticks", missedBefore);
+                      return new JsonObject()
+                          .put("handover_ms", (firstDeadline - readyNanos) / 1e6)
+                          .put("deadline_gap_ms", h.lastDeadlineNanos() == 0 ? Double.NaN
+                              : (firstDeadline - h.lastDeadlineNanos()) / 1e6)
+                          .put("missed_ticks", Math.max(0, missed - missedBefore));
+                    });
+              });
+        })
+        .onComplete(r -> ticks.unregister());
+  }
+
+  private Future<Void> redeployPreview(JsonObject deployment) {
+    String oldId = roles.id(Roles.PREVIEW);
+    return (oldId == null ? Future.<Void>succeededFuture() : vertx.undeploy(oldId))
+        .compose(v -> roles.deploy(new PreviewVerticle(), false, deployment))
+        .map(id -> {
+          roles.assign(Roles.PREVIEW, id);
+          return null;
+        });
+  }
+
+  /** The handover failed: whatever the last agent sent must not go on. */
+  private void neutral() {
+    Environment env = vertx.sharedData().<String, Environment>getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY);
+    if (env != null) {
+      vertx.executeBlocking(() -> {
+        env.actuator().neutral();
+        return null;
+      });
+    }
+  }
+
+  private Future<Object> ask(String address, Object body) {
+    return vertx.eventBus().request(address, body, ASK).map(Message::body);
+  }
+
+  private void report(RedeployRecord r) {
+    vertx.eventBus().publish(Addresses.TELEMETRY_REDEPLOY, r);
+    String text = r.ok()
+        ? String.format("redeployed %s (%s): built in %.0f ms%s%s", r.target(), r.modelKind(), r.buildMs(),
+            Double.isNaN(r.handoverMs()) ? "" : String.format(", agent handover %.1f ms after ready, %d missed ticks",
+                r.handoverMs(), r.missedTicks()),
+            Double.isNaN(r.trainerGapMs()) ? "" : String.format(", trainer gap %.0f ms", r.trainerGapMs()))
+        : "redeploy of " + r.target() + " failed: " + r.error();
+    if (r.ok()) {
+      LOG.info(text);
+      r.warnings().forEach(w -> LOG.warn("redeploy: {}", w));
+    } else {
+      LOG.warn(text);
+    }
+    vertx.eventBus().publish(Addresses.EVENTS, r.ok() ? Event.info("redeploy", text) : Event.error("redeploy-failed",
+        text));
+  }
+
+  private static double ms(long since) {
+    return (System.nanoTime() - since) / 1e6;
+  }
+
+  private static Double round(double v) {
+    return Double.isFinite(v) ? Math.round(v * 1000) / 1000.0 : null;
+  }
+}
