@@ -173,7 +173,32 @@
     $('heap-fill').style.width = mem.heap_max_mb ? (100 * mem.heap_used_mb / mem.heap_max_mb).toFixed(1) + '%' : '0';
     $('rss-text').textContent = fmt(mem.rss_mb, 0) + ' MiB';
     charts.memory.push(t, [mem.heap_used_mb, mem.rss_mb]);
+    showLifecycle(m.checkpoint, m.redeploy);
     showAction(m.action);
+  }
+
+  function showLifecycle(c, r) {
+    const at = (ms) => new Date(ms).toLocaleTimeString([], { hour12: false });
+    if (c) {
+      $('last-checkpoint').textContent = c.ok
+        ? at(c.t) + ' ' + c.reason + ': ' + c.path + ', ' + fmt(c.mb, 1) + ' MB in ' + fmt(c.ms, 0)
+          + ' ms (trainer paused ' + fmt(c.trainer_pause_ms, 1) + ' ms)'
+        : at(c.t) + ' failed: ' + c.error;
+      $('last-checkpoint').classList.toggle('bad', !c.ok);
+    }
+    if (r) {
+      const parts = [at(r.t) + ' ' + r.target + (r.model_kind ? ' (' + r.model_kind + ')' : '')];
+      if (r.ok) {
+        parts.push('built in ' + fmt(r.build_ms, 0) + ' ms');
+        if (r.handover_ms != null) parts.push('handover ' + fmt(r.handover_ms, 1) + ' ms, ' + r.missed_ticks + ' missed');
+        if (r.trainer_gap_ms != null) parts.push('trainer gap ' + fmt(r.trainer_gap_ms, 0) + ' ms');
+        (r.warnings || []).forEach((w) => parts.push('warning: ' + w));
+      } else {
+        parts.push('failed: ' + r.error);
+      }
+      $('last-redeploy').textContent = parts.join(', ');
+      $('last-redeploy').classList.toggle('bad', !r.ok);
+    }
   }
 
   function showModels(t, models) {
@@ -319,6 +344,29 @@
   // ---- controls -----------------------------------------------------------------------------------------
   document.querySelectorAll('button[data-cmd]').forEach((b) => {
     b.addEventListener('click', () => command(b.dataset.cmd));
+  });
+  $('redeploy-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const extra = { target: $('redeploy-target').value };
+    const model = {};
+    const preset = $('redeploy-preset').value.trim();
+    if (preset) model.preset = preset;
+    const words = $('redeploy-overrides').value.trim().split(/\s+/).filter((w) => w);
+    for (const w of words) {
+      const eq = w.indexOf('=');
+      if (eq < 1) {
+        notice('redeploy: overrides are key=value words, e.g. vae.lr=0.0003', true);
+        return;
+      }
+      model.overrides = model.overrides || {};
+      model.overrides[w.slice(0, eq)] = w.slice(eq + 1);
+    }
+    if (Object.keys(model).length) extra.model = model;
+    const from = $('redeploy-from').value.trim();
+    if (from) extra.from = from;
+    $('btn-redeploy').disabled = true;
+    notice('redeploy: building ' + extra.target + '…', false);
+    command('redeploy', extra).finally(() => { $('btn-redeploy').disabled = false; });
   });
   $('btn-step').addEventListener('click', () => {
     const n = Number($('step-n').value);

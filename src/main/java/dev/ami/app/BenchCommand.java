@@ -5,13 +5,16 @@ import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.console.Protocol;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -46,6 +49,13 @@ final class BenchCommand implements Callable<Integer> {
       description = "combined/isolated pairs the measured time is cut into (A/B/A/B)")
   int cycles;
 
+  @Option(names = "--redeploy-every", defaultValue = "0",
+      description = "seconds between redeploys of the same models while the agent runs (0: none)")
+  int redeployEvery;
+
+  @Option(names = "--redeploy-target", defaultValue = "agent", description = "what to redeploy: agent, trainer or all")
+  String redeployTarget;
+
   @Mixin
   ConfigOptions options = new ConfigOptions();
 
@@ -77,6 +87,15 @@ final class BenchCommand implements Callable<Integer> {
   private final Samples checkpointLateness = new Samples();
   private final ArrayDeque<long[]> recentTicks = new ArrayDeque<>(); // {wall ms, lateness ns}
   private long checkpointFailures;
+  private final Samples redeployBuild = new Samples();
+  private final Samples redeployHandover = new Samples();
+  private final Samples redeployTrainerGap = new Samples();
+  private final Samples redeployDeadlineGap = new Samples();
+  private final Samples redeployLateness = new Samples();
+  private long redeployMissed;
+  private long redeployFailures;
+  private volatile long redeploySentAt = -1; // wall ms of the redeploy in flight, -1 when none
+  private volatile long phaseEndsAt;
   private final Map<String, ModelSamples> models = new TreeMap<>();
   private volatile Phase phase = Phase.WARMUP;
   private volatile WorldRecord world;
@@ -91,8 +110,10 @@ final class BenchCommand implements Callable<Integer> {
     if (config == null) {
       return Main.EXIT_CONFIG;
     }
-    if (seconds < 1 || warmup < 0 || cycles < 1) {
-      System.err.println("ami: --seconds and --cycles must be positive, --warmup not negative");
+    if (seconds < 1 || warmup < 0 || cycles < 1 || redeployEvery < 0
+        || !Protocol.REDEPLOY_TARGETS.contains(redeployTarget)) {
+      System.err.println("ami: --seconds and --cycles must be positive, --warmup and --redeploy-every not negative,"
+          + " --redeploy-target one of " + Protocol.REDEPLOY_TARGETS);
       vertx.close();
       return Main.EXIT_CONFIG;
     }
@@ -130,8 +151,12 @@ final class BenchCommand implements Callable<Integer> {
   private double measure(Phase p, double forSeconds) throws InterruptedException {
     Thread.sleep(SETTLE_MS);
     long t0 = System.nanoTime();
+    phaseEndsAt = System.currentTimeMillis() + Math.round(forSeconds * 1000);
     phase = p;
     Thread.sleep(Math.round(forSeconds * 1000));
+    for (int i = 0; i < 1200 && redeploySentAt >= 0; i++) {
+      Thread.sleep(100); // a redeploy in flight ends inside the phase: pausing a handing-over agent is not measured
+    }
     phase = Phase.WARMUP; // between phases nothing counts
     return (System.nanoTime() - t0) / 1e9;
   }
@@ -206,6 +231,18 @@ final class BenchCommand implements Callable<Integer> {
         .put("checkpoint_tick_lateness_p99_ms", round(checkpointLateness.percentile(99)))
         .put("checkpoint_tick_lateness_max_ms", round(checkpointLateness.max()))
         .put("checkpoint_ticks", checkpointLateness.count())
+        .put("redeploys", redeployBuild.count())
+        .put("redeploy_failures", redeployFailures)
+        .put("redeploy_target", redeployEvery > 0 ? redeployTarget : null)
+        .put("redeploy_build_ms_p50", round(redeployBuild.percentile(50)))
+        .put("redeploy_handover_ms_p50", round(redeployHandover.percentile(50)))
+        .put("redeploy_handover_ms_max", round(redeployHandover.max()))
+        .put("redeploy_deadline_gap_ms_max", round(redeployDeadlineGap.max()))
+        .put("redeploy_trainer_gap_ms_p50", round(redeployTrainerGap.percentile(50)))
+        .put("redeploy_missed_ticks", redeployMissed)
+        .put("redeploy_tick_lateness_p99_ms", round(redeployLateness.percentile(99)))
+        .put("redeploy_tick_lateness_max_ms", round(redeployLateness.max()))
+        .put("redeploy_ticks", redeployLateness.count())
         .put("rss_mb_start", round(rssStart))
         .put("rss_mb_end", round(rssEnd));
     if (world != null) {
@@ -221,6 +258,51 @@ final class BenchCommand implements Callable<Integer> {
     vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> onPublished(m.body()));
     vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> world = m.body());
     vertx.eventBus().<CheckpointRecord>consumer(Addresses.TELEMETRY_CHECKPOINT, m -> onCheckpoint(m.body()));
+    vertx.eventBus().<RedeployRecord>consumer(Addresses.TELEMETRY_REDEPLOY, m -> onRedeploy(m.body()));
+    if (redeployEvery > 0) {
+      vertx.setPeriodic(redeployEvery * 1000L, id -> redeploy(vertx));
+    }
+  }
+
+  /** Redeploys the same models, when the agent runs and the phase has time left for a whole redeploy. */
+  private void redeploy(Vertx vertx) {
+    long now = System.currentTimeMillis();
+    if (phase != Phase.COMBINED || redeploySentAt >= 0 || now + 15_000 > phaseEndsAt) {
+      return;
+    }
+    redeploySentAt = now;
+    vertx.eventBus().request(Addresses.REDEPLOY,
+            new ControlCommand("redeploy", 0, new JsonObject().put("target", redeployTarget)),
+            new DeliveryOptions().setSendTimeout(120_000))
+        .onFailure(e -> {
+          System.err.println("bench: redeploy failed: " + e.getMessage());
+          redeploySentAt = -1;
+        });
+  }
+
+  /** A redeploy's costs, and the lateness of the ticks from its request to its record. */
+  private synchronized void onRedeploy(RedeployRecord r) {
+    long from = redeploySentAt;
+    redeploySentAt = -1;
+    if (!r.ok()) {
+      redeployFailures++;
+      System.err.println("bench: redeploy failed: " + r.error());
+      return;
+    }
+    redeployBuild.add(r.buildMs());
+    if (Double.isFinite(r.handoverMs())) {
+      redeployHandover.add(r.handoverMs());
+      redeployDeadlineGap.add(r.deadlineGapMs());
+    }
+    if (Double.isFinite(r.trainerGapMs())) {
+      redeployTrainerGap.add(r.trainerGapMs());
+    }
+    redeployMissed += Math.max(0, r.missedTicks());
+    for (long[] t : recentTicks) {
+      if (from >= 0 && t[0] >= from && t[0] <= r.wallMillis()) {
+        redeployLateness.add(t[1] / 1e6);
+      }
+    }
   }
 
   private synchronized ModelSamples model(String key) {

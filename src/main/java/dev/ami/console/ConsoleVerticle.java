@@ -1,11 +1,13 @@
 package dev.ami.console;
 
 import dev.ami.bus.Addresses;
+import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.Event;
 import dev.ami.bus.ExpectedFrameRecord;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
@@ -178,6 +180,8 @@ public final class ConsoleVerticle extends VerticleBase {
     bus.<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> onFrame(m.body()));
     bus.<ExpectedFrameRecord>localConsumer(Addresses.TELEMETRY_EXPECTED, m -> onExpected(m.body()));
     bus.<WorldRecord>localConsumer(Addresses.TELEMETRY_WORLD, m -> telemetry.onWorld(m.body()));
+    bus.<CheckpointRecord>localConsumer(Addresses.TELEMETRY_CHECKPOINT, m -> telemetry.onCheckpoint(m.body()));
+    bus.<RedeployRecord>localConsumer(Addresses.TELEMETRY_REDEPLOY, m -> telemetry.onRedeploy(m.body()));
   }
 
   private void registerMeters() {

@@ -1,6 +1,8 @@
 package dev.ami.console;
 
+import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
@@ -56,6 +58,9 @@ public final class TelemetryAggregator {
   private double[] meanProbs;
   private WorldRecord world;
   private double uptimeS = Double.NaN;
+  private JsonObject lastCheckpoint;
+  private JsonObject lastRedeploy;
+  private boolean agentRedeployed; // the next tick names the models the agent now runs
 
   /** @param capacities the buffer capacity of each model, by key, in display order */
   public TelemetryAggregator(Map<String, Integer> capacities) {
@@ -75,6 +80,11 @@ public final class TelemetryAggregator {
    */
   public void onTick(TickRecord r, long receivedNanos) {
     long at = r.wallMillis() * 1_000_000L;
+    if (agentRedeployed) {
+      // models the new agent does not run stop being shown; a trainer still training one shows it again
+      models.keySet().retainAll(r.models().keySet());
+      agentRedeployed = false;
+    }
     lateness.add(at, r.latenessMs());
     duration.add(at, r.durationMs());
     inference.add(at, r.inferenceMs());
@@ -104,6 +114,23 @@ public final class TelemetryAggregator {
     missed = r.missed();
     lastAction = r.action();
     lastTickNanos = receivedNanos;
+  }
+
+  /** The last checkpoint, written or failed. */
+  public void onCheckpoint(CheckpointRecord c) {
+    lastCheckpoint = new JsonObject().put("ok", c.ok()).put("reason", c.reason()).put("path", c.path())
+        .put("mb", c.ok() ? num(c.bytes() / 1e6) : null).put("ms", num(c.totalMs()))
+        .put("trainer_pause_ms", num(c.trainerPauseMs())).put("error", c.error()).put("t", c.wallMillis());
+  }
+
+  /** The last redeploy, done or failed. */
+  public void onRedeploy(RedeployRecord r) {
+    lastRedeploy = new JsonObject().put("ok", r.ok()).put("target", r.target()).put("model_kind", r.modelKind())
+        .put("build_ms", num(r.buildMs())).put("handover_ms", num(r.handoverMs()))
+        .put("missed_ticks", r.missedTicks() < 0 ? null : r.missedTicks())
+        .put("trainer_gap_ms", num(r.trainerGapMs())).put("warnings", new JsonArray(r.warnings()))
+        .put("error", r.error()).put("t", r.wallMillis());
+    agentRedeployed |= r.ok() && !r.target().equals("trainer");
   }
 
   public void onTrain(TrainRecord r) {
@@ -205,6 +232,8 @@ public final class TelemetryAggregator {
             .put("heap_used_mb", num(memory.heapUsedMiB()))
             .put("heap_max_mb", num(memory.heapMaxMiB()))
             .put("rss_mb", num(memory.rssMiB())))
+        .put("checkpoint", lastCheckpoint)
+        .put("redeploy", lastRedeploy)
         .put("action", actionJson(lastAction));
   }
 

@@ -1,11 +1,14 @@
 package dev.ami.telemetry;
 
 import dev.ami.bus.Addresses;
+import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,6 +103,29 @@ public final class MetersVerticle extends VerticleBase {
     });
     vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED,
         m -> model(m.body().key()).versionPublished.set(m.body().version()));
+    Timer checkpointTime = timer("ami.checkpoint.time", "a checkpoint, copy to rename", Tags.empty());
+    Timer checkpointPause = timer("ami.checkpoint.trainer_pause", "the trainer's pause to copy its state",
+        Tags.empty());
+    vertx.eventBus().<CheckpointRecord>consumer(Addresses.TELEMETRY_CHECKPOINT, m -> {
+      CheckpointRecord c = m.body();
+      Counter.builder("ami.checkpoints").tags("outcome", c.ok() ? "written" : "failed")
+          .description("checkpoints written or failed").register(registry).increment();
+      if (c.ok()) {
+        record(checkpointTime, c.totalMs());
+        record(checkpointPause, c.trainerPauseMs());
+      }
+    });
+    Timer handover = timer("ami.redeploy.handover", "new agent ready to its first tick", Tags.empty());
+    vertx.eventBus().<RedeployRecord>consumer(Addresses.TELEMETRY_REDEPLOY, m -> {
+      RedeployRecord r = m.body();
+      Counter.builder("ami.redeploys").tags("target", r.target(), "outcome", r.ok() ? "done" : "failed")
+          .description("redeploys done or failed").register(registry).increment();
+      if (r.ok()) {
+        record(handover, r.handoverMs());
+        Counter.builder("ami.redeploy.missed_ticks").description("ticks missed during agent redeploys")
+            .register(registry).increment(Math.max(0, r.missedTicks()));
+      }
+    });
     vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> {
       cellsVisited.set(m.body().cellsVisited());
       cellsLastMinute.set(m.body().cellsLastMinute());

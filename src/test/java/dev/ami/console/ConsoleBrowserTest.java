@@ -23,6 +23,7 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -158,5 +159,31 @@ class ConsoleBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#probs-vertical .prob"))).hasSize(3);
     assertThat(driver.findElements(By.cssSelector("#probs-jump .prob"))).hasSize(2);
     waiting().until(d -> text("cells-visited").matches("\\d+") && Long.parseLong(text("cells-visited")) > 0);
+  }
+
+  @Test
+  @DisplayName("Checkpoint and the redeploy form do their work while the agent ticks, and the card says what they did")
+  void checkpointAndRedeploy() {
+    driver.get("http://127.0.0.1:" + port + "/");
+    waiting().until(d -> "running".equals(state()) && ticks() > 0);
+    driver.findElement(By.id("btn-checkpoint")).click();
+    waiting().until(d -> text("last-checkpoint").contains(".state"));
+    assertThat(text("last-checkpoint")).contains("MB").contains("trainer paused");
+
+    new Select(driver.findElement(By.id("redeploy-target"))).selectByValue("trainer");
+    driver.findElement(By.id("redeploy-overrides")).sendKeys("vae.lr=0.0005");
+    long before = ticks();
+    driver.findElement(By.id("btn-redeploy")).click();
+    waiting().until(d -> text("last-redeploy").contains("trainer"));
+    assertThat(text("last-redeploy")).contains("built in").contains("trainer gap").doesNotContain("failed");
+    waiting().until(d -> ticks() > before + 10);
+
+    driver.findElement(By.id("redeploy-overrides")).clear();
+    driver.findElement(By.id("redeploy-overrides")).sendKeys("vae.latent=-5");
+    driver.findElement(By.id("btn-redeploy")).click();
+    waiting().until(d -> text("last-redeploy").contains("failed"));
+    assertThat(text("last-redeploy")).contains("vae.latent");
+    assertThat(driver.findElement(By.id("last-redeploy")).getAttribute("class")).contains("bad");
+    waiting().until(d -> "running".equals(state()));
   }
 }

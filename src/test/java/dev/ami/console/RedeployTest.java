@@ -111,6 +111,15 @@ class RedeployTest {
           .isGreaterThanOrEqualTo(before.getJsonObject(key).getInteger("buffer_size"));
     }
     assertThat(events).extracting(Event::kind).contains("trainer-resumed", "redeploy");
+    JsonObject pushed = socket.awaitPush("telemetry", t -> t.getJsonObject("redeploy") != null);
+    assertThat(pushed.getJsonObject("redeploy").getString("target")).isEqualTo("trainer");
+    assertThat(pushed.getJsonObject("redeploy").getBoolean("ok")).isTrue();
+    assertThat(pushed.getJsonObject("redeploy").getDouble("trainer_gap_ms")).isNotNegative();
+    int port = (Integer) rt.vertx().sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
+    assertThat(new Http(port).get("/metrics").body().lines()
+        .filter(l -> l.startsWith("ami_redeploys_total{") && l.contains("target=\"trainer\"")
+            && l.contains("outcome=\"done\"")))
+        .as("/metrics counts the redeploy").singleElement().asString().endsWith(" 1.0");
     long v = now.getJsonObject("vae").getLong("version_published");
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (modelsInStatus().getJsonObject("vae").getLong("version_published") <= v) {
