@@ -60,7 +60,8 @@
     world: makeChart($('chart-world'), [
       { label: 'visited', color: color('--c3') }, { label: 'last minute', color: color('--c1'), scale: 'y2' }]),
     memory: makeChart($('chart-memory'), [
-      { label: 'heap', color: color('--c1') }, { label: 'rss', color: color('--c4') }]),
+      { label: 'heap', color: color('--c1') }, { label: 'native', color: color('--c3') },
+      { label: 'rss', color: color('--c4') }]),
   };
   const modelCharts = {};
   window.addEventListener('resize', () => Object.values(charts).concat(Object.values(modelCharts))
@@ -172,7 +173,8 @@
     $('heap-text').textContent = fmt(mem.heap_used_mb, 0) + ' / ' + fmt(mem.heap_max_mb, 0) + ' MiB';
     $('heap-fill').style.width = mem.heap_max_mb ? (100 * mem.heap_used_mb / mem.heap_max_mb).toFixed(1) + '%' : '0';
     $('rss-text').textContent = fmt(mem.rss_mb, 0) + ' MiB';
-    charts.memory.push(t, [mem.heap_used_mb, mem.rss_mb]);
+    $('native-text').textContent = mem.native_mb == null ? 'not readable here' : fmt(mem.native_mb, 0) + ' MiB';
+    charts.memory.push(t, [mem.heap_used_mb, mem.native_mb, mem.rss_mb]);
     showLifecycle(m.checkpoint, m.redeploy);
     showAction(m.action);
   }

@@ -106,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config = options.loadOrReport(vertx, BENCH_DEFAULTS);
+    AmiConfig config = options.loadForRuntime(vertx, BENCH_DEFAULTS);
     if (config == null) {
       return Main.EXIT_CONFIG;
     }

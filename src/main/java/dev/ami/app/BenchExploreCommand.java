@@ -48,7 +48,7 @@ final class BenchExploreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config = options.loadOrReport(vertx, DEFAULTS);
+    AmiConfig config = options.loadForRuntime(vertx, DEFAULTS);
     if (config == null) {
       return Main.EXIT_CONFIG;
     }

@@ -3,11 +3,16 @@ package dev.ami.app;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import dev.ami.config.ConfigLoader;
+import dev.ami.memory.MemoryBudget;
+import dev.ami.memory.MemoryEstimator;
+import dev.ami.memory.ModelMemory;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,6 +24,8 @@ final class ConfigOptions {
   @Parameters(paramLabel = "key.path=value", description = "overrides, e.g. agent.hz=20 model.channels=16")
   List<String> overrides = new ArrayList<>();
 
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigOptions.class);
+
   /**
    * Loads and validates; on a bad configuration prints one line for the user, closes {@code vertx} and
    * returns null (the command then exits with {@link Main#EXIT_CONFIG}).
@@ -26,6 +33,29 @@ final class ConfigOptions {
   AmiConfig loadOrReport(Vertx vertx, List<String> extraOverrides) throws InterruptedException {
     try {
       return load(vertx, extraOverrides);
+    } catch (ConfigException e) {
+      System.err.println("ami: configuration error: " + e.getMessage());
+      vertx.close();
+      return null;
+    }
+  }
+
+  /**
+   * As {@link #loadOrReport}, for a command that starts the runtime: also sets up the engine, logs each
+   * model's memory estimate and refuses a configuration over the memory budget (the same way: null).
+   */
+  AmiConfig loadForRuntime(Vertx vertx, List<String> extraOverrides) throws InterruptedException {
+    AmiConfig config = loadOrReport(vertx, extraOverrides);
+    if (config == null) {
+      return null;
+    }
+    AmiRuntime.configureEngine(config);
+    List<ModelMemory> models = MemoryEstimator.estimate(config);
+    models.forEach(m -> LOG.info("memory estimate {}: {} parameters, {} MiB ({})", m.model(), m.params(),
+        Math.round(m.estimateMb()), m.toJson().getJsonObject("parts").encode()));
+    try {
+      MemoryBudget.verify(config, models);
+      return config;
     } catch (ConfigException e) {
       System.err.println("ami: configuration error: " + e.getMessage());
       vertx.close();

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ami", mixinStandardHelpOptions = true, version = "ami-runtime 0.1.0",
     description = "Runs a curiosity-driven agent that keeps acting while its models train.",
     subcommands = {RunCommand.class, BenchCommand.class, BenchIoCommand.class, BenchTrainCommand.class,
-        BenchExploreCommand.class, SoakCommand.class,
+        BenchExploreCommand.class, SoakCommand.class, ModelsCommand.class,
         WorldCommand.class, ConsoleCommand.class})
 public final class Main {
   /** Exit code for a configuration that cannot be used. */

@@ -17,6 +17,8 @@ import dev.ami.checkpoint.ModelShapes;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
 import dev.ami.env.Environment;
+import dev.ami.memory.MemoryBudget;
+import dev.ami.memory.MemoryEstimator;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Future;
@@ -121,6 +123,10 @@ final class Redeployer {
     }
     if (from != null && !trainer) {
       throw new IllegalArgumentException("from needs the trainer: use target trainer or all");
+    }
+    if (modelChanged) {
+      // the new models alone must fit; during the handover both sets live for a moment, as at any publish
+      MemoryBudget.verify(next, MemoryEstimator.estimate(next));
     }
     List<String> warnings = new ArrayList<>();
     boolean vaeChanged = false;

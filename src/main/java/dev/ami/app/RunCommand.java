@@ -29,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config = options.loadOrReport(vertx, List.of());
+    AmiConfig config = options.loadForRuntime(vertx, List.of());
     if (config == null) {
       return Main.EXIT_CONFIG;
     }

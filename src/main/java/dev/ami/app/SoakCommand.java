@@ -57,7 +57,7 @@ final class SoakCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config = options.loadOrReport(vertx, DEFAULTS);
+    AmiConfig config = options.loadForRuntime(vertx, DEFAULTS);
     if (config == null) {
       return Main.EXIT_CONFIG;
     }

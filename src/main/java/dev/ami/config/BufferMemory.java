@@ -8,7 +8,7 @@ import java.util.Map;
  * heap, so a buffer configuration that cannot fit the heap is refused with the biggest consumers named,
  * rather than ending in an OutOfMemoryError an hour into a run.
  */
-final class BufferMemory {
+public final class BufferMemory {
   /** Share of the maximum heap the buffers may fill; the rest is for everything else. */
   static final double HEAP_SHARE = 0.7;
 
@@ -16,7 +16,7 @@ final class BufferMemory {
   }
 
   /** Bytes each buffer holds when full, by its capacity key. */
-  static Map<String, Long> estimate(AmiConfig c) {
+  public static Map<String, Long> estimate(AmiConfig c) {
     long frame = 3L * c.getInt("model.input_size") * c.getInt("model.input_size") + 64;
     Map<String, Long> out = new LinkedHashMap<>();
     if (c.getString("model.kind").equals("autoencoder")) {

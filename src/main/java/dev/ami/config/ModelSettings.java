@@ -11,7 +11,7 @@ import java.util.Map;
  */
 final class ModelSettings {
   /** The presets in conf/models/, by name. */
-  static final List<String> PRESETS = List.of("curiosity", "curiosity-small", "autoencoder");
+  static final List<String> PRESETS = List.of("curiosity", "curiosity-small", "curiosity-large", "autoencoder");
 
   private ModelSettings() {
   }

@@ -33,6 +33,10 @@ public final class Schema {
     add(Setting.bool("system.malloc_tuning", true,
         "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
 
+    add(Setting.intRange("system.memory_budget_mb", 0, 0, 16_777_216,
+        "memory the models, their optimizers, activations and buffers may plan for; 0 = 80 % of physical memory. "
+            + "A configuration estimated above it is refused (java -jar ami.jar models shows the estimate)"));
+
     add(Setting.intRange("system.stop_timeout_ms", 10_000, 100, 600_000,
         "longest the agent or the trainer may take to stop; past it the shutdown goes on and logs what hung"));
 

@@ -7,6 +7,8 @@ import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.env.Action;
+import dev.ami.telemetry.NativeMemory;
+import dev.ami.telemetry.ProcessMemory;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
@@ -230,7 +232,9 @@ public final class TelemetryAggregator {
             .put("floor_cells", world.floorCells()))
         .put("memory", new JsonObject()
             .put("heap_used_mb", num(memory.heapUsedMiB()))
+            .put("heap_committed_mb", num(memory.heapCommittedMiB()))
             .put("heap_max_mb", num(memory.heapMaxMiB()))
+            .put("native_mb", num(memory.nativeMiB()))
             .put("rss_mb", num(memory.rssMiB())))
         .put("checkpoint", lastCheckpoint)
         .put("redeploy", lastRedeploy)
@@ -275,11 +279,16 @@ public final class TelemetryAggregator {
   }
 
   /** Heap and process memory at one moment. */
-  public record MemoryReading(double heapUsedMiB, double heapMaxMiB, double rssMiB) {
+  /**
+   * @param nativeMiB the C heap malloc has handed out (libtorch's tensors and every JNI library's), NaN where
+   *     glibc cannot say
+   */
+  public record MemoryReading(double heapUsedMiB, double heapCommittedMiB, double heapMaxMiB, double nativeMiB,
+                              double rssMiB) {
     public static MemoryReading now() {
       Runtime rt = Runtime.getRuntime();
-      return new MemoryReading((rt.totalMemory() - rt.freeMemory()) / 1048576.0, rt.maxMemory() / 1048576.0,
-          dev.ami.telemetry.ProcessMemory.rssMiB());
+      return new MemoryReading((rt.totalMemory() - rt.freeMemory()) / 1048576.0, rt.totalMemory() / 1048576.0,
+          rt.maxMemory() / 1048576.0, NativeMemory.mallocMiB(), ProcessMemory.rssMiB());
     }
   }
 }

@@ -79,6 +79,10 @@ public final class MetersVerticle extends VerticleBase {
     Timer duration = timer("ami.tick.duration", "the whole tick's compute", Tags.empty());
     Timer inference = timer("ami.inference.latency", "every model's forward pass in a tick, together", Tags.empty());
     registry.gauge("ami.tick.missed", missedTicks);
+    Gauge.builder("ami.memory.rss", () -> ProcessMemory.rssMiB() * 1048576.0).baseUnit("bytes")
+        .description("resident memory of the process: heap and native together").register(registry);
+    Gauge.builder("ami.memory.native.malloc", () -> NativeMemory.mallocMiB() * 1048576.0).baseUnit("bytes")
+        .description("C heap handed out by malloc: libtorch's tensors and every JNI library's").register(registry);
     registry.gauge("ami.reward", this, m -> m.reward);
     registry.gauge("ami.world.cells.visited", cellsVisited);
     registry.gauge("ami.world.cells.last_minute", cellsLastMinute);

@@ -98,6 +98,17 @@ class BadConfigTest {
     assertThat(r.err).contains("multiple of 8");
   }
 
+  @Test
+  @DisplayName("models over the memory budget: run and models exit 2 naming the budget and the biggest consumers")
+  void overTheMemoryBudget() {
+    for (String cmd : new String[] {"run", "models"}) {
+      Result r = run(cmd, "model.preset=curiosity-small", "env=noise", "console.port=0",
+          "checkpoint.on_shutdown=false", "system.memory_budget_mb=100");
+      assertThat(r.code).as(cmd).isEqualTo(2);
+      assertThat(r.err).as(cmd).contains("memory budget of 100 MiB").contains("biggest:");
+    }
+  }
+
   private record Result(int code, String err) {
   }
 

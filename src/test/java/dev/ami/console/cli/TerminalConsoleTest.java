@@ -39,7 +39,7 @@ class TerminalConsoleTest {
     a.onTrain(new dev.ami.bus.TrainRecord("vae", 120, 40, 0.0123456, 6, 512, 0, wall));
     a.onWorld(new dev.ami.bus.WorldRecord("rooms", 42, 17, 1293, wall));
     String text = TerminalConsole.describeModels(a.snapshot(wall + 10, new dev.ami.console.TelemetryAggregator
-        .MemoryReading(1, 2, 3)));
+        .MemoryReading(1, 1.5, 2, 2.5, 3)));
     assertThat(text).contains("vae", "0.01235", "120", "v6", "v4").contains("reward: last 0.4321")
         .contains("vertical 0.20/0.30/0.50").contains("explored: 42 of 1293 cells, 17 in the last minute");
   }

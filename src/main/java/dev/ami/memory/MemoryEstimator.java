@@ -1,0 +1,136 @@
+package dev.ami.memory;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import dev.ami.bus.ModelKeys;
+import dev.ami.config.AmiConfig;
+import dev.ami.config.BufferMemory;
+import dev.ami.model.AutoEncoders;
+import dev.ami.model.DynamicsSpec;
+import dev.ami.model.ForwardDynamics;
+import dev.ami.model.ModelSpec;
+import dev.ami.model.PolicySpec;
+import dev.ami.model.PolicyValue;
+import dev.ami.model.VaeDecoder;
+import dev.ami.model.VaeEncoder;
+import dev.ami.model.VaeSpec;
+import dev.ami.telemetry.NativeMemory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Estimates each configured model's memory before anything is deployed. Parameters are counted on the built
+ * blocks (exact); optimizer state, gradients and copies follow from them; activations are measured: one
+ * forward pass at the training batch, the C heap its intermediates hold (glibc's mallinfo2), doubled for the
+ * backward pass. Builds every model once on the calling thread (about a second at ami's sizes) and frees it.
+ */
+public final class MemoryEstimator {
+  private static final double MIB = 1024.0 * 1024.0;
+  /** Adam and AdamW keep two moments per parameter. */
+  private static final int ADAM_MOMENTS = 2;
+  /** The backward pass holds a gradient for each activation it saved, at its peak. */
+  private static final double BACKWARD = 2.0;
+
+  private MemoryEstimator() {
+  }
+
+  /** One entry per model the config trains, in round-robin order. */
+  public static List<ModelMemory> estimate(AmiConfig c) {
+    Map<String, Long> buffers = BufferMemory.estimate(c);
+    List<ModelMemory> out = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager()) { // loads the engine before the JNI calls below
+      boolean grad = JniUtils.isGradMode();
+      JniUtils.setGradMode(false); // what the forward keeps alive is its outputs, not an autograd graph
+      try {
+      if (c.getString("model.kind").equals("autoencoder")) {
+        ModelSpec spec = ModelSpec.from(c);
+        Probe encoder = probe(manager, () -> AutoEncoders.encoder(spec), spec.frameShape(1));
+        Probe decoder = probe(manager, () -> AutoEncoders.decoder(spec), new Shape(1, spec.latent()));
+        double act = activations(manager, () -> AutoEncoders.autoEncoder(spec), spec.frameShape(c.getInt("ae.batch")));
+        out.add(model(ModelKeys.AE, encoder.params + decoder.params, 2 * encoder.params + decoder.params, act,
+            buffers.get("ae.buffer")));
+      } else {
+        VaeSpec vae = VaeSpec.from(c);
+        DynamicsSpec fd = DynamicsSpec.from(c);
+        PolicySpec policy = PolicySpec.from(c);
+        int window = c.getInt("fd.window");
+        Probe encoder = probe(manager, () -> new VaeEncoder(vae), vae.frameShape(1));
+        Probe decoder = probe(manager, () -> new VaeDecoder(vae), new Shape(1, vae.latent()));
+        double vaeAct = activations(manager, () -> new VaeEncoder(vae), vae.frameShape(c.getInt("vae.batch")))
+            + activations(manager, () -> new VaeDecoder(vae), new Shape(c.getInt("vae.batch"), vae.latent()));
+        // snapshot 1x, agent 2x encoder, fd's frozen encoder 1x, the preview's decoder 1x
+        long vaeCopies = encoder.params + decoder.params + 2 * encoder.params + encoder.params + decoder.params;
+        out.add(model(ModelKeys.VAE, encoder.params + decoder.params, vaeCopies, vaeAct, buffers.get("vae.buffer")));
+        ForwardDynamics shapes = new ForwardDynamics(fd);
+        Probe dynamics = probe(manager, () -> new ForwardDynamics(fd), shapes.inputShapes(1, 1));
+        double fdAct = activations(manager, () -> new ForwardDynamics(fd), shapes.inputShapes(1, window))
+            + activations(manager, () -> new VaeEncoder(vae), vae.frameShape(window + 1)) / BACKWARD; // no grad
+        out.add(model(ModelKeys.FD, dynamics.params, 3 * dynamics.params, fdAct, buffers.get("fd.buffer")));
+        Probe pv = probe(manager, () -> new PolicyValue(policy), policy.frameShape(1));
+        double policyAct = activations(manager, () -> new PolicyValue(policy),
+            policy.frameShape(c.getInt("policy.batch")));
+        out.add(model(ModelKeys.POLICY, pv.params, 3 * pv.params, policyAct, buffers.get("policy.buffer")));
+      }
+      } finally {
+        JniUtils.setGradMode(grad);
+      }
+    }
+    return out;
+  }
+
+  private static ModelMemory model(String key, long params, long copies, double activationsMb, long bufferBytes) {
+    double mb = params * (double) Float.BYTES / MIB;
+    return new ModelMemory(key, params, mb, ADAM_MOMENTS * mb, mb, copies * (double) Float.BYTES / MIB,
+        activationsMb, bufferBytes / MIB);
+  }
+
+  private record Probe(long params) {
+  }
+
+  /** Builds a block at batch 1 and counts its parameters. */
+  private static Probe probe(NDManager parent, Supplier<Block> build, Shape... inputs) {
+    try (NDManager m = parent.newSubManager()) {
+      Block b = build.get();
+      b.initialize(m, DataType.FLOAT32, inputs);
+      long n = 0;
+      for (Pair<String, Parameter> p : b.getParameters()) {
+        n += p.getValue().getArray().size();
+      }
+      return new Probe(n);
+    }
+  }
+
+  /**
+   * MiB one training forward at these input shapes keeps alive, times the backward factor. Measured as the
+   * growth of the C heap between building the block and the end of its forward; NaN where glibc cannot say.
+   */
+  static double activations(NDManager parent, Supplier<Block> build, Shape... inputs) {
+    try (NDManager m = parent.newSubManager()) {
+      Block b = build.get();
+      b.initialize(m, DataType.FLOAT32, inputs);
+      NDList in = new NDList();
+      for (Shape s : inputs) {
+        in.add(m.zeros(s));
+      }
+      try (NDManager step = m.newSubManager()) {
+        double before = NativeMemory.mallocMiB();
+        NDList result = b.forward(new ParameterStore(step, false), in, true);
+        double held = NativeMemory.mallocMiB() - before;
+        for (NDArray r : result) {
+          r.close();
+        }
+        return Math.max(0, held) * BACKWARD;
+      }
+    }
+  }
+}
