@@ -2,9 +2,9 @@ package dev.ami.app;
 
 import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
+import dev.ami.bus.Codecs;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
-import dev.ami.bus.LocalRecordCodec;
 import dev.ami.bus.RunState;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.CheckpointVerticle;
@@ -60,7 +60,7 @@ public final class AmiRuntime {
         .setJvmMetricsEnabled(true)
         .setEnabled(true);
     Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metrics)).build();
-    LocalRecordCodec.registerAll(vertx.eventBus());
+    Codecs.registerAll(vertx.eventBus());
     return vertx;
   }
 

@@ -273,7 +273,8 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     }
     ParamSnapshot snapshot = s.publisher.publish(s.trainer.groups(), s.steps, s.trainer.spec());
     s.version = snapshot.version();
-    sink.published(new ParamsPublished(snapshot.key(), snapshot.version(), s.steps, snapshot.createdNanos()));
+    sink.published(new ParamsPublished(snapshot.key(), snapshot.version(), s.steps, snapshot.createdNanos(),
+        ParamsPublished.wallMicrosNow()));
   }
 
   /**

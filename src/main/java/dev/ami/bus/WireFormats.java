@@ -1,0 +1,93 @@
+package dev.ami.bus;
+
+import java.util.List;
+
+/**
+ * The wire layout of every record that may cross a JVM boundary, one codec each: its writer lists the fields in
+ * order and its reader reads them back in the same order (Java evaluates constructor arguments left to right).
+ * Conventions are those of {@link WireWriter}. A changed layout needs a new {@link WireCodec#FORMAT}.
+ *
+ * <p>No {@link System#nanoTime()} value crosses: {@link ParamsPublished#publishedNanos()} stays behind and arrives
+ * as {@link ParamsPublished#FROM_ANOTHER_JVM}; the wall clock travels instead.
+ */
+final class WireFormats {
+  /** Bytes of one {@link ModelTick} on the wire: two longs and three doubles. */
+  private static final int MODEL_TICK_BYTES = 5 * 8;
+
+  static final WireCodec<ControlCommand> CONTROL_COMMAND = new WireCodec<>(ControlCommand.class,
+      (w, c) -> w.string(c.cmd()).i32(c.n()).json(c.args()),
+      r -> new ControlCommand(r.string(), r.i32(), r.json()));
+
+  static final WireCodec<ControlReply> CONTROL_REPLY = new WireCodec<>(ControlReply.class,
+      (w, c) -> w.bool(c.ok()).enumName(c.state()).string(c.error()).json(c.detail()),
+      r -> new ControlReply(r.bool(), r.enumValue(RunState.class), r.string(), r.json()));
+
+  static final WireCodec<StepRecord> STEP = new WireCodec<>(StepRecord.class,
+      (w, s) -> w.i64(s.tick()).bytes(s.frame()).i32(s.side()).ints(s.action()).floats(s.logp()).f32(s.value())
+          .f32(s.reward()).floats(s.hidden()).bool(s.stale()).bool(s.chainStart())
+          .map(s.versions(), WireWriter::i64).i64(s.wallMillis()),
+      r -> new StepRecord(r.i64(), r.bytes(), r.i32(), r.ints(), r.floats(), r.f32(), r.f32(), r.floats(),
+          r.bool(), r.bool(), r.map(WireReader::i64, 8), r.i64()));
+
+  static final WireCodec<ParamsPublished> PARAMS_PUBLISHED = new WireCodec<>(ParamsPublished.class,
+      (w, p) -> w.string(p.key()).i64(p.version()).i64(p.trainerStep()).i64(p.publishedWallMicros()),
+      r -> new ParamsPublished(r.string(), r.i64(), r.i64(), ParamsPublished.FROM_ANOTHER_JVM, r.i64()));
+
+  static final WireCodec<TickRecord> TICK = new WireCodec<>(TickRecord.class,
+      (w, t) -> w.i64(t.tick()).f64(t.latenessMs()).f64(t.durationMs()).f64(t.inferenceMs())
+          .map(t.models(), WireFormats::writeModelTick).f64(t.reward()).floats(t.actionProbs()).i32(t.action())
+          .i64(t.missed()).i64(t.wallMillis()).bool(t.blind()),
+      r -> new TickRecord(r.i64(), r.f64(), r.f64(), r.f64(), r.map(WireFormats::readModelTick, MODEL_TICK_BYTES),
+          r.f64(), r.floats(), r.i32(), r.i64(), r.i64(), r.bool()));
+
+  static final WireCodec<TrainRecord> TRAIN = new WireCodec<>(TrainRecord.class,
+      (w, t) -> w.string(t.model()).i64(t.step()).f64(t.stepMs()).f64(t.loss()).i64(t.versionPublished())
+          .i32(t.bufferSize()).i64(t.skippedSteps()).i64(t.wallMillis()),
+      r -> new TrainRecord(r.string(), r.i64(), r.f64(), r.f64(), r.i64(), r.i32(), r.i64(), r.i64()));
+
+  static final WireCodec<Event> EVENT = new WireCodec<>(Event.class,
+      (w, e) -> w.string(e.level()).string(e.kind()).string(e.message()).i64(e.wallMillis()),
+      r -> new Event(r.string(), r.string(), r.string(), r.i64()));
+
+  static final WireCodec<WorldRecord> WORLD = new WireCodec<>(WorldRecord.class,
+      (w, x) -> w.string(x.map()).i64(x.cellsVisited()).i64(x.cellsLastMinute()).i64(x.floorCells())
+          .i64(x.wallMillis()),
+      r -> new WorldRecord(r.string(), r.i64(), r.i64(), r.i64(), r.i64()));
+
+  static final WireCodec<ObservationRecord> OBSERVATION = new WireCodec<>(ObservationRecord.class,
+      (w, o) -> w.i64(o.tick()).floats(o.chw()).i32(o.height()).i32(o.width()).i32(o.action())
+          .floats(o.predictedLatent()).i64(o.encoderVersion()).i64(o.wallMillis()),
+      r -> new ObservationRecord(r.i64(), r.floats(), r.i32(), r.i32(), r.i32(), r.floats(), r.i64(), r.i64()));
+
+  static final WireCodec<ExpectedFrameRecord> EXPECTED_FRAME = new WireCodec<>(ExpectedFrameRecord.class,
+      (w, e) -> w.i64(e.tick()).floats(e.chw()).i32(e.height()).i32(e.width()).i64(e.decoderVersion())
+          .i64(e.wallMillis()),
+      r -> new ExpectedFrameRecord(r.i64(), r.floats(), r.i32(), r.i32(), r.i64(), r.i64()));
+
+  static final WireCodec<CheckpointRecord> CHECKPOINT = new WireCodec<>(CheckpointRecord.class,
+      (w, c) -> w.string(c.reason()).string(c.path()).i64(c.bytes()).f64(c.totalMs()).f64(c.trainerPauseMs())
+          .f64(c.writeMs()).string(c.error()).i64(c.wallMillis()),
+      r -> new CheckpointRecord(r.string(), r.string(), r.i64(), r.f64(), r.f64(), r.f64(), r.string(), r.i64()));
+
+  static final WireCodec<RedeployRecord> REDEPLOY = new WireCodec<>(RedeployRecord.class,
+      (w, d) -> w.string(d.target()).string(d.modelKind()).f64(d.buildMs()).f64(d.handoverMs()).i64(d.missedTicks())
+          .f64(d.deadlineGapMs()).f64(d.trainerGapMs()).list(d.warnings(), WireWriter::string).string(d.error())
+          .i64(d.wallMillis()),
+      r -> new RedeployRecord(r.string(), r.string(), r.f64(), r.f64(), r.i64(), r.f64(), r.f64(),
+          r.list(WireReader::string, 4), r.string(), r.i64()));
+
+  /** Every record that may cross a JVM boundary, with its codec. */
+  static final List<WireCodec<?>> ALL = List.of(CONTROL_COMMAND, CONTROL_REPLY, STEP, PARAMS_PUBLISHED, TICK, TRAIN,
+      EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY);
+
+  private WireFormats() {
+  }
+
+  private static void writeModelTick(WireWriter w, ModelTick m) {
+    w.i64(m.versionUsed()).i64(m.versionPublished()).f64(m.computeMs()).f64(m.swapMs()).f64(m.publishToUseMs());
+  }
+
+  private static ModelTick readModelTick(WireReader r) {
+    return new ModelTick(r.i64(), r.i64(), r.f64(), r.f64(), r.f64());
+  }
+}
