@@ -8,6 +8,8 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.CheckpointVerticle;
+import dev.ami.cluster.ClusterOptions;
+import dev.ami.cluster.ClusterRuntime;
 import dev.ami.config.AmiConfig;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
@@ -46,6 +48,7 @@ public final class AmiRuntime {
   private final Promise<Void> terminated = Promise.promise();
 
   private final Roles roles;
+  private final ClusterRuntime cluster = new ClusterRuntime();
 
   private AmiRuntime(Vertx vertx, AmiConfig config) {
     this.vertx = vertx;
@@ -55,13 +58,18 @@ public final class AmiRuntime {
 
   /** A Vert.x instance with Micrometer metrics (Prometheus) and the runtime's message codecs. */
   public static Vertx newVertx() {
+    Vertx vertx = Vertx.builder().with(vertxOptions()).build();
+    Codecs.registerAll(vertx.eventBus());
+    return vertx;
+  }
+
+  /** Vert.x's options: Micrometer metrics, scraped as Prometheus text on the console's /metrics. */
+  public static VertxOptions vertxOptions() {
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
         .setJvmMetricsEnabled(true)
         .setEnabled(true);
-    Vertx vertx = Vertx.builder().with(new VertxOptions().setMetricsOptions(metrics)).build();
-    Codecs.registerAll(vertx.eventBus());
-    return vertx;
+    return new VertxOptions().setMetricsOptions(metrics);
   }
 
   /** Sets the DJL properties (and OpenMP's wait policy) the engine reads once, when it first loads. */
@@ -81,31 +89,49 @@ public final class AmiRuntime {
 
   /** Deploys the whole system with the given trainer verticle (tests inject trainers that fail on purpose). */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer) {
+    return start(vertx, config, trainer, null);
+  }
+
+  /**
+   * Deploys this node's part of a cluster ({@code cluster} non-null: its roles, after the cluster verticles have
+   * mirrored the snapshots the cluster knows) or, without one, the whole system.
+   */
+  public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
+                                         ClusterOptions cluster) {
     configureEngine(config);
     CpuPlan.of(config.getBool("system.isolate_cpus")).tuneProcess(config.getBool("system.malloc_tuning"));
     AmiRuntime runtime = new AmiRuntime(vertx, config);
+    boolean agent = cluster == null || cluster.agent();
+    boolean trains = cluster == null || cluster.trainer();
+    boolean console = config.getBool("console.enabled") && (cluster == null || cluster.agent() || cluster.console());
     vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
       LOG.info("shutting down ({})", m.body());
       runtime.stop();
     });
     vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, config.toJson());
-    Redeployer redeployer = new Redeployer(vertx, runtime.roles());
-    vertx.eventBus().<ControlCommand>consumer(Addresses.REDEPLOY, m -> {
-      if (runtime.stopping.get() || !runtime.started) {
-        m.reply(ControlReply.error(RunState.STOPPING, "the system is not running; nothing to redeploy"));
-      } else {
-        redeployer.handle(m.body()).onComplete(r -> m.reply(r.result()));
-      }
-    });
-    return runtime.deploy(Roles.METERS, new MetersVerticle(), false)
-        .compose(v -> runtime.deploy(Roles.CONTROL, new ControlVerticle(), false))
-        .compose(v -> config.getBool("console.enabled") ? runtime.deploy(Roles.CONSOLE, new ConsoleVerticle(), false)
+    if (agent && trains) {
+      Redeployer redeployer = new Redeployer(vertx, runtime.roles());
+      vertx.eventBus().<ControlCommand>consumer(Addresses.REDEPLOY, m -> {
+        if (runtime.stopping.get() || !runtime.started) {
+          m.reply(ControlReply.error(RunState.STOPPING, "the system is not running; nothing to redeploy"));
+        } else {
+          redeployer.handle(m.body()).onComplete(r -> m.reply(r.result()));
+        }
+      });
+    }
+    Future<Void> joined = cluster == null ? Future.succeededFuture()
+        : runtime.cluster.start(vertx, cluster).<Void>mapEmpty();
+    return joined
+        .compose(v -> runtime.deploy(Roles.METERS, new MetersVerticle(), false))
+        .compose(v -> agent || console ? runtime.deploy(Roles.CONTROL, new ControlVerticle(), false)
+            : Future.succeededFuture()) // one control point per node that acts or shows; a trainer node asks them
+        .compose(v -> console ? runtime.deploy(Roles.CONSOLE, new ConsoleVerticle(), false) : Future.succeededFuture())
+        .compose(v -> agent && trains ? runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false)
             : Future.succeededFuture())
-        .compose(v -> runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false))
         .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
-        .compose(v -> runtime.deploy(Roles.PREVIEW, new PreviewVerticle(), false))
-        .compose(v -> runtime.deploy(Roles.TRAINER, trainer, true))
-        .compose(v -> runtime.deploy(Roles.AGENT, new AgentVerticle(), true))
+        .compose(v -> agent ? runtime.deploy(Roles.PREVIEW, new PreviewVerticle(), false) : Future.succeededFuture())
+        .compose(v -> trains ? runtime.deploy(Roles.TRAINER, trainer, true) : Future.succeededFuture())
+        .compose(v -> agent ? runtime.deploy(Roles.AGENT, new AgentVerticle(), true) : Future.succeededFuture())
         .onSuccess(v -> runtime.started = true)
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
@@ -136,14 +162,15 @@ public final class AmiRuntime {
     if (!stopping.compareAndSet(false, true)) {
       return terminated.future();
     }
-    Future<Void> chain = started ? lastCheckpoint() : Future.succeededFuture();
+    // only where the checkpoints are taken: a trainer node's stop must not pause an agent on another node
+    Future<Void> chain = started && roles.id(Roles.CHECKPOINT) != null ? lastCheckpoint() : Future.succeededFuture();
     for (String id : roles.inStopOrder()) {
       chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
         LOG.warn("undeploy of {} failed: {}", id, e.getMessage());
         return Future.succeededFuture();
       }));
     }
-    return chain.onComplete(v -> {
+    return chain.compose(v -> cluster.stop(vertx)).onComplete(v -> {
       releaseSnapshots();
       vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run
       terminated.tryComplete();

@@ -3,7 +3,10 @@ package dev.ami.app;
 import dev.ami.checkpoint.CheckpointException;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.Resume;
+import dev.ami.cluster.ClusterOptions;
+import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
+import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,9 +29,44 @@ final class RunCommand implements Callable<Integer> {
       description = "go on from a checkpoint: the newest valid one in checkpoint.dir, or the one at PATH")
   String resume;
 
+  @Option(names = "--cluster", description = "join a cluster of nodes (Hazelcast, TCP-IP join): docs/clustering.md")
+  boolean clustered;
+
+  @Option(names = "--role", defaultValue = "all", paramLabel = "agent|trainer|console|all",
+      description = "what this node runs in a cluster (default: all)")
+  String role;
+
+  @Option(names = "--members", split = ",", paramLabel = "host[,host...]",
+      description = "the cluster's other nodes to join (host or host:port); default: the bind address")
+  List<String> members;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "interface this node listens on")
+  String bind;
+
+  @Option(names = "--port", defaultValue = "5701", description = "Hazelcast's port (the next free one is taken)")
+  int port;
+
   @Override
   public Integer call() throws Exception {
-    Vertx vertx = AmiRuntime.newVertx();
+    ClusterOptions cluster = null;
+    if (clustered) {
+      try {
+        cluster = ClusterOptions.of(role, members, bind, port);
+      } catch (IllegalArgumentException e) {
+        System.err.println("ami: " + e.getMessage());
+        return Main.EXIT_CONFIG;
+      }
+    } else if (members != null || !role.equals("all")) {
+      System.err.println("ami: --role and --members need --cluster");
+      return Main.EXIT_CONFIG;
+    }
+    Vertx vertx = cluster == null ? AmiRuntime.newVertx()
+        : ClusterVertx.start(cluster, AmiRuntime.vertxOptions()).toCompletionStage().toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
+    if (cluster != null) {
+      LOG.info("node {} joined the cluster as {} (members {}, bind {})", cluster.node(), cluster.roles(),
+          cluster.members(), cluster.bind());
+    }
     AmiConfig config = options.loadForRuntime(vertx, List.of());
     if (config == null) {
       return Main.EXIT_CONFIG;
@@ -45,7 +83,8 @@ final class RunCommand implements Callable<Integer> {
     }
     AmiRuntime runtime;
     try {
-      runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+      runtime = AmiRuntime.start(vertx, config, new TrainerVerticle(), cluster).toCompletionStage()
+          .toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("could not start: {}", StartFailure.describe(e));
       vertx.close();

@@ -42,8 +42,17 @@ public final class Addresses {
   public static final String REDEPLOY = "ami.app.redeploy";
   /** Publish, {@link RedeployRecord}: one per redeploy, done or failed. */
   public static final String TELEMETRY_REDEPLOY = "ami.telemetry.redeploy";
-  /** Send, any body: asks the launcher to shut the process down gracefully. */
+  /** Publish, any body: asks the launcher of every node to shut its process down gracefully. */
   public static final String SHUTDOWN = "ami.app.shutdown";
+  /** Publish, {@link SnapshotOffer}: a node serves this snapshot's bytes (cluster mode). */
+  public static final String SNAPSHOT_OFFERS = "ami.params.offers";
+  /**
+   * Request-reply, prefix of a node's own address {@code <prefix><node id>}: a JSON request {key, version,
+   * chunk} → that chunk of the encoded snapshot as a {@code Buffer} (cluster mode).
+   */
+  public static final String SNAPSHOT_FETCH_PREFIX = "ami.params.fetch.";
+  /** Publish, {@link NodeBeat}: every node, every second (cluster mode). */
+  public static final String NODE_BEATS = "ami.cluster.beats";
 
   /**
    * Request-reply, prefix of an agent deployment's own addresses: {@code <prefix><deployment id>.give} answers

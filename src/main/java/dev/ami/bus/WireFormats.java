@@ -76,9 +76,18 @@ final class WireFormats {
       r -> new RedeployRecord(r.string(), r.string(), r.f64(), r.f64(), r.i64(), r.f64(), r.f64(),
           r.list(WireReader::string, 4), r.string(), r.i64()));
 
+  static final WireCodec<SnapshotOffer> SNAPSHOT_OFFER = new WireCodec<>(SnapshotOffer.class,
+      (w, o) -> w.string(o.node()).string(o.key()).i64(o.version()).string(o.spec()).i64(o.bytes()).i32(o.chunks())
+          .i64(o.wallMillis()),
+      r -> new SnapshotOffer(r.string(), r.string(), r.i64(), r.string(), r.i64(), r.i32(), r.i64()));
+
+  static final WireCodec<NodeBeat> NODE_BEAT = new WireCodec<>(NodeBeat.class,
+      (w, b) -> w.string(b.node()).list(b.roles(), WireWriter::string).i64(b.wallMillis()),
+      r -> new NodeBeat(r.string(), r.list(WireReader::string, 4), r.i64()));
+
   /** Every record that may cross a JVM boundary, with its codec. */
   static final List<WireCodec<?>> ALL = List.of(CONTROL_COMMAND, CONTROL_REPLY, STEP, PARAMS_PUBLISHED, TICK, TRAIN,
-      EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY);
+      EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, NODE_BEAT);
 
   private WireFormats() {
   }

@@ -66,6 +66,10 @@ public final class HealthRules {
     if (alive) {
       return new Verdict(true, data);
     }
+    if ("absent".equals(state)) {
+      return new Verdict(false, data.put("reason", "trainer is missing: no trainer answers (in a cluster: no trainer "
+          + "node is up); the agent acts on its last parameters"));
+    }
     String error = trainer.getString("last_error");
     return new Verdict(false, data.put("reason", "trainer is " + state + (error == null ? "" : ": " + error)));
   }

@@ -78,7 +78,7 @@ public final class ControlVerticle extends VerticleBase {
   private Future<ControlReply> shutdown() {
     return status().map(s -> {
       vertx.eventBus().publish(Addresses.EVENTS, Event.info("shutdown", "shutdown requested by the operator"));
-      vertx.setTimer(50, t -> vertx.eventBus().send(Addresses.SHUTDOWN, "operator"));
+      vertx.setTimer(50, t -> vertx.eventBus().publish(Addresses.SHUTDOWN, "operator")); // every node
       return ControlReply.ok(RunState.STOPPING, s.detail());
     });
   }

@@ -59,7 +59,11 @@ class WireCodecsTest {
         new CheckpointRecord("interval", "/tmp/" + UNICODE, 1L << 40, 12.5, 0.25, 11.0, null, 5),
         new CheckpointRecord("shutdown", null, 0, 3.0, Double.NaN, Double.NaN, "disk full: " + UNICODE, 6),
         new RedeployRecord("all", "curiosity", 1200.5, 3.25, 1, 100.0, 40.0, List.of(UNICODE, ""), null, 7),
-        new RedeployRecord("agent", null, 10, Double.NaN, -1, Double.NaN, Double.NaN, List.of(), "bad model", 8))
+        new RedeployRecord("agent", null, 10, Double.NaN, -1, Double.NaN, Double.NaN, List.of(), "bad model", 8),
+        new SnapshotOffer("node-1", "vae", 42, "VaeSpec[" + UNICODE + "]", 12_345_678L, 12, 9),
+        new SnapshotOffer("n", "fd", 1, null, 0, 1, 0),
+        new NodeBeat("node-2", List.of("agent", "console"), 10),
+        new NodeBeat("node-3", List.of(), 11))
         .map(r -> Arguments.of(r.getClass().getSimpleName(), r));
   }
 
@@ -222,7 +226,7 @@ class WireCodecsTest {
     assertThat(WireFormats.ALL.stream().<Class<?>>map(WireCodec::type)).containsExactlyInAnyOrder(ControlCommand.class,
         ControlReply.class, StepRecord.class, ParamsPublished.class, TickRecord.class, TrainRecord.class,
         Event.class, WorldRecord.class, ObservationRecord.class, ExpectedFrameRecord.class, CheckpointRecord.class,
-        RedeployRecord.class);
+        RedeployRecord.class, SnapshotOffer.class, NodeBeat.class);
     assertThat(Codecs.LOCAL_ONLY).containsExactlyInAnyOrder(AgentState.class, TrainerState.class,
         AgentHandover.class, ModelState.class);
     assertThatThrownBy(() -> new LocalRecordCodec<>(AgentState.class).encodeToWire(Buffer.buffer(), null))

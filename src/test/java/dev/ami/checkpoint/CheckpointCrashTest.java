@@ -2,18 +2,15 @@ package dev.ami.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ami.app.Main;
 import dev.ami.bus.ModelKeys;
+import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,25 +36,11 @@ class CheckpointCrashTest {
   @DisplayName("kill -9 during a checkpoint leaves the previous one loadable; ticks go on while it is written")
   void killedMidWrite() throws Exception {
     Path dir = TestRuntime.tempDir("ami-crash");
-    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
-        "-Dami.test.checkpoint_stall_ms=300000", Main.class.getName(), "run",
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Process p = ChildJvm.start(List.of("-Dami.test.checkpoint_stall_ms=300000"), List.of("run",
         "model.preset=curiosity-small", "env=noise", "agent.hz=20", "agent.realtime=false", "system.isolate_cpus=false",
         "console.port=0", "telemetry.log_every_s=0", "vae.min_new=0", "checkpoint.interval=2",
-        "checkpoint.dir=" + dir, "checkpoint.on_shutdown=false");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    List<String> lines = new CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          lines.add(line);
-        }
-      } catch (Exception ignored) {
-        // the process was killed
-      }
-    }, "child-output");
-    reader.start();
+        "checkpoint.dir=" + dir, "checkpoint.on_shutdown=false"), lines);
     long ticksBefore;
     long ticksAfter;
     try {

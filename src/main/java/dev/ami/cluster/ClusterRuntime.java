@@ -1,0 +1,46 @@
+package dev.ami.cluster;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The verticles every cluster node runs besides its roles: beats and presence ({@link NodeBeats}), and the
+ * snapshot exchange ({@link SnapshotServer}, {@link SnapshotMirror}).
+ */
+public final class ClusterRuntime {
+  /** Deployment config keys of the cluster verticles. */
+  public static final String NODE_KEY = "ami.cluster.node";
+  public static final String ROLES_KEY = "ami.cluster.roles";
+  /** Longest a joining node waits for the cluster's snapshots before it starts its roles. */
+  private static final long SETTLE_MS = 15_000;
+
+  private final List<String> ids = new ArrayList<>();
+  private final SnapshotMirror mirror = new SnapshotMirror();
+
+  /** Deploys the three and waits until the snapshots the cluster offers are mirrored here (bounded). */
+  public Future<ClusterRuntime> start(Vertx vertx, ClusterOptions o) {
+    JsonObject config = new JsonObject().put(NODE_KEY, o.node()).put(ROLES_KEY, new JsonArray(List.copyOf(o.roles())));
+    DeploymentOptions options = new DeploymentOptions().setConfig(config);
+    return vertx.deployVerticle(new NodeBeats(), options).onSuccess(ids::add)
+        .compose(v -> vertx.deployVerticle(new SnapshotServer(), options)).onSuccess(ids::add)
+        .compose(v -> vertx.deployVerticle(mirror, options)).onSuccess(ids::add)
+        .compose(v -> mirror.settled().timeout(SETTLE_MS, TimeUnit.MILLISECONDS).otherwiseEmpty())
+        .map(this);
+  }
+
+  /** Undeploys them, last first. */
+  public Future<Void> stop(Vertx vertx) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = ids.size() - 1; i >= 0; i--) {
+      String id = ids.get(i);
+      chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
+    }
+    return chain;
+  }
+}

@@ -1,0 +1,143 @@
+package dev.ami.cluster;
+
+import dev.ami.bus.Addresses;
+import dev.ami.bus.Event;
+import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.SnapshotOffer;
+import dev.ami.params.ParamSnapshot;
+import dev.ami.params.SnapshotBytes;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
+import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mirrors the cluster's newest snapshots into this node's local map {@code ami.params}, so the agent takes them
+ * up exactly as in one JVM: on an offer newer than what is here it fetches the chunks, decodes them on a worker,
+ * puts the snapshot in the map (only if still the newest) and announces it on this node alone. An offer missed
+ * (clustered delivery is at most once) comes again within a second.
+ */
+public final class SnapshotMirror extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(SnapshotMirror.class);
+  private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(10_000);
+  private static final DeliveryOptions HERE = new DeliveryOptions().setLocalOnly(true);
+
+  private final Map<String, Long> fetching = new HashMap<>(); // key → version in flight; event-loop confined
+  private final java.util.Set<String> mirrored = new java.util.HashSet<>();
+  private final Promise<Void> settled = Promise.promise();
+  private String node;
+  private LocalMap<String, ParamSnapshot> params;
+  private Timer fetchTime;
+  private long lastFetchEnded;
+  private long firstOfferAt;
+  /** How long a node that hears no offer waits before it takes itself for the first of the cluster. */
+  static final long ALONE_MS = 6_000;
+
+  @Override
+  public Future<?> start() {
+    node = config().getString(ClusterRuntime.NODE_KEY);
+    params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    fetchTime = Timer.builder("ami.cluster.snapshot.fetch").description("offer to snapshot in this node's map")
+        .publishPercentiles(0.5, 0.99).register(registry == null ? new SimpleMeterRegistry() : registry);
+    vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body()));
+    long started = System.currentTimeMillis();
+    // settled once what other nodes offer is here (1.5 s after their first offer, nothing in flight), or when
+    // nobody offered anything for ALONE_MS: the first node of a cluster
+    vertx.setPeriodic(250, t -> {
+      long now = System.currentTimeMillis();
+      boolean caughtUp = firstOfferAt > 0 && fetching.isEmpty() && now - Math.max(firstOfferAt, lastFetchEnded) > 1_500;
+      if ((caughtUp || firstOfferAt == 0 && now - started > ALONE_MS) && settled.tryComplete()) {
+        vertx.cancelTimer(t);
+      }
+    });
+    return Future.succeededFuture();
+  }
+
+  /** Completes once the snapshots the cluster offered at start are in this node's map. */
+  public Future<Void> settled() {
+    return settled.future();
+  }
+
+  private void onOffer(SnapshotOffer o) {
+    if (o.node().equals(node)) {
+      return;
+    }
+    if (firstOfferAt == 0) {
+      firstOfferAt = System.currentTimeMillis();
+    }
+    ParamSnapshot here = params.get(o.key());
+    if (here != null && here.version() >= o.version() || fetching.getOrDefault(o.key(), -1L) >= o.version()) {
+      return;
+    }
+    fetching.put(o.key(), o.version());
+    long t0 = System.nanoTime();
+    Buffer all = Buffer.buffer((int) Math.min(Integer.MAX_VALUE - 8, o.bytes()));
+    fetchChunk(o, 0, all)
+        .compose(v -> vertx.executeBlocking(() -> SnapshotBytes.decode(all.getBytes()), false))
+        .onSuccess(s -> install(o, s, t0))
+        .onFailure(e -> {
+          // superseded while it was fetched (the server keeps only its newest): the next offer brings that one
+          boolean superseded = e instanceof io.vertx.core.eventbus.ReplyException r && r.failureCode() == 404;
+          if (superseded) {
+            LOG.debug("snapshot {}@{} superseded while fetched", o.key(), o.version());
+          } else {
+            LOG.warn("snapshot {}@{} from node {} not fetched: {}", o.key(), o.version(), o.node(), e.getMessage());
+          }
+        })
+        .onComplete(r -> {
+          fetching.remove(o.key(), o.version());
+          lastFetchEnded = System.currentTimeMillis();
+        });
+  }
+
+  private Future<Void> fetchChunk(SnapshotOffer o, int chunk, Buffer into) {
+    if (chunk == o.chunks()) {
+      return into.length() == o.bytes() ? Future.succeededFuture()
+          : Future.failedFuture("got " + into.length() + " bytes, the offer said " + o.bytes());
+    }
+    JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
+    return vertx.eventBus().<Buffer>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), ask, ASK)
+        .compose(m -> {
+          into.appendBuffer(m.body());
+          return fetchChunk(o, chunk + 1, into);
+        });
+  }
+
+  /** Puts {@code s} into the map unless something at least as new got there first; announces it here. */
+  private void install(SnapshotOffer o, ParamSnapshot s, long t0) {
+    while (true) {
+      ParamSnapshot cur = params.get(o.key());
+      if (cur != null && cur.version() >= s.version()) {
+        s.release();
+        return;
+      }
+      boolean put = cur == null ? params.putIfAbsent(o.key(), s) == null : params.replaceIfPresent(o.key(), cur, s);
+      if (put) {
+        if (cur != null) {
+          cur.release();
+        }
+        break;
+      }
+    }
+    fetchTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    vertx.eventBus().publish(Addresses.PARAMS_PUBLISHED, new ParamsPublished(o.key(), s.version(), s.trainerStep(),
+        s.createdNanos(), ParamsPublished.wallMicrosNow()), HERE);
+    if (mirrored.add(o.key())) { // the first of each model; later ones are in the meters
+      vertx.eventBus().publish(Addresses.EVENTS, Event.info("snapshot-mirrored",
+          o.key() + " v" + s.version() + " mirrored from node " + o.node() + " to node " + node), HERE);
+    }
+  }
+}

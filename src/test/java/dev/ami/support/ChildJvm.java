@@ -1,0 +1,41 @@
+package dev.ami.support;
+
+import dev.ami.app.Main;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A real second JVM running {@code ami} on the test's class path, its output collected line by line. */
+public final class ChildJvm {
+  private ChildJvm() {
+  }
+
+  /** Starts {@code java -cp <test class path> [jvmOptions] dev.ami.app.Main args}; lines land in {@code output}. */
+  public static Process start(List<String> jvmOptions, List<String> args, List<String> output) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add("-Dai.djl.offline=true");
+    command.addAll(jvmOptions);
+    command.add(Main.class.getName());
+    command.addAll(args);
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          output.add(line);
+        }
+      } catch (IOException ignored) {
+        // the process was killed
+      }
+    }, "child-output");
+    reader.setDaemon(true);
+    reader.start();
+    return p;
+  }
+}
