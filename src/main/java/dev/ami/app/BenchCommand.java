@@ -9,10 +9,13 @@ import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
+import dev.ami.cluster.ClusterOptions;
+import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
 import dev.ami.console.Protocol;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
+import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -55,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--redeploy-target", defaultValue = "agent", description = "what to redeploy: agent, trainer or all")
   String redeployTarget;
+
+  @Option(names = "--cluster", description = "run the trainer in a second JVM (cluster on loopback) and measure "
+      + "publish-to-use across JVMs, snapshot size and wire throughput")
+  boolean clustered;
 
   @Mixin
   ConfigOptions options = new ConfigOptions();
@@ -103,9 +110,13 @@ final class BenchCommand implements Callable<Integer> {
   private long firstMissed = -1;
   private long lastMissed;
 
+  private ClusterBench cluster;
+
   @Override
   public Integer call() throws Exception {
-    Vertx vertx = AmiRuntime.newVertx();
+    ClusterOptions node = clustered ? ClusterBench.agentNode() : null;
+    Vertx vertx = node == null ? AmiRuntime.newVertx() : ClusterVertx.start(node, AmiRuntime.vertxOptions())
+        .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     AmiConfig config = options.loadForRuntime(vertx, BENCH_DEFAULTS);
     if (config == null) {
       return Main.EXIT_CONFIG;
@@ -118,8 +129,13 @@ final class BenchCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     double rssStart = ProcessMemory.rssMiB();
-    AmiRuntime runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture()
-        .get(120, TimeUnit.SECONDS);
+    if (node != null) {
+      cluster = new ClusterBench();
+      cluster.startTrainer(options.overrides);
+      vertx.runOnContext(v -> cluster.listen(vertx));
+    }
+    AmiRuntime runtime = AmiRuntime.start(vertx, config, new TrainerVerticle(), node).toCompletionStage()
+        .toCompletableFuture().get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> listen(vertx));
     double segment = seconds / (double) cycles;
     double isolated = Math.max(5, seconds / 2.0 / cycles);
@@ -138,9 +154,13 @@ final class BenchCommand implements Callable<Integer> {
       ask(vertx, Addresses.AGENT_CONTROL, new ControlCommand("resume", 0));
     }
     double rssEnd = ProcessMemory.rssMiB();
+    JsonObject out = result(config, combinedSeconds, isolatedSeconds, lateness.count() - ticks0, rssStart, rssEnd);
+    if (cluster != null) {
+      cluster.addTo(out);
+      cluster.stopTrainer();
+    }
     runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    System.out.println(result(config, combinedSeconds, isolatedSeconds, lateness.count() - ticks0, rssStart, rssEnd)
-        .encode());
+    System.out.println(out.encode());
     return 0;
   }
 
@@ -153,11 +173,17 @@ final class BenchCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     phaseEndsAt = System.currentTimeMillis() + Math.round(forSeconds * 1000);
     phase = p;
+    if (cluster != null) {
+      cluster.measuring(p == Phase.COMBINED);
+    }
     Thread.sleep(Math.round(forSeconds * 1000));
     for (int i = 0; i < 1200 && redeploySentAt >= 0; i++) {
       Thread.sleep(100); // a redeploy in flight ends inside the phase: pausing a handing-over agent is not measured
     }
     phase = Phase.WARMUP; // between phases nothing counts
+    if (cluster != null) {
+      cluster.measuring(false);
+    }
     return (System.nanoTime() - t0) / 1e9;
   }
 
