@@ -17,6 +17,8 @@ import dev.ami.params.ParamSnapshot;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.system.CpuPlan;
 import dev.ami.system.OmpTuning;
+import dev.ami.system.ThreadTuning;
+import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.MetersVerticle;
 import dev.ami.telemetry.StatusLogVerticle;
 import dev.ami.training.TrainerVerticle;
@@ -49,6 +51,7 @@ public final class AmiRuntime {
 
   private final Roles roles;
   private final ClusterRuntime cluster = new ClusterRuntime();
+  private long trimTimer = -1;
 
   private AmiRuntime(Vertx vertx, AmiConfig config) {
     this.vertx = vertx;
@@ -119,6 +122,7 @@ public final class AmiRuntime {
         }
       });
     }
+    runtime.trimPeriodically();
     Future<Void> joined = cluster == null ? Future.succeededFuture()
         : runtime.cluster.start(vertx, cluster).<Void>mapEmpty();
     return joined
@@ -135,6 +139,25 @@ public final class AmiRuntime {
         .onSuccess(v -> runtime.started = true)
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * Every {@code system.malloc_trim_s}, on a worker: free pages of malloc's arenas go back to the kernel, so RSS
+   * follows the memory in use rather than its all-time peak (docs/benchmarks.md, memory over a long run).
+   */
+  private void trimPeriodically() {
+    int every = config.getInt("system.malloc_trim_s");
+    if (every <= 0 || !config.getBool("system.malloc_tuning")) {
+      return;
+    }
+    trimTimer = vertx.setPeriodic(every * 1000L, t -> vertx.executeBlocking(() -> {
+      long t0 = System.nanoTime();
+      double before = ProcessMemory.rssMiB();
+      ThreadTuning.mallocTrim(32L << 20);
+      LOG.debug("malloc_trim: RSS {} -> {} MiB in {} ms", Math.round(before), Math.round(ProcessMemory.rssMiB()),
+          (System.nanoTime() - t0) / 1_000_000);
+      return null;
+    }, false));
   }
 
   private Future<Void> deploy(String role, io.vertx.core.Deployable verticle, boolean worker) {
@@ -162,6 +185,7 @@ public final class AmiRuntime {
     if (!stopping.compareAndSet(false, true)) {
       return terminated.future();
     }
+    vertx.cancelTimer(trimTimer);
     // only where the checkpoints are taken: a trainer node's stop must not pause an agent on another node
     Future<Void> chain = started && roles.id(Roles.CHECKPOINT) != null ? lastCheckpoint() : Future.succeededFuture();
     for (String id : roles.inStopOrder()) {

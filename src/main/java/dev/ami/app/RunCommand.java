@@ -46,12 +46,16 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--port", defaultValue = "5701", description = "Hazelcast's port (the next free one is taken)")
   int port;
 
+  @Option(names = "--bus-port", defaultValue = "0",
+      description = "the event bus's TCP port (default: a free one; set it for a firewall)")
+  int busPort;
+
   @Override
   public Integer call() throws Exception {
     ClusterOptions cluster = null;
     if (clustered) {
       try {
-        cluster = ClusterOptions.of(role, members, bind, port);
+        cluster = ClusterOptions.of(role, members, bind, port, busPort);
       } catch (IllegalArgumentException e) {
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;

@@ -9,19 +9,26 @@ import java.util.UUID;
  * the interface and port it binds (Hazelcast's port; the event bus takes a free one on the same interface).
  *
  * @param roles a subset of agent, trainer, console
+ * @param busPort the event bus's TCP port; 0 = a free one (set it where a firewall must let it through)
  * @param node this node's id, the suffix of its own addresses
  */
-public record ClusterOptions(Set<String> roles, List<String> members, String bind, int port, String node) {
+public record ClusterOptions(Set<String> roles, List<String> members, String bind, int port, int busPort,
+                             String node) {
   public static final List<String> ROLES = List.of("agent", "trainer", "console", "all");
 
   /** From the command line's words; {@code role} is one of {@link #ROLES}. */
   public static ClusterOptions of(String role, List<String> members, String bind, int port) {
+    return of(role, members, bind, port, 0);
+  }
+
+  /** As {@link #of(String, List, String, int)}, with the event bus on {@code busPort}. */
+  public static ClusterOptions of(String role, List<String> members, String bind, int port, int busPort) {
     if (!ROLES.contains(role)) {
       throw new IllegalArgumentException("--role must be one of " + String.join(", ", ROLES) + ", was " + role);
     }
     Set<String> roles = role.equals("all") ? Set.of("agent", "trainer", "console") : Set.of(role);
     List<String> joined = members == null || members.isEmpty() ? List.of(bind) : List.copyOf(members);
-    return new ClusterOptions(roles, joined, bind, port, UUID.randomUUID().toString().substring(0, 8));
+    return new ClusterOptions(roles, joined, bind, port, busPort, UUID.randomUUID().toString().substring(0, 8));
   }
 
   public boolean agent() {

@@ -30,7 +30,7 @@ public final class ClusterVertx {
     TcpIpConfig tcp = join.getTcpIpConfig().setEnabled(true);
     o.members().forEach(tcp::addMember);
     // set on the given instance: a copy would drop the Micrometer metrics options
-    VertxOptions options = base.setEventBusOptions(new EventBusOptions().setHost(o.bind()).setPort(0));
+    VertxOptions options = base.setEventBusOptions(new EventBusOptions().setHost(o.bind()).setPort(o.busPort()));
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
         .map(vertx -> {
           Codecs.registerAll(vertx.eventBus());

@@ -33,6 +33,10 @@ public final class Schema {
     add(Setting.bool("system.malloc_tuning", true,
         "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
 
+    add(Setting.intRange("system.malloc_trim_s", 60, 0, 86_400,
+        "seconds between returning free malloc pages to the kernel (with malloc_tuning, arenas never shrink "
+            + "otherwise and RSS creeps up with fragmentation); 0 = never"));
+
     add(Setting.intRange("system.memory_budget_mb", 0, 0, 16_777_216,
         "memory the models, their optimizers, activations and buffers may plan for; 0 = 80 % of physical memory. "
             + "A configuration estimated above it is refused (java -jar ami.jar models shows the estimate)"));

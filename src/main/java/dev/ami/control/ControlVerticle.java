@@ -9,6 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
@@ -64,6 +66,7 @@ public final class ControlVerticle extends VerticleBase {
   private Future<ControlReply> checkpoint() {
     return vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("checkpoint"), CHECKPOINT)
         .map(Message::body)
+        .recover(e -> noHandler(e, "checkpoints need the agent and the trainer in one node (role all)"))
         .compose(ck -> status().map(s -> ck.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(ck.detail()))
             : ControlReply.error(s.state(), ck.error())));
   }
@@ -71,8 +74,18 @@ public final class ControlVerticle extends VerticleBase {
   /** New agent or trainer verticles, without a restart; the reply carries the redeploy's figures and the status. */
   private Future<ControlReply> redeploy(ControlCommand c) {
     return vertx.eventBus().<ControlReply>request(Addresses.REDEPLOY, c, CHECKPOINT).map(Message::body)
+        .recover(e -> noHandler(e, "redeploy needs the agent and the trainer in one node (role all); in a cluster, "
+            + "restart a node with its new settings"))
         .compose(r -> status().map(s -> r.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(r.detail()))
             : ControlReply.error(s.state(), r.error())));
+  }
+
+  /** Nobody serves that address here: in a cluster whose roles are split, say so instead of a bus error. */
+  private static Future<ControlReply> noHandler(Throwable e, String why) {
+    if (e instanceof ReplyException r && r.failureType() == ReplyFailure.NO_HANDLERS) {
+      return Future.succeededFuture(ControlReply.error(RunState.RUNNING, why));
+    }
+    return Future.failedFuture(e);
   }
 
   private Future<ControlReply> shutdown() {

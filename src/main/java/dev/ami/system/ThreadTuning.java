@@ -82,6 +82,32 @@ public final class ThreadTuning {
   /** glibc's mallopt through JNA (a DJL dependency). */
   interface LibC extends Library {
     int mallopt(int param, int value);
+
+    int malloc_trim(long pad);
+  }
+
+  private static volatile LibC libc;
+
+  private static LibC libc() {
+    if (libc == null) {
+      libc = Native.load("c", LibC.class);
+    }
+    return libc;
+  }
+
+  /**
+   * Gives the pages of free malloc chunks in every arena back to the kernel, keeping {@code pad} bytes at the
+   * top of the main heap. With trimming off (see {@link #tuneGlibcMalloc}) an arena otherwise keeps every page
+   * it ever touched, and fragmentation ratchets the process's RSS up in steps over hours. False where glibc is
+   * not there.
+   */
+  public static boolean mallocTrim(long pad) {
+    try {
+      libc().malloc_trim(pad);
+      return true;
+    } catch (Throwable t) {
+      return false;
+    }
   }
 
   /**
@@ -93,7 +119,7 @@ public final class ThreadTuning {
    */
   public static boolean tuneGlibcMalloc() {
     try {
-      LibC c = Native.load("c", LibC.class);
+      LibC c = libc();
       boolean ok = c.mallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20) == 1;
       // without trimming, every thread arena keeps its peak; a JVM with dozens of threads that touch
       // tensors (Vert.x workers copying parameters) then grows in steps of ~128 MB per arena
