@@ -51,6 +51,10 @@ class ModelPresetsTest {
     AmiConfig small = load(null, "model.preset=curiosity-small", "vae.latent=24");
     assertThat(small.getInt("fd.width")).isEqualTo(32);
     assertThat(small.getInt("vae.latent")).as("the command line wins").isEqualTo(24);
+    AmiConfig large = load(null, "model.preset=curiosity-large");
+    assertThat(large.getInt("vae.latent")).isEqualTo(1024);
+    assertThat(large.getInt("fd.depth")).isEqualTo(8);
+    assertThat(large.getInt("vae.channels")).isEqualTo(2 * load(null).getInt("vae.channels"));
     AmiConfig ae = load(null, "model.preset=autoencoder");
     assertThat(ae.getString("model.kind")).isEqualTo("autoencoder");
     assertThat(ae.getInt("model.input_size")).isEqualTo(64);
@@ -68,7 +72,7 @@ class ModelPresetsTest {
       + "clear errors")
   void errors() throws Exception {
     assertThatThrownBy(() -> load(null, "model.preset=curiousity"))
-        .hasMessageContaining("model.preset").hasMessageContaining("curiosity, curiosity-small, autoencoder");
+        .hasMessageContaining("model.preset").hasMessageContaining("curiosity, curiosity-small, curiosity-large, autoencoder");
     assertThatThrownBy(() -> load(null, "model.input_size=32")).hasMessageContaining("at least 36");
     assertThatThrownBy(() -> load(null, "fd.window=4000")).hasMessageContaining("fd.window");
     assertThatThrownBy(() -> load(null, "vae.buffer=1000000", "fd.buffer=1000000"))
