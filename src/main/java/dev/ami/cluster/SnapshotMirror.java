@@ -17,7 +17,9 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -85,7 +87,7 @@ public final class SnapshotMirror extends VerticleBase {
     fetching.put(o.key(), o.version());
     long t0 = System.nanoTime();
     Buffer all = Buffer.buffer((int) Math.min(Integer.MAX_VALUE - 8, o.bytes()));
-    fetchChunk(o, 0, all)
+    fetchChunks(o, all)
         .compose(v -> vertx.executeBlocking(() -> SnapshotBytes.decode(all.getBytes()), false))
         .onSuccess(s -> install(o, s, t0))
         .onFailure(e -> {
@@ -103,17 +105,19 @@ public final class SnapshotMirror extends VerticleBase {
         });
   }
 
-  private Future<Void> fetchChunk(SnapshotOffer o, int chunk, Buffer into) {
-    if (chunk == o.chunks()) {
+  /** Asks for every chunk at once (they are independent) and joins them in order. */
+  private Future<Void> fetchChunks(SnapshotOffer o, Buffer into) {
+    List<Future<Buffer>> parts = new ArrayList<>();
+    for (int chunk = 0; chunk < o.chunks(); chunk++) {
+      JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
+      parts.add(vertx.eventBus().<Buffer>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), ask, ASK)
+          .map(m -> m.body()));
+    }
+    return Future.all(parts).compose(all -> {
+      parts.forEach(p -> into.appendBuffer(p.result()));
       return into.length() == o.bytes() ? Future.succeededFuture()
           : Future.failedFuture("got " + into.length() + " bytes, the offer said " + o.bytes());
-    }
-    JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
-    return vertx.eventBus().<Buffer>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), ask, ASK)
-        .compose(m -> {
-          into.appendBuffer(m.body());
-          return fetchChunk(o, chunk + 1, into);
-        });
+    });
   }
 
   /** Puts {@code s} into the map unless something at least as new got there first; announces it here. */
