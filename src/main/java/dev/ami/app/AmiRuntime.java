@@ -161,6 +161,10 @@ public final class AmiRuntime {
   }
 
   private Future<Void> deploy(String role, io.vertx.core.Deployable verticle, boolean worker) {
+    if (stopping.get()) {
+      // a shutdown arrived while this node was still starting (another node's console): deploy nothing more
+      return Future.failedFuture("stopping: " + role + " not deployed");
+    }
     return roles.deploy(verticle, worker, config.toJson()).map(id -> {
       roles.assign(role, id);
       return null;
@@ -197,6 +201,7 @@ public final class AmiRuntime {
     return chain.compose(v -> cluster.stop(vertx)).onComplete(v -> {
       releaseSnapshots();
       vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run
+      vertx.sharedData().getLocalMap(ClusterRuntime.RECEIVED_MAP).clear();
       terminated.tryComplete();
     });
   }

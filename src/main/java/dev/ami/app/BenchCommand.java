@@ -114,7 +114,8 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    ClusterOptions node = clustered ? ClusterBench.agentNode() : null;
+    cluster = clustered ? new ClusterBench() : null;
+    ClusterOptions node = cluster == null ? null : cluster.agentNode();
     Vertx vertx = node == null ? AmiRuntime.newVertx() : ClusterVertx.start(node, AmiRuntime.vertxOptions())
         .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     AmiConfig config = options.loadForRuntime(vertx, BENCH_DEFAULTS);
@@ -129,8 +130,7 @@ final class BenchCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     double rssStart = ProcessMemory.rssMiB();
-    if (node != null) {
-      cluster = new ClusterBench();
+    if (cluster != null) {
       cluster.startTrainer(options.overrides);
       vertx.runOnContext(v -> cluster.listen(vertx));
     }

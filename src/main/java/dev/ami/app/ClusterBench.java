@@ -6,6 +6,7 @@ import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.bus.TickRecord;
 import dev.ami.cluster.ClusterOptions;
+import dev.ami.cluster.FreePort;
 import dev.ami.telemetry.Samples;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +27,9 @@ import java.util.concurrent.TimeUnit;
  * every model, the wire throughput of a snapshot's fetch, and the steps dropped while no trainer was alive.
  */
 final class ClusterBench {
-  static final int AGENT_PORT = 5901;
-  static final int TRAINER_PORT = 5911;
+  private static final String NAME = "ami-bench-" + ProcessHandle.current().pid();
+  private final int agentPort = FreePort.find();
+  private final int trainerPort = FreePort.find();
 
   private final Samples publishToUse = new Samples();
   private final Samples throughput = new Samples();
@@ -38,16 +40,16 @@ final class ClusterBench {
   private volatile boolean measuring;
   private Process trainer;
 
-  static ClusterOptions agentNode() {
-    return ClusterOptions.of("agent", List.of("127.0.0.1:" + TRAINER_PORT), "127.0.0.1", AGENT_PORT);
+  ClusterOptions agentNode() {
+    return ClusterOptions.of("agent", List.of("127.0.0.1:" + trainerPort), "127.0.0.1", agentPort, 0, NAME);
   }
 
   /** Starts the trainer node with the same overrides; its log goes to {@code ami-trainer-node.log} in the temp directory. */
   void startTrainer(List<String> overrides) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
         "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
-        "--cluster", "--role", "trainer", "--members", "127.0.0.1:" + AGENT_PORT, "--port",
-        String.valueOf(TRAINER_PORT)));
+        "--cluster", "--role", "trainer", "--members", "127.0.0.1:" + agentPort, "--port",
+        String.valueOf(trainerPort), "--cluster-name", NAME));
     command.addAll(BenchCommand.BENCH_DEFAULTS);
     command.addAll(overrides);
     trainer = new ProcessBuilder(command).redirectErrorStream(true)

@@ -50,12 +50,15 @@ final class RunCommand implements Callable<Integer> {
       description = "the event bus's TCP port (default: a free one; set it for a firewall)")
   int busPort;
 
+  @Option(names = "--cluster-name", defaultValue = "ami", description = "nodes join only a cluster of this name")
+  String clusterName;
+
   @Override
   public Integer call() throws Exception {
     ClusterOptions cluster = null;
     if (clustered) {
       try {
-        cluster = ClusterOptions.of(role, members, bind, port, busPort);
+        cluster = ClusterOptions.of(role, members, bind, port, busPort, clusterName);
       } catch (IllegalArgumentException e) {
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;

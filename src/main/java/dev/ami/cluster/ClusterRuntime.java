@@ -3,6 +3,7 @@ package dev.ami.cluster;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -17,15 +18,21 @@ public final class ClusterRuntime {
   /** Deployment config keys of the cluster verticles. */
   public static final String NODE_KEY = "ami.cluster.node";
   public static final String ROLES_KEY = "ami.cluster.roles";
+  /** How many other members the cluster had when this node joined. */
+  public static final String OTHERS_KEY = "ami.cluster.others";
+  /** Local map: model key → the {@code EncodedSnapshot} this node's mirror received last, served on as is. */
+  public static final String RECEIVED_MAP = "ami.params.received";
   /** Longest a joining node waits for the cluster's snapshots before it starts its roles. */
   private static final long SETTLE_MS = 15_000;
 
-  private final List<String> ids = new ArrayList<>();
+  private final List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
   private final SnapshotMirror mirror = new SnapshotMirror();
 
   /** Deploys the three and waits until the snapshots the cluster offers are mirrored here (bounded). */
   public Future<ClusterRuntime> start(Vertx vertx, ClusterOptions o) {
-    JsonObject config = new JsonObject().put(NODE_KEY, o.node()).put(ROLES_KEY, new JsonArray(List.copyOf(o.roles())));
+    int others = Math.max(0, ((VertxInternal) vertx).clusterManager().getNodes().size() - 1);
+    JsonObject config = new JsonObject().put(NODE_KEY, o.node()).put(ROLES_KEY, new JsonArray(List.copyOf(o.roles())))
+        .put(OTHERS_KEY, others);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     return vertx.deployVerticle(new NodeBeats(), options).onSuccess(ids::add)
         .compose(v -> vertx.deployVerticle(new SnapshotServer(), options)).onSuccess(ids::add)
@@ -37,8 +44,9 @@ public final class ClusterRuntime {
   /** Undeploys them, last first. */
   public Future<Void> stop(Vertx vertx) {
     Future<Void> chain = Future.succeededFuture();
-    for (int i = ids.size() - 1; i >= 0; i--) {
-      String id = ids.get(i);
+    List<String> deployed = List.copyOf(ids);
+    for (int i = deployed.size() - 1; i >= 0; i--) {
+      String id = deployed.get(i);
       chain = chain.compose(v -> vertx.undeploy(id).otherwiseEmpty());
     }
     return chain;

@@ -19,10 +19,11 @@ public final class ClusterVertx {
   /** Starts a clustered Vert.x with {@code base}'s options (metrics) and the runtime's codecs. */
   public static Future<Vertx> start(ClusterOptions o, VertxOptions base) {
     Config hz = ConfigUtil.loadConfig(); // keeps the __vertx.* map settings the cluster manager needs
-    hz.setClusterName("ami");
+    hz.setClusterName(o.name());
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.phone.home.enabled", "false"); // no calls home: the machine may have no network
-    hz.getNetworkConfig().setPort(o.port()).setPortAutoIncrement(true);
+    // a port given on purpose is kept: moving up would let a node join or found the wrong cluster silently
+    hz.getNetworkConfig().setPort(o.port()).setPortAutoIncrement(o.port() == ClusterOptions.DEFAULT_PORT);
     hz.getNetworkConfig().getInterfaces().setEnabled(true).addInterface(o.bind());
     JoinConfig join = hz.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);

@@ -26,7 +26,11 @@ public final class NodeBeats extends VerticleBase {
   static final long GONE_MS = 3_000;
   private static final long BEAT_MS = 1_000;
 
-  private final Map<String, NodeBeat> seen = new HashMap<>(); // event-loop confined
+  /** Node → (its roles, when this node heard it on its own clock): the sender's clock may be off. */
+  private final Map<String, Heard> seen = new HashMap<>(); // event-loop confined
+
+  private record Heard(List<String> roles, long atNanos) {
+  }
   private volatile boolean trainerPresent;
   private boolean trainerHere;
   private Counter dropped;
@@ -46,7 +50,12 @@ public final class NodeBeats extends VerticleBase {
         .description("1 while a trainer node is alive").register(registry);
     trainerHere = roles.contains("trainer");
     trainerPresent = trainerHere;
-    vertx.eventBus().<NodeBeat>consumer(Addresses.NODE_BEATS, m -> seen.put(m.body().node(), m.body()));
+    vertx.eventBus().<NodeBeat>consumer(Addresses.NODE_BEATS, m -> {
+      seen.put(m.body().node(), new Heard(m.body().roles(), System.nanoTime()));
+      if (m.body().roles().contains("trainer") && !trainerPresent) {
+        check(); // at once: steps flow again as soon as a trainer is heard
+      }
+    });
     vertx.setPeriodic(0, BEAT_MS, t -> {
       vertx.eventBus().publish(Addresses.NODE_BEATS, new NodeBeat(node, roles, System.currentTimeMillis()));
       check();
@@ -65,8 +74,8 @@ public final class NodeBeats extends VerticleBase {
   }
 
   private void check() {
-    long now = System.currentTimeMillis();
-    seen.values().removeIf(b -> now - b.wallMillis() > GONE_MS);
+    long now = System.nanoTime();
+    seen.values().removeIf(h -> now - h.atNanos() > GONE_MS * 1_000_000);
     boolean present = trainerHere || seen.values().stream().anyMatch(b -> b.roles().contains("trainer"));
     if (present != trainerPresent) {
       trainerPresent = present;

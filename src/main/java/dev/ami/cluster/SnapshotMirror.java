@@ -4,6 +4,7 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.SnapshotOffer;
+import dev.ami.params.EncodedSnapshot;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,13 +15,16 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,81 +32,115 @@ import org.slf4j.LoggerFactory;
 /**
  * Mirrors the cluster's newest snapshots into this node's local map {@code ami.params}, so the agent takes them
  * up exactly as in one JVM: on an offer newer than what is here it fetches the chunks, decodes them on a worker,
- * puts the snapshot in the map (only if still the newest) and announces it on this node alone. An offer missed
- * (clustered delivery is at most once) comes again within a second.
+ * puts the snapshot in the map (only if still the newest) and announces it on this node alone. One fetch per
+ * model at a time; an offer that comes meanwhile waits as the next one (only the newest is kept). An offer
+ * missed (clustered delivery is at most once) comes again within a second.
  */
 public final class SnapshotMirror extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotMirror.class);
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(10_000);
   private static final DeliveryOptions HERE = new DeliveryOptions().setLocalOnly(true);
+  /** Largest snapshot accepted from an offer: beyond it the offer is taken for a broken peer. */
+  private static final long MAX_BYTES = Integer.MAX_VALUE - 64;
 
-  private final Map<String, Long> fetching = new HashMap<>(); // key → version in flight; event-loop confined
-  private final java.util.Set<String> mirrored = new java.util.HashSet<>();
+  // event-loop confined
+  private final Set<String> fetching = new HashSet<>();
+  private final Map<String, SnapshotOffer> next = new HashMap<>();
+  private final Set<String> mirrored = new HashSet<>();
   private final Promise<Void> settled = Promise.promise();
+  private volatile boolean stopped;
+  private Future<?> lastDecode = Future.succeededFuture();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
+  private LocalMap<String, EncodedSnapshot> received;
   private Timer fetchTime;
   private long lastFetchEnded;
   private long firstOfferAt;
-  /** How long a node that hears no offer waits before it takes itself for the first of the cluster. */
-  static final long ALONE_MS = 6_000;
 
   @Override
   public Future<?> start() {
     node = config().getString(ClusterRuntime.NODE_KEY);
+    int others = config().getInteger(ClusterRuntime.OTHERS_KEY, 0);
     params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    received = vertx.sharedData().getLocalMap(ClusterRuntime.RECEIVED_MAP);
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     fetchTime = Timer.builder("ami.cluster.snapshot.fetch").description("offer to snapshot in this node's map")
         .publishPercentiles(0.5, 0.99).register(registry == null ? new SimpleMeterRegistry() : registry);
     vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body()));
-    long started = System.currentTimeMillis();
-    // settled once what other nodes offer is here (1.5 s after their first offer, nothing in flight), or when
-    // nobody offered anything for ALONE_MS: the first node of a cluster
+    if (others == 0) {
+      settled.complete(); // the first node of the cluster: nobody has anything to offer
+    }
+    // settled once what the other nodes offer is here: 1.5 s after their first offer, nothing in flight
     vertx.setPeriodic(250, t -> {
       long now = System.currentTimeMillis();
       boolean caughtUp = firstOfferAt > 0 && fetching.isEmpty() && now - Math.max(firstOfferAt, lastFetchEnded) > 1_500;
-      if ((caughtUp || firstOfferAt == 0 && now - started > ALONE_MS) && settled.tryComplete()) {
+      if (caughtUp && settled.tryComplete() || settled.future().isComplete()) {
         vertx.cancelTimer(t);
       }
     });
     return Future.succeededFuture();
   }
 
-  /** Completes once the snapshots the cluster offered at start are in this node's map. */
+  /** Completes once the snapshots the cluster offered at start are in this node's map (or nobody else is there). */
   public Future<Void> settled() {
     return settled.future();
   }
 
   private void onOffer(SnapshotOffer o) {
-    if (o.node().equals(node)) {
+    if (o.node().equals(node) || stopped) {
       return;
     }
     if (firstOfferAt == 0) {
       firstOfferAt = System.currentTimeMillis();
     }
     ParamSnapshot here = params.get(o.key());
-    if (here != null && here.version() >= o.version() || fetching.getOrDefault(o.key(), -1L) >= o.version()) {
+    if (here != null && here.version() >= o.version() || o.bytes() <= 0 || o.bytes() > MAX_BYTES) {
       return;
     }
-    fetching.put(o.key(), o.version());
+    if (fetching.contains(o.key())) {
+      SnapshotOffer waiting = next.get(o.key());
+      if (waiting == null || waiting.version() < o.version()) {
+        next.put(o.key(), o);
+      }
+      return;
+    }
+    fetching.add(o.key());
     long t0 = System.nanoTime();
-    Buffer all = Buffer.buffer((int) Math.min(Integer.MAX_VALUE - 8, o.bytes()));
+    Buffer all = Buffer.buffer((int) o.bytes());
     fetchChunks(o, all)
-        .compose(v -> vertx.executeBlocking(() -> SnapshotBytes.decode(all.getBytes()), false))
+        .compose(v -> {
+          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, all.getBytes()), false);
+          lastDecode = decoded;
+          return decoded;
+        })
         .onSuccess(s -> install(o, s, t0))
         .onFailure(e -> {
-          // superseded while it was fetched (the server keeps only its newest): the next offer brings that one
-          boolean superseded = e instanceof io.vertx.core.eventbus.ReplyException r && r.failureCode() == 404;
-          if (superseded) {
+          // superseded while it was fetched (the server keeps its newest two): the next offer brings a newer one
+          if (e instanceof ReplyException r && r.failureCode() == 404) {
             LOG.debug("snapshot {}@{} superseded while fetched", o.key(), o.version());
-          } else {
+          } else if (!stopped) {
             LOG.warn("snapshot {}@{} from node {} not fetched: {}", o.key(), o.version(), o.node(), e.getMessage());
           }
         })
         .onComplete(r -> {
-          fetching.remove(o.key(), o.version());
+          fetching.remove(o.key());
           lastFetchEnded = System.currentTimeMillis();
+          SnapshotOffer waiting = next.remove(o.key());
+          if (waiting != null) {
+            onOffer(waiting);
+          }
         });
+  }
+
+  /** On a worker: the snapshot, checked against its offer; its bytes left for this node's server. */
+  private ParamSnapshot decode(SnapshotOffer o, byte[] bytes) {
+    ParamSnapshot s = SnapshotBytes.decode(bytes);
+    if (!s.key().equals(o.key()) || s.version() != o.version()) {
+      s.release();
+      throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
+    }
+    received.put(o.key(), new EncodedSnapshot(o.key(), o.version(), o.spec(), bytes));
+    return s;
   }
 
   /** Asks for every chunk at once (they are independent) and joins them in order. */
@@ -122,6 +160,10 @@ public final class SnapshotMirror extends VerticleBase {
 
   /** Puts {@code s} into the map unless something at least as new got there first; announces it here. */
   private void install(SnapshotOffer o, ParamSnapshot s, long t0) {
+    if (stopped) {
+      s.release(); // the runtime is freeing the map: nothing may be added to it now
+      return;
+    }
     while (true) {
       ParamSnapshot cur = params.get(o.key());
       if (cur != null && cur.version() >= s.version()) {
@@ -143,5 +185,12 @@ public final class SnapshotMirror extends VerticleBase {
       vertx.eventBus().publish(Addresses.EVENTS, Event.info("snapshot-mirrored",
           o.key() + " v" + s.version() + " mirrored from node " + o.node() + " to node " + node), HERE);
     }
+  }
+
+  /** Waits out a decode under way; what it yields is released by {@link #install}, not installed. */
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    return lastDecode.otherwiseEmpty();
   }
 }

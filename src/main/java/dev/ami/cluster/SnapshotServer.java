@@ -3,6 +3,7 @@ package dev.ami.cluster;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.SnapshotOffer;
+import dev.ami.params.EncodedSnapshot;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
 import io.vertx.core.Future;
@@ -11,81 +12,121 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Serves this node's snapshots to the cluster: offers each newest one ({@link SnapshotOffer}) when it is published
- * here and every second, and answers chunk requests at {@code ami.params.fetch.<node>}. Each snapshot is encoded
- * once, on a worker, and kept until a newer one replaces it.
+ * here and every second, and answers chunk requests at {@code ami.params.fetch.<node>}. A snapshot is encoded once,
+ * on a worker (or not at all: a mirrored one is served from the bytes that came in). Fetches are served from the
+ * newest finished encoding and the one before it, so a fetch under way survives the next publish.
  */
 public final class SnapshotServer extends VerticleBase {
   static final int CHUNK = 1 << 20;
   private static final long OFFER_MS = 1_000;
 
-  private record Encoded(long version, String spec, byte[] bytes) {
-    int chunks() {
-      return Math.max(1, (bytes.length + CHUNK - 1) / CHUNK);
-    }
-  }
-
-  private final Map<String, Future<Encoded>> encoded = new ConcurrentHashMap<>();
+  /** Per key, event-loop confined: the last two finished encodings, and the one being made. */
+  private final Map<String, EncodedSnapshot> newest = new HashMap<>();
+  private final Map<String, EncodedSnapshot> before = new HashMap<>();
+  private final Map<String, Long> encoding = new HashMap<>();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
+  private LocalMap<String, EncodedSnapshot> received;
 
   @Override
   public Future<?> start() {
     node = config().getString(ClusterRuntime.NODE_KEY);
     params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> offer(m.body().key()));
+    received = vertx.sharedData().getLocalMap(ClusterRuntime.RECEIVED_MAP);
+    // local: a publish on another node is that node's to offer
+    vertx.eventBus().<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> offer(m.body().key()));
     vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT_FETCH_PREFIX + node, this::fetch);
     vertx.setPeriodic(OFFER_MS, t -> params.keySet().forEach(this::offer));
     return Future.succeededFuture();
   }
 
-  /** Offers the newest snapshot of {@code key} this node holds, encoding it first when it is new. */
+  /** Offers the newest snapshot of {@code key} this node holds, once its bytes are ready. */
   private void offer(String key) {
     ParamSnapshot s = params.get(key);
     if (s == null) {
       return;
     }
-    encodingOf(key, s.version()).onSuccess(e -> vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS,
-        new SnapshotOffer(node, key, e.version(), e.spec(), e.bytes().length, e.chunks(),
-            System.currentTimeMillis())));
-  }
-
-  private Future<Encoded> encodingOf(String key, long version) {
-    Future<Encoded> have = encoded.get(key);
-    if (have != null && (!have.isComplete() || have.succeeded() && have.result().version() >= version)) {
-      return have;
+    EncodedSnapshot have = newest.get(key);
+    if (have != null && have.version() >= s.version()) {
+      publishOffer(have);
+      return;
     }
-    Future<Encoded> next = vertx.executeBlocking(() -> {
-      ParamSnapshot s = params.get(key);
-      if (s == null || !s.tryAcquire()) {
-        throw new IllegalStateException(key + " is not here any more");
+    EncodedSnapshot in = received.get(key);
+    if (in != null && in.version() == s.version()) {
+      keep(in); // mirrored here: serve the bytes that came in
+      publishOffer(in);
+      return;
+    }
+    if (encoding.getOrDefault(key, -1L) >= s.version()) {
+      return; // offered when that encoding is done
+    }
+    encoding.put(key, s.version());
+    vertx.executeBlocking(() -> encode(key), false).onComplete(r -> {
+      encoding.remove(key);
+      if (r.succeeded() && r.result() != null) {
+        keep(r.result());
+        publishOffer(newest.get(key));
       }
-      try {
-        return new Encoded(s.version(), s.spec(), SnapshotBytes.encode(s));
-      } finally {
-        s.release();
-      }
-    }, false);
-    encoded.put(key, next);
-    return next;
+    });
   }
 
-  /** {key, version, chunk} → that chunk; fails when this node no longer has that version. */
+  /** On a worker: the newest snapshot of {@code key} as bytes; null when it went away meanwhile. */
+  private EncodedSnapshot encode(String key) {
+    for (int tries = 0; tries < 3; tries++) {
+      ParamSnapshot s = params.get(key);
+      if (s == null) {
+        return null;
+      }
+      if (s.tryAcquire()) {
+        try {
+          return new EncodedSnapshot(key, s.version(), s.spec(), SnapshotBytes.encode(s));
+        } finally {
+          s.release();
+        }
+      }
+    }
+    return null;
+  }
+
+  private void keep(EncodedSnapshot e) {
+    EncodedSnapshot old = newest.get(e.key());
+    if (old == null || old.version() < e.version()) {
+      if (old != null) {
+        before.put(e.key(), old);
+      }
+      newest.put(e.key(), e);
+    }
+  }
+
+  private void publishOffer(EncodedSnapshot e) {
+    vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS, new SnapshotOffer(node, e.key(), e.version(), e.spec(),
+        e.bytes().length, chunks(e), System.currentTimeMillis()));
+  }
+
+  private static int chunks(EncodedSnapshot e) {
+    return Math.max(1, (e.bytes().length + CHUNK - 1) / CHUNK);
+  }
+
+  /** {key, version, chunk} → that chunk; fails (404) when this node no longer has that version. */
   private void fetch(Message<JsonObject> m) {
     String key = m.body().getString("key");
     long version = m.body().getLong("version", -1L);
     int chunk = m.body().getInteger("chunk", 0);
-    Future<Encoded> f = encoded.get(key);
-    if (f == null || !f.succeeded() || f.result().version() != version || chunk < 0 || chunk >= f.result().chunks()) {
+    EncodedSnapshot e = newest.get(key);
+    if (e == null || e.version() != version) {
+      e = before.get(key);
+    }
+    if (e == null || e.version() != version || chunk < 0 || chunk >= chunks(e)) {
       m.fail(404, key + "@" + version + " chunk " + chunk + " is not served here (any more)");
       return;
     }
-    byte[] b = f.result().bytes();
     int from = chunk * CHUNK;
-    m.reply(Buffer.buffer(java.util.Arrays.copyOfRange(b, from, Math.min(b.length, from + CHUNK))));
+    m.reply(Buffer.buffer(Arrays.copyOfRange(e.bytes(), from, Math.min(e.bytes().length, from + CHUNK))));
   }
 }

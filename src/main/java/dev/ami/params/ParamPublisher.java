@@ -46,15 +46,21 @@ public final class ParamPublisher {
       }
       copies.put(name, List.copyOf(arrays));
     });
-    ParamSnapshot newest = map.get(key);
-    version = Math.max(version, newest == null ? 0 : newest.version()) + 1; // versions only grow, whoever published
-    ParamSnapshot snapshot = new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, copies,
-        snapshotManager);
-    ParamSnapshot previous = map.put(key, snapshot);
-    if (previous != null) {
-      previous.release(); // the map's reference; readers still holding one keep it alive
+    while (true) {
+      // versions only grow, whoever published: a mirror may put a newer one in between (cluster mode)
+      ParamSnapshot newest = map.get(key);
+      version = Math.max(version, newest == null ? 0 : newest.version()) + 1;
+      ParamSnapshot snapshot = new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, copies,
+          snapshotManager);
+      boolean put = newest == null ? map.putIfAbsent(key, snapshot) == null
+          : map.replaceIfPresent(key, newest, snapshot);
+      if (put) {
+        if (newest != null) {
+          newest.release(); // the map's reference; readers still holding one keep it alive
+        }
+        return snapshot;
+      }
     }
-    return snapshot;
   }
 
   /** The newest snapshot of this key, or null. The caller must {@code tryAcquire} before reading it. */

@@ -38,7 +38,12 @@ public final class SnapshotBytes {
     byte[] header = new JsonObject().put("key", s.key()).put("version", s.version())
         .put("trainer_step", s.trainerStep()).put("spec", s.spec()).put("groups", groups).encode()
         .getBytes(StandardCharsets.UTF_8);
-    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(header.length + 4 + 1024);
+    long payload = 0;
+    for (NDArray a : all) {
+      payload += a.size() * a.getDataType().getNumOfBytes() + 64; // each array's data and its own header
+    }
+    int initial = (int) Math.min(Integer.MAX_VALUE - 16, header.length + 4 + 1024 + payload);
+    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(initial);
          DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(header.length);
       out.write(header);

@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
  * process the trainer node. Killed and started again, the trainer node picks up from the agent node's mirror.
  */
 class ClusterTest {
-  private static final int AGENT_PORT = 5801;
-  private static final int TRAINER_PORT = 5811;
+  // ports free now and a cluster of this test's own: a stale node elsewhere on the machine can never join it
+  private static final int AGENT_PORT = FreePort.find();
+  private static final int TRAINER_PORT = FreePort.find();
+  private static final String NAME = "ami-test-" + ProcessHandle.current().pid();
 
   private Vertx vertx;
   private AmiRuntime runtime;
@@ -57,7 +59,7 @@ class ClusterTest {
 
   private Process trainerNode() throws Exception {
     Process p = ChildJvm.start(List.of(), List.of("run", "--cluster", "--role", "trainer", "--members",
-        "127.0.0.1:" + AGENT_PORT, "--port", String.valueOf(TRAINER_PORT), "model.preset=curiosity-small", "env=noise",
+        "127.0.0.1:" + AGENT_PORT, "--port", String.valueOf(TRAINER_PORT), "--cluster-name", NAME, "model.preset=curiosity-small", "env=noise",
         "system.isolate_cpus=false", "console.enabled=false", "telemetry.log_every_s=0", "vae.min_new=0",
         "vae.publish_every=4", "checkpoint.on_shutdown=false"), childLog);
     children.add(p);
@@ -95,7 +97,8 @@ class ClusterTest {
   @DisplayName("the agent acts on snapshots trained in another JVM, recovers a dropped offer, keeps ticking when the "
       + "trainer node dies (health says it is missing), and a new trainer node goes on with higher versions")
   void agentAndTrainerOnTwoJvms() throws Exception {
-    ClusterOptions agent = ClusterOptions.of("agent", List.of("127.0.0.1:" + TRAINER_PORT), "127.0.0.1", AGENT_PORT);
+    ClusterOptions agent = ClusterOptions.of("agent", List.of("127.0.0.1:" + TRAINER_PORT), "127.0.0.1", AGENT_PORT,
+        0, NAME);
     vertx = TestRuntime.await(ClusterVertx.start(agent, AmiRuntime.vertxOptions()));
     // one delivery of each vae offer is dropped: the agent can only have what the periodic offers bring again
     Set<Long> droppedOnce = new HashSet<>();

@@ -24,6 +24,8 @@ public final class ChildJvm {
     command.add(Main.class.getName());
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    // a test JVM that dies (a killed fork) must not leave a node behind that later tests would meet
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly, "kill-child-" + p.pid()));
     Thread reader = new Thread(() -> {
       try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         String line;
