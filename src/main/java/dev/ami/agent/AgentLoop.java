@@ -67,7 +67,7 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
 
   /**
    * @param onThreadStart thread setup before the models are built (CPU pinning)
-   * @param onTicking thread setup just before the first tick (real-time priority)
+   * @param onTicking thread setup before the first tick (real-time priority); for a standby loop, once warmed up
    * @param resumeFrom a checkpoint's agent state to go on from (counters, hidden state), or null
    * @param standby build the models, then wait for {@link #takeOver} instead of ticking (a redeploy)
    */
@@ -117,7 +117,6 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
       } catch (IllegalArgumentException otherSize) {
         LOG.info("the new agent starts from a zero hidden state: {}", otherSize.getMessage());
       }
-      onTicking.run();
       if (h.paused()) {
         pauseHere();
       } else {
@@ -167,11 +166,12 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
     if (standby) {
       Frame f = env.frames().latest();
       if (f != null) {
-        brain.warmUp(f);
+        brain.warmUp(f); // at normal priority: the ticking agent must not wait behind it
       }
-    } else {
-      onTicking.run();
     }
+    // real-time priority now, not at the handover: setting it spawns chrt, which would delay the first tick;
+    // a standby loop holds it idle, blocked on its command queue until it takes over
+    onTicking.run();
     if (resumeFrom != null) {
       brain.restoreState(resumeFrom.hidden());
       ticks = resumeFrom.ticks();

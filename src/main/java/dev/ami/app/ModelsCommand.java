@@ -61,9 +61,9 @@ final class ModelsCommand implements Callable<Integer> {
           m.paramsMb(), m.optimizerMb(), m.gradientsMb(), m.copiesMb(), m.activationsMb(), m.bufferMb(),
           m.estimateMb()));
     }
-    b.append(String.format("process: %.0f MiB base + models = %.0f MiB, budget %.0f MiB (%s)%n",
-        MemoryBudget.BASE_MB, MemoryBudget.totalMb(models), MemoryBudget.budgetMb(config),
-        config.getString("model.preset")));
+    b.append(String.format("process: %.0f MiB base + models + %.0f MiB heap headroom = %.0f MiB, budget %.0f MiB "
+        + "(%s)%n", MemoryBudget.BASE_MB, MemoryBudget.heapHeadroomMb(models), MemoryBudget.totalMb(models),
+        MemoryBudget.budgetMb(config), config.getString("model.preset")));
     return b.toString();
   }
 }

@@ -41,9 +41,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Redeploys the agent, the trainer or both with new models while the process, the console, the meters, the
  * buffers and the snapshots that still fit stay up. Make before break: the new verticles build (and the agent
- * warms up) while the old ones keep ticking and training; then the trainer hands over (the old one stops, the
- * new one starts from the newest fitting snapshots or the given checkpoint: one training thread at a time), and
- * the agent hands over at a tick boundary, its successor ticking on the same schedule. A redeploy that fails
+ * warms up) while the old ones keep ticking and training; then the agent hands over at a tick boundary, its
+ * successor ticking on the same schedule, and the trainer hands over (the old one stops after its current step,
+ * the new one starts from the newest fitting snapshots or the given checkpoint: one training thread at a time). A redeploy that fails
  * before the handover leaves the old deployments untouched. One redeploy at a time.
  */
 final class Redeployer {
@@ -167,7 +167,7 @@ final class Redeployer {
     return out;
   }
 
-  /** Builds the new verticles (standby), then hands the trainer over, then the agent. */
+  /** Builds the new verticles (standby), then hands the agent over, then the trainer. */
   private Future<ControlReply> execute(Plan plan, String target, long t0) {
     JsonObject deployment = plan.next().toJson();
     if (plan.from() != null) {
@@ -198,11 +198,24 @@ final class Redeployer {
       JsonObject before = agentBefore.result();
       String state = before.getString("state", "running");
       boolean paused = state.equals("paused") || state.equals("stepping");
-      Future<Double> trainerGap = plan.trainer() ? switchTrainer(newTrainer.result(), paused, deployment)
-          : Future.succeededFuture(Double.NaN);
-      return trainerGap.compose(gap -> plan.agent()
-              ? switchAgent(newAgent.result(), ready, before.getLong("missed_ticks", 0L))
-              : Future.succeededFuture(new JsonObject()))
+      // the agent first: it is ready now, and its handover must come within a tick of that; the trainer's
+      // switch waits out the old trainer's current step. A new agent meanwhile acts on the snapshots that fit it
+      double[] trainerGap = {Double.NaN};
+      Future<JsonObject> agentSwitch = plan.agent()
+          ? switchAgent(newAgent.result(), ready, before.getLong("missed_ticks", 0L))
+              .recover(e -> {
+                if (plan.trainer()) {
+                  vertx.undeploy(newTrainer.result()); // it never went live: the old trainer trains on
+                }
+                return Future.failedFuture(e);
+              })
+          : Future.succeededFuture(new JsonObject());
+      return agentSwitch
+          .compose(agent -> (plan.trainer() ? switchTrainer(newTrainer.result(), paused, deployment)
+              : Future.succeededFuture(Double.NaN)).map(gap -> {
+                trainerGap[0] = gap;
+                return agent;
+              }))
           .compose(agent -> (plan.preview() ? redeployPreview(deployment) : Future.<Void>succeededFuture())
               .map(v -> agent))
           .map(agent -> {
@@ -210,7 +223,7 @@ final class Redeployer {
             vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, deployment);
             RedeployRecord r = new RedeployRecord(target, plan.next().getString("model.kind"), buildMs,
                 agent.getDouble("handover_ms", Double.NaN), agent.getLong("missed_ticks", -1L),
-                agent.getDouble("deadline_gap_ms", Double.NaN), trainerGap.result(), plan.warnings(), null,
+                agent.getDouble("deadline_gap_ms", Double.NaN), trainerGap[0], plan.warnings(), null,
                 System.currentTimeMillis());
             report(r);
             return ControlReply.ok(RunState.RUNNING, new JsonObject().put("redeployed", target)
