@@ -106,10 +106,9 @@ public final class SnapshotMirror extends VerticleBase {
     }
     fetching.add(o.key());
     long t0 = System.nanoTime();
-    Buffer all = Buffer.buffer((int) o.bytes());
-    fetchChunks(o, all)
-        .compose(v -> {
-          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, all.getBytes()), false);
+    fetchChunks(o)
+        .compose(chunks -> {
+          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks), false);
           lastDecode = decoded;
           return decoded;
         })
@@ -132,19 +131,19 @@ public final class SnapshotMirror extends VerticleBase {
         });
   }
 
-  /** On a worker: the snapshot, checked against its offer; its bytes left for this node's server. */
-  private ParamSnapshot decode(SnapshotOffer o, byte[] bytes) {
-    ParamSnapshot s = SnapshotBytes.decode(bytes);
+  /** On a worker: the snapshot, checked against its offer; its chunks left for this node's server. */
+  private ParamSnapshot decode(SnapshotOffer o, List<byte[]> chunks) {
+    ParamSnapshot s = SnapshotBytes.decode(chunks);
     if (!s.key().equals(o.key()) || s.version() != o.version()) {
       s.release();
       throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
     }
-    received.put(o.key(), new EncodedSnapshot(o.key(), o.version(), o.spec(), bytes));
+    received.put(o.key(), new EncodedSnapshot(o.key(), o.version(), o.spec(), chunks, o.bytes()));
     return s;
   }
 
-  /** Asks for every chunk at once (they are independent) and joins them in order. */
-  private Future<Void> fetchChunks(SnapshotOffer o, Buffer into) {
+  /** Asks for every chunk at once (they are independent); the chunks in order, each a small array of its own. */
+  private Future<List<byte[]>> fetchChunks(SnapshotOffer o) {
     List<Future<Buffer>> parts = new ArrayList<>();
     for (int chunk = 0; chunk < o.chunks(); chunk++) {
       JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
@@ -152,9 +151,14 @@ public final class SnapshotMirror extends VerticleBase {
           .map(m -> m.body()));
     }
     return Future.all(parts).compose(all -> {
-      parts.forEach(p -> into.appendBuffer(p.result()));
-      return into.length() == o.bytes() ? Future.succeededFuture()
-          : Future.failedFuture("got " + into.length() + " bytes, the offer said " + o.bytes());
+      List<byte[]> chunks = new ArrayList<>(parts.size());
+      long got = 0;
+      for (Future<Buffer> p : parts) {
+        chunks.add(p.result().getBytes());
+        got += p.result().length();
+      }
+      return got == o.bytes() ? Future.succeededFuture(chunks)
+          : Future.failedFuture("got " + got + " bytes, the offer said " + o.bytes());
     });
   }
 

@@ -12,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -23,7 +22,6 @@ import java.util.Map;
  * newest finished encoding and the one before it, so a fetch under way survives the next publish.
  */
 public final class SnapshotServer extends VerticleBase {
-  static final int CHUNK = 1 << 20;
   private static final long OFFER_MS = 1_000;
 
   /** Per key, event-loop confined: the last two finished encodings, and the one being made. */
@@ -85,7 +83,7 @@ public final class SnapshotServer extends VerticleBase {
       }
       if (s.tryAcquire()) {
         try {
-          return new EncodedSnapshot(key, s.version(), s.spec(), SnapshotBytes.encode(s));
+          return SnapshotBytes.encode(s);
         } finally {
           s.release();
         }
@@ -106,11 +104,7 @@ public final class SnapshotServer extends VerticleBase {
 
   private void publishOffer(EncodedSnapshot e) {
     vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS, new SnapshotOffer(node, e.key(), e.version(), e.spec(),
-        e.bytes().length, chunks(e), System.currentTimeMillis()));
-  }
-
-  private static int chunks(EncodedSnapshot e) {
-    return Math.max(1, (e.bytes().length + CHUNK - 1) / CHUNK);
+        e.size(), e.chunks().size(), System.currentTimeMillis()));
   }
 
   /** {key, version, chunk} → that chunk; fails (404) when this node no longer has that version. */
@@ -122,11 +116,10 @@ public final class SnapshotServer extends VerticleBase {
     if (e == null || e.version() != version) {
       e = before.get(key);
     }
-    if (e == null || e.version() != version || chunk < 0 || chunk >= chunks(e)) {
+    if (e == null || e.version() != version || chunk < 0 || chunk >= e.chunks().size()) {
       m.fail(404, key + "@" + version + " chunk " + chunk + " is not served here (any more)");
       return;
     }
-    int from = chunk * CHUNK;
-    m.reply(Buffer.buffer(Arrays.copyOfRange(e.bytes(), from, Math.min(e.bytes().length, from + CHUNK))));
+    m.reply(Buffer.buffer(e.chunks().get(chunk))); // wraps the chunk; it is never written
   }
 }

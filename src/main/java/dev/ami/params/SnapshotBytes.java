@@ -6,11 +6,16 @@ import ai.djl.ndarray.NDManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.SequenceInputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +31,14 @@ public final class SnapshotBytes {
   private SnapshotBytes() {
   }
 
-  /** Encodes an acquired snapshot; read-only on its arrays. */
-  public static byte[] encode(ParamSnapshot s) {
+  /**
+   * Bytes per chunk: below half of G1's smallest region (1 MiB), so no chunk is ever a humongous object whatever
+   * the heap's size, and many small requests travel in parallel.
+   */
+  public static final int CHUNK = 256 * 1024;
+
+  /** Encodes an acquired snapshot into chunks of {@link #CHUNK} bytes; read-only on its arrays. */
+  public static EncodedSnapshot encode(ParamSnapshot s) {
     JsonArray groups = new JsonArray();
     NDList all = new NDList();
     for (String g : s.groupNames()) {
@@ -38,30 +49,79 @@ public final class SnapshotBytes {
     byte[] header = new JsonObject().put("key", s.key()).put("version", s.version())
         .put("trainer_step", s.trainerStep()).put("spec", s.spec()).put("groups", groups).encode()
         .getBytes(StandardCharsets.UTF_8);
-    long payload = 0;
-    for (NDArray a : all) {
-      payload += a.size() * a.getDataType().getNumOfBytes() + 64; // each array's data and its own header
-    }
-    int initial = (int) Math.min(Integer.MAX_VALUE - 16, header.length + 4 + 1024 + payload);
-    try (ByteArrayOutputStream bytes = new ByteArrayOutputStream(initial);
-         DataOutputStream out = new DataOutputStream(bytes)) {
+    ChunkedOutput chunks = new ChunkedOutput();
+    try (DataOutputStream out = new DataOutputStream(chunks)) {
       out.writeInt(header.length);
       out.write(header);
       all.encode(out);
-      out.flush();
-      return bytes.toByteArray();
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode snapshot " + s.key() + "@" + s.version(), e);
     }
+    return new EncodedSnapshot(s.key(), s.version(), s.spec(), chunks.chunks(), chunks.size());
+  }
+
+  /** An output stream into fixed-size chunks: no array ever grows and is copied, none is larger than a chunk. */
+  private static final class ChunkedOutput extends OutputStream {
+    private final List<byte[]> full = new ArrayList<>();
+    private byte[] current = new byte[CHUNK];
+    private int at;
+    private long size;
+
+    @Override
+    public void write(int b) {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      while (len > 0) {
+        if (at == CHUNK) {
+          full.add(current);
+          current = new byte[CHUNK];
+          at = 0;
+        }
+        int n = Math.min(len, CHUNK - at);
+        System.arraycopy(b, off, current, at, n);
+        at += n;
+        off += n;
+        len -= n;
+        size += n;
+      }
+    }
+
+    List<byte[]> chunks() {
+      List<byte[]> out = new ArrayList<>(full);
+      out.add(Arrays.copyOf(current, at));
+      return out;
+    }
+
+    long size() {
+      return size;
+    }
+  }
+
+  /** Decodes chunks as {@link #encode} made them; see {@link #decode(byte[])}. */
+  public static ParamSnapshot decode(List<byte[]> chunks) {
+    List<InputStream> parts = new ArrayList<>();
+    long size = 0;
+    for (byte[] c : chunks) {
+      parts.add(new ByteArrayInputStream(c));
+      size += c.length;
+    }
+    return decode(new SequenceInputStream(Collections.enumeration(parts)), size);
   }
 
   /** A new snapshot owning a manager of its own; throws {@link IllegalArgumentException} on bad bytes. */
   public static ParamSnapshot decode(byte[] data) {
+    return decode(new ByteArrayInputStream(data), data.length);
+  }
+
+  private static ParamSnapshot decode(InputStream source, long size) {
     NDManager manager = NDManager.newBaseManager();
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+    try (DataInputStream in = new DataInputStream(source)) {
       int n = in.readInt();
-      if (n < 2 || n > Math.min(MAX_HEADER, data.length - 4)) {
-        throw new IllegalArgumentException("snapshot header of " + n + " bytes in " + data.length);
+      if (n < 2 || n > Math.min(MAX_HEADER, size - 4)) {
+        throw new IllegalArgumentException("snapshot header of " + n + " bytes in " + size);
       }
       byte[] header = in.readNBytes(n);
       JsonObject h = new JsonObject(new String(header, StandardCharsets.UTF_8));
