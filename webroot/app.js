@@ -28,7 +28,8 @@
       height: h,
       legend: { live: false },
       cursor: { show: false },
-      scales: { x: { time: true } },
+      // at least a minute wide: with a handful of points uPlot would otherwise pad the axis out to years
+      scales: { x: { time: true, range: (u, min, max) => (max == null ? [min, max] : [Math.min(min, max - 60), max]) } },
       axes: [axis, Object.assign({ size: 52, values: axisValues }, axis)],
       series: [{}].concat(series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, scale: s.scale || 'y',
         points: { show: false }, spanGaps: true }))),

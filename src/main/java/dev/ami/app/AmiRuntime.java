@@ -179,6 +179,19 @@ public final class AmiRuntime {
     return vertx;
   }
 
+  /**
+   * Stops the runtime, then closes Vert.x, each waited for from the calling thread (not a Vert.x one). Closing
+   * inside a callback of {@link #stop()} would complete on an event loop that the close itself has terminated:
+   * the future never completes and the caller waits out its bound.
+   */
+  public static void stopAndClose(AmiRuntime runtime, Vertx vertx, long stopSeconds) throws Exception {
+    try {
+      runtime.stop().toCompletionStage().toCompletableFuture().get(stopSeconds, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
   /** Completes once the runtime has stopped, whoever asked (console shutdown, signal, caller). */
   public Future<Void> terminated() {
     return terminated.future();

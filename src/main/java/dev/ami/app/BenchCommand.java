@@ -159,7 +159,7 @@ final class BenchCommand implements Callable<Integer> {
       cluster.addTo(out);
       cluster.stopTrainer();
     }
-    runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    AmiRuntime.stopAndClose(runtime, vertx, 60);
     System.out.println(out.encode());
     return 0;
   }

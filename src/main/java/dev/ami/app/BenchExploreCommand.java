@@ -69,7 +69,7 @@ final class BenchExploreCommand implements Callable<Integer> {
       series.add(point);
       System.err.println("bench-explore: " + point.encode());
     }
-    runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    AmiRuntime.stopAndClose(runtime, vertx, 60);
     WorldRecord w = world;
     System.out.println(new JsonObject()
         .put("agent", config.getString("model.kind"))

@@ -120,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
     closed = true;
     try {
       long bound = 30 + CheckpointOptions.from(config).shutdownTimeoutS(); // the last checkpoint has its own bound
-      runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(bound, TimeUnit.SECONDS);
+      AmiRuntime.stopAndClose(runtime, vertx, bound);
       LOG.info("stopped cleanly");
     } catch (Exception e) {
       LOG.warn("shutdown did not finish cleanly: {}", e.toString());

@@ -93,7 +93,7 @@ final class SoakCommand implements Callable<Integer> {
       rows.add(row);
       System.err.println("soak: " + row.encode());
     }
-    runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    AmiRuntime.stopAndClose(runtime, vertx, 60);
     JsonObject out = new JsonObject().put("minutes", minutes).put("warmup_minutes", warmupMinutes)
         .put("ticks", ticks.get()).put("trainer_steps", steps.get());
     samples.forEach((name, points) -> {

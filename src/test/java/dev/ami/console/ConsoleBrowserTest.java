@@ -19,6 +19,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -75,8 +77,7 @@ class ConsoleBrowserTest {
       driver.quit();
     }
     if (runtime != null) {
-      runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture()
-          .get(60, TimeUnit.SECONDS);
+      AmiRuntime.stopAndClose(runtime, vertx, 60);
     }
     if (profile != null) {
       try (var files = Files.walk(profile)) {
@@ -144,7 +145,7 @@ class ConsoleBrowserTest {
   @Test
   @DisplayName("the page shows each model's row and loss chart, the reward, the policy's distribution, coverage, and "
       + "the frame next to the expected next frame")
-  void curiosityPanels() {
+  void curiosityPanels() throws Exception {
     driver.get("http://127.0.0.1:" + port + "/");
     waiting().until(d -> "running".equals(state()) && ticks() > 0);
     waiting().until(d -> d.findElements(By.cssSelector("#models tr")).size() == 3);
@@ -159,6 +160,9 @@ class ConsoleBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#probs-vertical .prob"))).hasSize(3);
     assertThat(driver.findElements(By.cssSelector("#probs-jump .prob"))).hasSize(2);
     waiting().until(d -> text("cells-visited").matches("\\d+") && Long.parseLong(text("cells-visited")) > 0);
+    // what the page looked like, for a person to look at (target/console-screenshot.png)
+    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
+        Path.of("target", "console-screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   @Test

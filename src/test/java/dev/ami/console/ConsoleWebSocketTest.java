@@ -46,7 +46,7 @@ class ConsoleWebSocketTest {
   @AfterAll
   void stopRuntime() throws Exception {
     socket.close();
-    runtime.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    AmiRuntime.stopAndClose(runtime, vertx, 60);
   }
 
   private JsonObject ensurePaused() throws Exception {

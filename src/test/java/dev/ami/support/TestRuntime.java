@@ -116,6 +116,6 @@ public final class TestRuntime implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    await(runtime.stop().compose(v -> vertx.close()));
+    AmiRuntime.stopAndClose(runtime, vertx, TIMEOUT_S);
   }
 }
