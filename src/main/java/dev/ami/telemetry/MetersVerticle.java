@@ -155,7 +155,8 @@ public final class MetersVerticle extends VerticleBase {
   }
 
   private static void record(Timer timer, double ms) {
-    if (Double.isFinite(ms)) {
+    // a duration below zero is a clock artefact (a snapshot built after the tick that read it); skip, never warn
+    if (Double.isFinite(ms) && ms >= 0) {
       timer.record(Math.round(ms * 1e6), TimeUnit.NANOSECONDS);
     }
   }
