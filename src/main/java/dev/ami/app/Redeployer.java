@@ -65,7 +65,7 @@ final class Redeployer {
 
   /** What a redeploy will do, worked out before anything is deployed. */
   private record Plan(AmiConfig next, boolean agent, boolean trainer, boolean preview, List<String> warnings,
-                      TrainerState from) {
+                      TrainerState from, boolean fresh) {
   }
 
   /** Carries out a {@code redeploy} command; the reply is an error when nothing changed, with the reason. */
@@ -99,11 +99,12 @@ final class Redeployer {
     AmiConfig old = roles.config();
     String from = args.getString("from");
     return new ConfigLoader(vertx).reload(old, more)
-        .compose(next -> vertx.executeBlocking(() -> check(old, next, agent, trainer, from)));
+        .compose(next -> vertx.executeBlocking(() -> check(old, next, agent, trainer, from,
+            args.getBoolean("fresh", false))));
   }
 
   /** On a worker: keys that may not change, shapes that no longer fit each other, the checkpoint to start from. */
-  private Plan check(AmiConfig old, AmiConfig next, boolean agent, boolean trainer, String from)
+  private Plan check(AmiConfig old, AmiConfig next, boolean agent, boolean trainer, String from, boolean fresh)
       throws CheckpointException {
     JsonObject before = old.toJson();
     JsonObject after = next.toJson();
@@ -123,6 +124,9 @@ final class Redeployer {
     }
     if (from != null && !trainer) {
       throw new IllegalArgumentException("from needs the trainer: use target trainer or all");
+    }
+    if (fresh && !trainer) {
+      throw new IllegalArgumentException("fresh needs the trainer: use target trainer or all");
     }
     if (modelChanged) {
       // the new models alone must fit; during the handover both sets live for a moment, as at any publish
@@ -158,7 +162,7 @@ final class Redeployer {
       loaded.snapshots().values().forEach(dev.ami.params.ParamSnapshot::release); // the trainer state keeps its own
       state = loaded.trainer();
     }
-    return new Plan(next, agent, trainer, agent && vaeChanged, List.copyOf(warnings), state);
+    return new Plan(next, agent, trainer, agent && vaeChanged, List.copyOf(warnings), state, fresh);
   }
 
   private static java.util.Set<String> unionKeys(Map<String, ?> a, Map<String, ?> b) {
@@ -176,7 +180,8 @@ final class Redeployer {
     Future<JsonObject> agentBefore = ask(Addresses.AGENT_CONTROL, ControlCommand.of("status"))
         .map(m -> ((ControlReply) m).detail()).otherwise(new JsonObject());
     Future<String> newTrainer = plan.trainer()
-        ? roles.deploy(new TrainerVerticle(), true, deployment.copy().put(TrainerVerticle.STANDBY, true))
+        ? roles.deploy(new TrainerVerticle(), true, deployment.copy().put(TrainerVerticle.STANDBY, true)
+            .put(TrainerVerticle.FRESH, plan.fresh()))
         : Future.succeededFuture();
     Future<String> newAgent = newTrainer.compose(t -> plan.agent()
         ? roles.deploy(new AgentVerticle(), true, deployment.copy().put(AgentVerticle.STANDBY, true))

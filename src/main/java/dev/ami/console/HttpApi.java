@@ -53,7 +53,7 @@ final class HttpApi {
   }
 
   /**
-   * {@code POST /api/redeploy}: the WebSocket's fields as a JSON body, or {@code ?target=&preset=&from=} for
+   * {@code POST /api/redeploy}: the WebSocket's fields as a JSON body, or {@code ?target=&preset=&from=&fresh=} for
    * the simple cases (overrides need the body).
    */
   private void redeploy(RoutingContext ctx) {
@@ -75,6 +75,9 @@ final class HttpApi {
     }
     if (q.contains("from")) {
       json.put("from", q.get("from"));
+    }
+    if (q.contains("fresh")) {
+      json.put("fresh", Boolean.parseBoolean(q.get("fresh")));
     }
     try {
       run(ctx, new ConsoleRequest(null, "redeploy", 0, Set.of(), Protocol.redeployArgs(null, json)));

@@ -73,8 +73,8 @@ public final class Protocol {
    */
   public static JsonObject redeployArgs(Object id, JsonObject json) {
     for (String field : json.fieldNames()) {
-      if (!List.of("id", "cmd", "target", "model", "from").contains(field)) {
-        throw new ProtocolException(id, "redeploy takes target, model and from; not \"" + field + "\"");
+      if (!List.of("id", "cmd", "target", "model", "from", "fresh").contains(field)) {
+        throw new ProtocolException(id, "redeploy takes target, model, from and fresh; not \"" + field + "\"");
       }
     }
     Object target = json.getValue("target");
@@ -118,6 +118,16 @@ public final class Protocol {
         throw new ProtocolException(id, "\"from\" must be a checkpoint's path");
       }
       out.put("from", from);
+    }
+    Object fresh = json.getValue("fresh");
+    if (fresh != null) {
+      if (!(fresh instanceof Boolean b)) {
+        throw new ProtocolException(id, "\"fresh\" must be true or false");
+      }
+      if (b && from != null) {
+        throw new ProtocolException(id, "\"fresh\" (new random weights) and \"from\" (a checkpoint) exclude each other");
+      }
+      out.put("fresh", b);
     }
     return out;
   }

@@ -36,7 +36,11 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
   }
 
   /** How the loop schedules and guards. */
-  public record Settings(long sliceNanos, int maxBadLosses) {
+  /** @param fresh start every model from new random weights, not from its snapshot (asked for by a redeploy) */
+  public record Settings(long sliceNanos, int maxBadLosses, boolean fresh) {
+    public Settings(long sliceNanos, int maxBadLosses) {
+      this(sliceNanos, maxBadLosses, false);
+    }
   }
 
   private final Supplier<List<ModelTrainer>> trainerFactory;
@@ -152,6 +156,9 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
       ModelState saved = resumeFrom == null ? null : resumeFrom.model(s.trainer.key());
       if (saved != null) {
         resumeFromCheckpoint(s, saved);
+      } else if (settings.fresh()) {
+        sink.event(Event.info("trainer-fresh", s.trainer.key() + " starts from new weights, as asked"));
+        publish(s); // above the newest version: versions still only grow
       } else if (!resume(s)) {
         publish(s); // nothing known yet: the agent starts from the trainer's initial parameters
       }

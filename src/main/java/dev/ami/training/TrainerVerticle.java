@@ -71,11 +71,15 @@ public final class TrainerVerticle extends VerticleBase {
 
   /** Deployment-config flag (not a user key): build the trainers, then wait for the go of a redeploy. */
   public static final String STANDBY = "ami.standby";
+  /** Deployment config key: the first loop starts every model from new random weights (a redeploy asked). */
+  public static final String FRESH = "ami.fresh";
+  private boolean freshOnce;
 
   @Override
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
     boolean standby = config().getBoolean(STANDBY, false);
+    freshOnce = config().getBoolean(FRESH, false);
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     policy = new RestartPolicy(config.getInt("trainer.restart_delay_ms"), config.getInt("trainer.restart_max_ms"),
@@ -163,8 +167,10 @@ public final class TrainerVerticle extends VerticleBase {
           ParamSnapshot existing = params.get(key);
           return new ParamPublisher(key, params, existing == null ? 0 : existing.version()); // versions only grow
         },
-        new TrainerLoop.Settings(config.getInt("trainer.slice_ms") * 1_000_000L, config.getInt("trainer.max_bad_losses")),
+        new TrainerLoop.Settings(config.getInt("trainer.slice_ms") * 1_000_000L, config.getInt("trainer.max_bad_losses"),
+            freshOnce),
         busSink(bus), resume, standby);
+    freshOnce = false; // a restart after a crash resumes from the snapshots again
     loop = next;
     next.finished().whenComplete((v, t) -> vertx.runOnContext(x -> ended(next, config, buffers, params, bus)));
     new Thread(next, "ami-trainer").start();

@@ -202,4 +202,26 @@ class RedeployTest {
     assertThat(vae.getLong("version_published")).as("its parameters are a new version").isGreaterThan(liveVersion)
         .isGreaterThan(v);
   }
+
+  @Test
+  @DisplayName("a trainer redeployed fresh starts every model from new weights, as asked, with versions still growing")
+  void trainerFresh() throws Exception {
+    JsonObject before = modelsInStatus();
+    JsonObject reply = socket.request(new JsonObject().put("cmd", "redeploy").put("target", "trainer")
+        .put("fresh", true));
+    assertThat(reply.getBoolean("ok")).as("reply %s", reply).isTrue();
+    assertThat(events).filteredOn(e -> e.kind().equals("trainer-fresh")).extracting(Event::message)
+        .anyMatch(m -> m.startsWith("vae starts from new weights")).anyMatch(m -> m.startsWith("fd "))
+        .anyMatch(m -> m.startsWith("policy "));
+    assertThat(events).filteredOn(e -> e.kind().equals("trainer-resumed")).as("nothing resumed").isEmpty();
+    JsonObject now = modelsInStatus();
+    for (String key : List.of("vae", "fd", "policy")) {
+      assertThat(now.getJsonObject(key).getLong("version_published")).as("%s version", key)
+          .isGreaterThan(before.getJsonObject(key).getLong("version_published"));
+    }
+    JsonObject both = socket.request(new JsonObject().put("cmd", "redeploy").put("target", "trainer")
+        .put("fresh", true).put("from", "states/x.state"));
+    assertThat(both.getBoolean("ok")).isFalse();
+    assertThat(both.getString("error")).contains("exclude each other");
+  }
 }

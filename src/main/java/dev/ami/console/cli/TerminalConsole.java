@@ -21,7 +21,7 @@ public final class TerminalConsole {
       "  status            state, ticks, parameter versions, trainer",
       "  models, m         per model: loss, steps/s, versions; the reward and the policy's distribution",
       "  checkpoint        save the models",
-      "  redeploy T [preset=NAME] [from=PATH] [key=value ...]",
+      "  redeploy T [preset=NAME] [from=PATH] [fresh] [key=value ...]",
       "                    T = agent, trainer or all: new models without a restart",
       "  shutdown          stop the whole process (asks to confirm)",
       "  help, ?           this list",
@@ -86,7 +86,7 @@ public final class TerminalConsole {
     };
   }
 
-  /** {@code redeploy agent|trainer|all [preset=NAME] [from=PATH] [key=value ...]}, in the words' own case. */
+  /** {@code redeploy agent|trainer|all [preset=NAME] [from=PATH] [fresh] [key=value ...]}, in the words' own case. */
   private static Input redeploy(String[] words) {
     if (words.length < 2 || !List.of("agent", "trainer", "all").contains(words[1].toLowerCase(Locale.ROOT))) {
       return new Input.Hint("redeploy needs a target: agent, trainer or all, e.g. redeploy all preset=curiosity-small");
@@ -95,6 +95,10 @@ public final class TerminalConsole {
     JsonObject model = new JsonObject();
     JsonObject overrides = new JsonObject();
     for (int i = 2; i < words.length; i++) {
+      if (words[i].equalsIgnoreCase("fresh")) {
+        request.put("fresh", true);
+        continue;
+      }
       int eq = words[i].indexOf('=');
       if (eq <= 0 || eq == words[i].length() - 1) {
         return new Input.Hint("'" + words[i] + "' is not key=value; e.g. preset=curiosity-small vae.lr=0.0003");
