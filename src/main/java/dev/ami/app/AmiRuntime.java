@@ -214,7 +214,6 @@ public final class AmiRuntime {
     return chain.compose(v -> cluster.stop(vertx)).onComplete(v -> {
       releaseSnapshots();
       vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run
-      vertx.sharedData().getLocalMap(ClusterRuntime.RECEIVED_MAP).clear();
       terminated.tryComplete();
     });
   }

@@ -6,6 +6,7 @@ import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.bus.TickRecord;
 import dev.ami.cluster.ClusterOptions;
+import dev.ami.cluster.ClusterRuntime;
 import dev.ami.cluster.FreePort;
 import dev.ami.telemetry.Samples;
 import io.micrometer.core.instrument.Counter;
@@ -35,7 +36,7 @@ final class ClusterBench {
   private final Samples throughput = new Samples();
   private final Map<String, Long> publishedAtMicros = new HashMap<>(); // key@version → trainer's wall time
   private final Map<String, Long> offeredAt = new HashMap<>();          // key@version → offer's wall time
-  private final Map<String, Long> offerBytes = new HashMap<>();         // key → bytes of its newest snapshot
+  private final Map<String, Long> offerBytes = new HashMap<>();         // key → bytes of its last fetched snapshot
   private final Map<String, Long> lastUsed = new HashMap<>();
   private volatile boolean measuring;
   private Process trainer;
@@ -69,7 +70,10 @@ final class ClusterBench {
     measuring = on;
   }
 
+  private io.vertx.core.shareddata.LocalMap<String, Long> fetched;
+
   void listen(Vertx vertx) {
+    fetched = vertx.sharedData().getLocalMap(ClusterRuntime.FETCHED_BYTES_MAP);
     vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> onPublished(m.body()));
     vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body()));
     vertx.eventBus().<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> onTick(m.body()));
@@ -79,16 +83,19 @@ final class ClusterBench {
     String id = p.key() + "@" + p.version();
     if (!p.sameJvm()) {
       publishedAtMicros.put(id, p.publishedWallMicros()); // the trainer's own publish
-    } else if (offeredAt.containsKey(id) && offerBytes.containsKey(p.key()) && measuring) {
-      // the mirror's local announce: offer seen → snapshot in this node's map (fetch and decode)
-      double s = Math.max(1e-3, (p.publishedWallMicros() / 1000.0 - offeredAt.get(id)) / 1000.0);
-      throughput.add(offerBytes.get(p.key()) / 1e6 / s);
+    } else if (offeredAt.containsKey(id) && fetched.get(p.key()) != null) {
+      // the mirror's local announce: offer seen → snapshot in this node's map (encode, fetch and decode)
+      long bytes = fetched.get(p.key());
+      offerBytes.put(p.key(), bytes);
+      if (measuring) {
+        double s = Math.max(1e-3, (p.publishedWallMicros() / 1000.0 - offeredAt.get(id)) / 1000.0);
+        throughput.add(bytes / 1e6 / s);
+      }
     }
   }
 
   private synchronized void onOffer(SnapshotOffer o) {
     offeredAt.putIfAbsent(o.key() + "@" + o.version(), o.wallMillis());
-    offerBytes.put(o.key(), o.bytes());
   }
 
   private synchronized void onTick(TickRecord r) {

@@ -6,7 +6,8 @@ package dev.ami.bus;
  * joined late catches up.
  *
  * @param node the serving node's id
- * @param bytes encoded size (header and tensors), fetched in {@code chunks} pieces
+ * @param bytes encoded size, or 0 when the node encodes only on demand (ask it: chunk -1)
+ * @param chunks pieces it is fetched in, or 0 as for {@code bytes}
  */
 public record SnapshotOffer(String node, String key, long version, String spec, long bytes, int chunks,
                             long wallMillis) {

@@ -18,10 +18,10 @@ public final class ClusterRuntime {
   /** Deployment config keys of the cluster verticles. */
   public static final String NODE_KEY = "ami.cluster.node";
   public static final String ROLES_KEY = "ami.cluster.roles";
+  /** Local map: model key → bytes of the last snapshot this node's mirror fetched (for the benchmark). */
+  public static final String FETCHED_BYTES_MAP = "ami.cluster.fetched";
   /** How many other members the cluster had when this node joined. */
   public static final String OTHERS_KEY = "ami.cluster.others";
-  /** Local map: model key → the {@code EncodedSnapshot} this node's mirror received last, served on as is. */
-  public static final String RECEIVED_MAP = "ami.params.received";
   /** Longest a joining node waits for the cluster's snapshots before it starts its roles. */
   private static final long SETTLE_MS = 15_000;
 

@@ -4,7 +4,6 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.SnapshotOffer;
-import dev.ami.params.EncodedSnapshot;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,7 +51,6 @@ public final class SnapshotMirror extends VerticleBase {
   private Future<?> lastDecode = Future.succeededFuture();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
-  private LocalMap<String, EncodedSnapshot> received;
   private Timer fetchTime;
   private long lastFetchEnded;
   private long firstOfferAt;
@@ -62,7 +60,6 @@ public final class SnapshotMirror extends VerticleBase {
     node = config().getString(ClusterRuntime.NODE_KEY);
     int others = config().getInteger(ClusterRuntime.OTHERS_KEY, 0);
     params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    received = vertx.sharedData().getLocalMap(ClusterRuntime.RECEIVED_MAP);
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     fetchTime = Timer.builder("ami.cluster.snapshot.fetch").description("offer to snapshot in this node's map")
         .publishPercentiles(0.5, 0.99).register(registry == null ? new SimpleMeterRegistry() : registry);
@@ -94,7 +91,7 @@ public final class SnapshotMirror extends VerticleBase {
       firstOfferAt = System.currentTimeMillis();
     }
     ParamSnapshot here = params.get(o.key());
-    if (here != null && here.version() >= o.version() || o.bytes() <= 0 || o.bytes() > MAX_BYTES) {
+    if (here != null && here.version() >= o.version()) {
       return;
     }
     if (fetching.contains(o.key())) {
@@ -131,21 +128,36 @@ public final class SnapshotMirror extends VerticleBase {
         });
   }
 
-  /** On a worker: the snapshot, checked against its offer; its chunks left for this node's server. */
+  /** On a worker: the snapshot, checked against its offer. The chunks are garbage once it returns. */
   private ParamSnapshot decode(SnapshotOffer o, List<byte[]> chunks) {
     ParamSnapshot s = SnapshotBytes.decode(chunks);
     if (!s.key().equals(o.key()) || s.version() != o.version()) {
       s.release();
       throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
     }
-    received.put(o.key(), new EncodedSnapshot(o.key(), o.version(), o.spec(), chunks, o.bytes()));
     return s;
   }
 
-  /** Asks for every chunk at once (they are independent); the chunks in order, each a small array of its own. */
+  /**
+   * Asks the offering node for the snapshot's size (it encodes it then), then for every chunk at once (they are
+   * independent); the chunks in order, each a small array of its own.
+   */
   private Future<List<byte[]>> fetchChunks(SnapshotOffer o) {
+    JsonObject meta = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", -1);
+    return vertx.eventBus().<JsonObject>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), meta, ASK)
+        .compose(m -> {
+          long bytes = m.body().getLong("bytes", 0L);
+          int chunks = m.body().getInteger("chunks", 0);
+          if (bytes <= 0 || bytes > MAX_BYTES || chunks <= 0 || chunks > bytes) {
+            return Future.failedFuture("node " + o.node() + " offers " + bytes + " bytes in " + chunks + " chunks");
+          }
+          return fetchChunks(o, bytes, chunks);
+        });
+  }
+
+  private Future<List<byte[]>> fetchChunks(SnapshotOffer o, long bytes, int count) {
     List<Future<Buffer>> parts = new ArrayList<>();
-    for (int chunk = 0; chunk < o.chunks(); chunk++) {
+    for (int chunk = 0; chunk < count; chunk++) {
       JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
       parts.add(vertx.eventBus().<Buffer>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), ask, ASK)
           .map(m -> m.body()));
@@ -157,8 +169,9 @@ public final class SnapshotMirror extends VerticleBase {
         chunks.add(p.result().getBytes());
         got += p.result().length();
       }
-      return got == o.bytes() ? Future.succeededFuture(chunks)
-          : Future.failedFuture("got " + got + " bytes, the offer said " + o.bytes());
+      vertx.sharedData().<String, Long>getLocalMap(ClusterRuntime.FETCHED_BYTES_MAP).put(o.key(), got);
+      return got == bytes ? Future.succeededFuture(chunks)
+          : Future.failedFuture("got " + got + " bytes, the node said " + bytes);
     });
   }
 

@@ -10,16 +10,20 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Serves this node's snapshots to the cluster: offers each newest one ({@link SnapshotOffer}) when it is published
- * here and every second, and answers chunk requests at {@code ami.params.fetch.<node>}. A snapshot is encoded once,
- * on a worker (or not at all: a mirrored one is served from the bytes that came in). Fetches are served from the
- * newest finished encoding and the one before it, so a fetch under way survives the next publish.
+ * Serves this node's snapshots to the cluster. It offers each newest one ({@link SnapshotOffer}: key and version)
+ * when it is published here and every second, and encodes it only when another node asks for it
+ * ({@code chunk: -1} at {@code ami.params.fetch.<node>} answers its size and chunk count; then the chunks). So a
+ * node whose snapshots nobody needs (the agent node, while its trainer is newer) makes no garbage for them, and
+ * the agent's JVM keeps its GC pauses short. Fetches are served from the newest two encodings, so one under way
+ * survives the next publish.
  */
 public final class SnapshotServer extends VerticleBase {
   private static final long OFFER_MS = 1_000;
@@ -27,16 +31,14 @@ public final class SnapshotServer extends VerticleBase {
   /** Per key, event-loop confined: the last two finished encodings, and the one being made. */
   private final Map<String, EncodedSnapshot> newest = new HashMap<>();
   private final Map<String, EncodedSnapshot> before = new HashMap<>();
-  private final Map<String, Long> encoding = new HashMap<>();
+  private final Map<String, Future<EncodedSnapshot>> encoding = new HashMap<>();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
-  private LocalMap<String, EncodedSnapshot> received;
 
   @Override
   public Future<?> start() {
     node = config().getString(ClusterRuntime.NODE_KEY);
     params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    received = vertx.sharedData().getLocalMap(ClusterRuntime.RECEIVED_MAP);
     // local: a publish on another node is that node's to offer
     vertx.eventBus().<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> offer(m.body().key()));
     vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT_FETCH_PREFIX + node, this::fetch);
@@ -44,37 +46,46 @@ public final class SnapshotServer extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /** Offers the newest snapshot of {@code key} this node holds, once its bytes are ready. */
+  /** Offers the newest snapshot of {@code key} this node holds; nothing is encoded until someone asks. */
   private void offer(String key) {
     ParamSnapshot s = params.get(key);
-    if (s == null) {
-      return;
+    if (s != null) {
+      vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS, new SnapshotOffer(node, key, s.version(), s.spec(), 0, 0,
+          System.currentTimeMillis()));
     }
-    EncodedSnapshot have = newest.get(key);
-    if (have != null && have.version() >= s.version()) {
-      publishOffer(have);
-      return;
-    }
-    EncodedSnapshot in = received.get(key);
-    if (in != null && in.version() == s.version()) {
-      keep(in); // mirrored here: serve the bytes that came in
-      publishOffer(in);
-      return;
-    }
-    if (encoding.getOrDefault(key, -1L) >= s.version()) {
-      return; // offered when that encoding is done
-    }
-    encoding.put(key, s.version());
-    vertx.executeBlocking(() -> encode(key), false).onComplete(r -> {
-      encoding.remove(key);
-      if (r.succeeded() && r.result() != null) {
-        keep(r.result());
-        publishOffer(newest.get(key));
-      }
-    });
   }
 
-  /** On a worker: the newest snapshot of {@code key} as bytes; null when it went away meanwhile. */
+  /** The encoding of {@code key} at {@code version}: kept, being made, or made now on a worker. */
+  private Future<EncodedSnapshot> encoded(String key, long version) {
+    for (EncodedSnapshot e : new EncodedSnapshot[] {newest.get(key), before.get(key)}) {
+      if (e != null && e.version() == version) {
+        return Future.succeededFuture(e);
+      }
+    }
+    Future<EncodedSnapshot> pending = encoding.get(key);
+    if (pending != null) {
+      return pending.compose(e -> e.version() == version ? Future.succeededFuture(e) : gone(key, version));
+    }
+    ParamSnapshot s = params.get(key);
+    if (s == null || s.version() != version) {
+      return gone(key, version);
+    }
+    Future<EncodedSnapshot> made = vertx.executeBlocking(() -> encode(key), false);
+    encoding.put(key, made);
+    return made.andThen(r -> {
+      encoding.remove(key, made);
+      if (r.succeeded() && r.result() != null) {
+        keep(r.result());
+      }
+    }).compose(e -> e != null && e.version() == version ? Future.succeededFuture(e) : gone(key, version));
+  }
+
+  private static <T> Future<T> gone(String key, long version) {
+    return Future.failedFuture(new ReplyException(ReplyFailure.RECIPIENT_FAILURE, 404,
+        key + "@" + version + " is not served here (any more)"));
+  }
+
+  /** On a worker: the newest snapshot of {@code key} as chunks; null when it went away meanwhile. */
   private EncodedSnapshot encode(String key) {
     for (int tries = 0; tries < 3; tries++) {
       ParamSnapshot s = params.get(key);
@@ -102,24 +113,21 @@ public final class SnapshotServer extends VerticleBase {
     }
   }
 
-  private void publishOffer(EncodedSnapshot e) {
-    vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS, new SnapshotOffer(node, e.key(), e.version(), e.spec(),
-        e.size(), e.chunks().size(), System.currentTimeMillis()));
-  }
-
-  /** {key, version, chunk} → that chunk; fails (404) when this node no longer has that version. */
+  /** {key, version, chunk}: chunk -1 → {bytes, chunks}; else that chunk; 404 when that version is gone. */
   private void fetch(Message<JsonObject> m) {
     String key = m.body().getString("key");
     long version = m.body().getLong("version", -1L);
     int chunk = m.body().getInteger("chunk", 0);
-    EncodedSnapshot e = newest.get(key);
-    if (e == null || e.version() != version) {
-      e = before.get(key);
-    }
-    if (e == null || e.version() != version || chunk < 0 || chunk >= e.chunks().size()) {
-      m.fail(404, key + "@" + version + " chunk " + chunk + " is not served here (any more)");
-      return;
-    }
-    m.reply(Buffer.buffer(e.chunks().get(chunk))); // wraps the chunk; it is never written
+    encoded(key, version).onComplete(r -> {
+      if (r.failed()) {
+        m.fail(404, r.cause().getMessage());
+      } else if (chunk == -1) {
+        m.reply(new JsonObject().put("bytes", r.result().size()).put("chunks", r.result().chunks().size()));
+      } else if (chunk < 0 || chunk >= r.result().chunks().size()) {
+        m.fail(400, key + "@" + version + " has no chunk " + chunk);
+      } else {
+        m.reply(Buffer.buffer(r.result().chunks().get(chunk))); // wraps the chunk; it is never written
+      }
+    });
   }
 }
