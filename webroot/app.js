@@ -29,7 +29,8 @@
       legend: { live: false },
       cursor: { show: false },
       // at least a minute wide: with a handful of points uPlot would otherwise pad the axis out to years
-      scales: { x: { time: true, range: (u, min, max) => (max == null ? [min, max] : [Math.min(min, max - 60), max]) } },
+      scales: { x: { time: true, range: (u, min, max) => (max == null ? [Date.now() / 1000 - 60, Date.now() / 1000]
+        : [Math.min(min, max - 60), max]) } },
       axes: [axis, Object.assign({ size: 52, values: axisValues }, axis)],
       series: [{}].concat(series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, scale: s.scale || 'y',
         points: { show: false }, spanGaps: true }))),
