@@ -79,7 +79,6 @@ final class RunCommand implements Callable<Integer> {
       return Main.EXIT_CONFIG;
     }
     if (resume != null) {
-      AmiRuntime.configureEngine(config); // before the shapes check loads the engine
       try {
         Resume.prepare(vertx, config, resume);
       } catch (CheckpointException e) {

@@ -5,10 +5,7 @@ package dev.ami.bus;
  * every local publish and every second, so a node that missed one (clustered delivery is at most once) or
  * joined late catches up.
  *
- * @param node the serving node's id
- * @param bytes encoded size, or 0 when the node encodes only on demand (ask it: chunk -1)
- * @param chunks pieces it is fetched in, or 0 as for {@code bytes}
+ * @param node the serving node's id; its size and chunk count are asked for at fetch time (it encodes on demand)
  */
-public record SnapshotOffer(String node, String key, long version, String spec, long bytes, int chunks,
-                            long wallMillis) {
+public record SnapshotOffer(String node, String key, long version, String spec, long wallMillis) {
 }

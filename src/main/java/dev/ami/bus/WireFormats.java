@@ -77,9 +77,8 @@ final class WireFormats {
           r.list(WireReader::string, 4), r.string(), r.i64()));
 
   static final WireCodec<SnapshotOffer> SNAPSHOT_OFFER = new WireCodec<>(SnapshotOffer.class,
-      (w, o) -> w.string(o.node()).string(o.key()).i64(o.version()).string(o.spec()).i64(o.bytes()).i32(o.chunks())
-          .i64(o.wallMillis()),
-      r -> new SnapshotOffer(r.string(), r.string(), r.i64(), r.string(), r.i64(), r.i32(), r.i64()));
+      (w, o) -> w.string(o.node()).string(o.key()).i64(o.version()).string(o.spec()).i64(o.wallMillis()),
+      r -> new SnapshotOffer(r.string(), r.string(), r.i64(), r.string(), r.i64()));
 
   static final WireCodec<NodeBeat> NODE_BEAT = new WireCodec<>(NodeBeat.class,
       (w, b) -> w.string(b.node()).list(b.roles(), WireWriter::string).i64(b.wallMillis()),

@@ -50,7 +50,7 @@ public final class SnapshotServer extends VerticleBase {
   private void offer(String key) {
     ParamSnapshot s = params.get(key);
     if (s != null) {
-      vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS, new SnapshotOffer(node, key, s.version(), s.spec(), 0, 0,
+      vertx.eventBus().publish(Addresses.SNAPSHOT_OFFERS, new SnapshotOffer(node, key, s.version(), s.spec(),
           System.currentTimeMillis()));
     }
   }

@@ -60,8 +60,8 @@ class WireCodecsTest {
         new CheckpointRecord("shutdown", null, 0, 3.0, Double.NaN, Double.NaN, "disk full: " + UNICODE, 6),
         new RedeployRecord("all", "curiosity", 1200.5, 3.25, 1, 100.0, 40.0, List.of(UNICODE, ""), null, 7),
         new RedeployRecord("agent", null, 10, Double.NaN, -1, Double.NaN, Double.NaN, List.of(), "bad model", 8),
-        new SnapshotOffer("node-1", "vae", 42, "VaeSpec[" + UNICODE + "]", 12_345_678L, 12, 9),
-        new SnapshotOffer("n", "fd", 1, null, 0, 1, 0),
+        new SnapshotOffer("node-1", "vae", 42, "VaeSpec[" + UNICODE + "]", 9),
+        new SnapshotOffer("n", "fd", 1, null, 0),
         new NodeBeat("node-2", List.of("agent", "console"), 10),
         new NodeBeat("node-3", List.of(), 11))
         .map(r -> Arguments.of(r.getClass().getSimpleName(), r));
