@@ -11,9 +11,15 @@ import org.slf4j.LoggerFactory;
 public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
   private static final Logger LOG = LoggerFactory.getLogger(CpuPlan.class);
   private static volatile boolean processTuned;
+  /**
+   * The CPUs this process may use, counted once before anything is pinned: the JVM answers
+   * {@code availableProcessors()} from the calling thread's affinity, so a thread already on CPU 0 would see one
+   * CPU and plan no isolation (the trainer then shared CPU 0 with everything while CPU 1 idled).
+   */
+  private static final int CPUS = Runtime.getRuntime().availableProcessors();
 
   public static CpuPlan of(boolean isolate) {
-    int n = Runtime.getRuntime().availableProcessors();
+    int n = CPUS;
     if (!isolate || n < 2) {
       return new CpuPlan(false, "", "");
     }

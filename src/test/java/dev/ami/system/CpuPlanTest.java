@@ -1,0 +1,73 @@
+package dev.ami.system;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CPU plan as the runtime uses it: made on threads that are already pinned to the agent's CPU. Only threads
+ * the test starts are pinned; the test JVM's own threads keep their affinity.
+ */
+class CpuPlanTest {
+
+  @Test
+  @DisplayName("a thread already on CPU 0 still plans the trainer onto the other CPUs, and the trainer thread lands there")
+  void planFromAPinnedThread() throws Exception {
+    Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs or more");
+    Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/status")), "needs Linux /proc");
+    CpuPlan before = CpuPlan.of(true);
+    assertThat(before.isolate()).isTrue();
+    assertThat(before.agentCpus()).isEqualTo("0");
+
+    AtomicReference<CpuPlan> planned = new AtomicReference<>();
+    AtomicReference<String> trainerCpus = new AtomicReference<>();
+    AtomicReference<String> agentSideCpus = new AtomicReference<>();
+    Thread agentSide = new Thread(() -> {
+      assertThat(ThreadTuning.pinCurrent("0")).as("taskset (util-linux) pins a thread").isTrue();
+      agentSideCpus.set(allowedCpus());
+      planned.set(CpuPlan.of(true)); // as the trainer verticle does, on a thread pinned to CPU 0
+      Thread trainer = new Thread(() -> { // inherits CPU 0, as the runtime's trainer thread does
+        planned.get().enterTrainerThread();
+        trainerCpus.set(allowedCpus());
+      });
+      trainer.start();
+      join(trainer);
+    });
+    agentSide.start();
+    agentSide.join();
+
+    assertThat(agentSideCpus.get()).isEqualTo("0");
+    assertThat(planned.get()).isEqualTo(before);
+    assertThat(trainerCpus.get()).isEqualTo(before.trainerCpus());
+  }
+
+  @Test
+  @DisplayName("isolation off plans nothing")
+  void off() {
+    assertThat(CpuPlan.of(false).isolate()).isFalse();
+  }
+
+  /** The calling thread's allowed CPUs, as the kernel lists them ("0", "1", "1-3"). */
+  private static String allowedCpus() {
+    try {
+      return Files.readAllLines(Path.of("/proc/thread-self/status")).stream()
+          .filter(l -> l.startsWith("Cpus_allowed_list:")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst().orElse("?");
+    } catch (java.io.IOException e) {
+      return "?";
+    }
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
