@@ -102,10 +102,11 @@ public final class AmiRuntime {
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
                                          ClusterOptions cluster) {
     configureEngine(config);
-    CpuPlan.of(config.getBool("system.isolate_cpus")).tuneProcess(config.getBool("system.malloc_tuning"));
-    AmiRuntime runtime = new AmiRuntime(vertx, config);
     boolean agent = cluster == null || cluster.agent();
     boolean trains = cluster == null || cluster.trainer();
+    // isolation keeps the trainer off the agent's CPU; a node without a trainer leaves its other threads free
+    CpuPlan.of(config.getBool("system.isolate_cpus") && trains).tuneProcess(config.getBool("system.malloc_tuning"));
+    AmiRuntime runtime = new AmiRuntime(vertx, config);
     boolean console = config.getBool("console.enabled") && (cluster == null || cluster.agent() || cluster.console());
     vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
       LOG.info("shutting down ({})", m.body());
