@@ -23,14 +23,26 @@ import java.util.Map;
  * ({@code chunk: -1} at {@code ami.params.fetch.<node>} answers its size and chunk count; then the chunks). So a
  * node whose snapshots nobody needs (the agent node, while its trainer is newer) makes no garbage for them, and
  * the agent's JVM keeps its GC pauses short. Fetches are served from the newest two encodings, so one under way
- * survives the next publish.
+ * survives the next publish; an encoding nobody asked for in a second is dropped, so it dies young instead of
+ * being promoted and left for an old-generation collection (tens of MB per publish round otherwise).
  */
 public final class SnapshotServer extends VerticleBase {
   private static final long OFFER_MS = 1_000;
+  private static final long KEEP_NS = 1_000_000_000L;
+
+  /** An encoding and when a fetch last asked for it. */
+  private static final class Kept {
+    final EncodedSnapshot encoding;
+    long askedAt = System.nanoTime();
+
+    Kept(EncodedSnapshot encoding) {
+      this.encoding = encoding;
+    }
+  }
 
   /** Per key, event-loop confined: the last two finished encodings, and the one being made. */
-  private final Map<String, EncodedSnapshot> newest = new HashMap<>();
-  private final Map<String, EncodedSnapshot> before = new HashMap<>();
+  private final Map<String, Kept> newest = new HashMap<>();
+  private final Map<String, Kept> before = new HashMap<>();
   private final Map<String, Future<EncodedSnapshot>> encoding = new HashMap<>();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
@@ -42,7 +54,12 @@ public final class SnapshotServer extends VerticleBase {
     // local: a publish on another node is that node's to offer
     vertx.eventBus().<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> offer(m.body().key()));
     vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT_FETCH_PREFIX + node, this::fetch);
-    vertx.setPeriodic(OFFER_MS, t -> params.keySet().forEach(this::offer));
+    vertx.setPeriodic(OFFER_MS, t -> {
+      params.keySet().forEach(this::offer);
+      long now = System.nanoTime();
+      newest.values().removeIf(k -> now - k.askedAt > KEEP_NS);
+      before.values().removeIf(k -> now - k.askedAt > KEEP_NS);
+    });
     return Future.succeededFuture();
   }
 
@@ -57,9 +74,10 @@ public final class SnapshotServer extends VerticleBase {
 
   /** The encoding of {@code key} at {@code version}: kept, being made, or made now on a worker. */
   private Future<EncodedSnapshot> encoded(String key, long version) {
-    for (EncodedSnapshot e : new EncodedSnapshot[] {newest.get(key), before.get(key)}) {
-      if (e != null && e.version() == version) {
-        return Future.succeededFuture(e);
+    for (Kept k : new Kept[] {newest.get(key), before.get(key)}) {
+      if (k != null && k.encoding.version() == version) {
+        k.askedAt = System.nanoTime();
+        return Future.succeededFuture(k.encoding);
       }
     }
     Future<EncodedSnapshot> pending = encoding.get(key);
@@ -104,12 +122,12 @@ public final class SnapshotServer extends VerticleBase {
   }
 
   private void keep(EncodedSnapshot e) {
-    EncodedSnapshot old = newest.get(e.key());
-    if (old == null || old.version() < e.version()) {
+    Kept old = newest.get(e.key());
+    if (old == null || old.encoding.version() < e.version()) {
       if (old != null) {
         before.put(e.key(), old);
       }
-      newest.put(e.key(), e);
+      newest.put(e.key(), new Kept(e));
     }
   }
 
