@@ -137,6 +137,9 @@ final class BenchCommand implements Callable<Integer> {
     AmiRuntime runtime = AmiRuntime.start(vertx, config, new TrainerVerticle(), node).toCompletionStage()
         .toCompletableFuture().get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> listen(vertx));
+    if (cluster != null) {
+      System.err.printf("bench: the trainer node's snapshots in use after %.1f s%n", cluster.awaitTrainerInUse(180));
+    }
     double segment = seconds / (double) cycles;
     double isolated = Math.max(5, seconds / 2.0 / cycles);
     System.err.printf("bench: %s agent, warming up %d s, then %d x (%.0f s with the agent, %.0f s trainers alone)%n",
@@ -156,7 +159,7 @@ final class BenchCommand implements Callable<Integer> {
     double rssEnd = ProcessMemory.rssMiB();
     JsonObject out = result(config, combinedSeconds, isolatedSeconds, lateness.count() - ticks0, rssStart, rssEnd);
     if (cluster != null) {
-      cluster.addTo(out);
+      cluster.addTo(out, config.getInt("agent.hz"));
       cluster.stopTrainer();
     }
     AmiRuntime.stopAndClose(runtime, vertx, 60);

@@ -11,15 +11,22 @@ import dev.ami.cluster.FreePort;
 import dev.ami.telemetry.Samples;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -33,28 +40,51 @@ final class ClusterBench {
   private final int trainerPort = FreePort.find();
 
   private final Samples publishToUse = new Samples();
-  private final Samples throughput = new Samples();
+  private final Samples wireThroughput = new Samples();
+  private final Samples fetchThroughput = new Samples();
   private final Map<String, Long> publishedAtMicros = new HashMap<>(); // key@version → trainer's wall time
   private final Map<String, Long> offeredAt = new HashMap<>();          // key@version → offer's wall time
   private final Map<String, Long> offerBytes = new HashMap<>();         // key → bytes of its last fetched snapshot
   private final Map<String, Long> lastUsed = new HashMap<>();
+  private final Map<String, Long> mirroredAtMicros = new HashMap<>(); // key@version → in this node's map
+  // where publish → use goes, for the versions used: the offer leaving, the fetch, the agent's take-up
+  private final Map<String, Samples> segments = new LinkedHashMap<>();
+  private final Map<String, Samples> perModel = new TreeMap<>();
   private volatile boolean measuring;
+  private final CompletableFuture<Void> trainerInUse = new CompletableFuture<>();
   private Process trainer;
 
   ClusterOptions agentNode() {
     return ClusterOptions.of("agent", List.of("127.0.0.1:" + trainerPort), "127.0.0.1", agentPort, 0, NAME);
   }
 
-  /** Starts the trainer node with the same overrides; its log goes to {@code ami-trainer-node.log} in the temp directory. */
+  /**
+   * Starts the trainer node with this JVM's flags and the same overrides; its log goes to
+   * {@code ami-trainer-node.log} in the temp directory.
+   */
   void startTrainer(List<String> overrides) throws IOException {
-    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
-        "--cluster", "--role", "trainer", "--members", "127.0.0.1:" + agentPort, "--port",
+    List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+    command.addAll(jvmFlags());
+    command.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "run", "--cluster", "--role", "trainer", "--members", "127.0.0.1:" + agentPort, "--port",
         String.valueOf(trainerPort), "--cluster-name", NAME));
     command.addAll(BenchCommand.BENCH_DEFAULTS);
     command.addAll(overrides);
     trainer = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(new File(System.getProperty("java.io.tmpdir"), "ami-trainer-node.log")).start();
+  }
+
+  /**
+   * This JVM's own flags (heap, GC, logging: {@code java -XX:+UseZGC -jar ami.jar bench --cluster} sets both
+   * nodes), without those the environment's JAVA_TOOL_OPTIONS adds (the child inherits the environment).
+   */
+  static List<String> jvmFlags() {
+    String tool = System.getenv().getOrDefault("JAVA_TOOL_OPTIONS", "");
+    List<String> fromEnvironment = List.of(tool.trim().split("\\s+"));
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("-X") || a.startsWith("-D"))
+        .filter(a -> !fromEnvironment.contains(a))
+        .toList();
   }
 
   void stopTrainer() throws InterruptedException {
@@ -66,14 +96,25 @@ final class ClusterBench {
     }
   }
 
+  /**
+   * Waits until the agent acts on the trainer node's snapshots of every model: the warm-up starts then, so the
+   * first fetches (cold code, every model at once while the trainer JVM still starts) are not measured, as the
+   * first publishes are not in one JVM. Returns the seconds waited.
+   */
+  double awaitTrainerInUse(int seconds) throws Exception {
+    long t0 = System.nanoTime();
+    trainerInUse.get(seconds, TimeUnit.SECONDS);
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
   void measuring(boolean on) {
     measuring = on;
   }
 
-  private io.vertx.core.shareddata.LocalMap<String, Long> fetched;
+  private LocalMap<String, JsonObject> fetched;
 
   void listen(Vertx vertx) {
-    fetched = vertx.sharedData().getLocalMap(ClusterRuntime.FETCHED_BYTES_MAP);
+    fetched = vertx.sharedData().getLocalMap(ClusterRuntime.FETCHED_MAP);
     vertx.eventBus().<ParamsPublished>consumer(Addresses.PARAMS_PUBLISHED, m -> onPublished(m.body()));
     vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body()));
     vertx.eventBus().<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> onTick(m.body()));
@@ -83,13 +124,19 @@ final class ClusterBench {
     String id = p.key() + "@" + p.version();
     if (!p.sameJvm()) {
       publishedAtMicros.put(id, p.publishedWallMicros()); // the trainer's own publish
-    } else if (offeredAt.containsKey(id) && fetched.get(p.key()) != null) {
-      // the mirror's local announce: offer seen → snapshot in this node's map (encode, fetch and decode)
-      long bytes = fetched.get(p.key());
+    } else if (offeredAt.containsKey(id) && fetched.get(p.key()) != null
+        && fetched.get(p.key()).getLong("version") == p.version()) {
+      // the mirror's local announce: the snapshot is in this node's map
+      mirroredAtMicros.put(id, p.publishedWallMicros());
+      JsonObject f = fetched.get(p.key());
+      long bytes = f.getLong("bytes");
       offerBytes.put(p.key(), bytes);
       if (measuring) {
+        // on the wire: first chunk asked for → last chunk here
+        wireThroughput.add(bytes / 1e6 / Math.max(1e-6, f.getLong("wire_ns") / 1e9));
+        // the whole fetch: offer made → decoded in the map (encode, wire, decode)
         double s = Math.max(1e-3, (p.publishedWallMicros() / 1000.0 - offeredAt.get(id)) / 1000.0);
-        throughput.add(bytes / 1e6 / s);
+        fetchThroughput.add(bytes / 1e6 / s);
       }
     }
   }
@@ -99,31 +146,88 @@ final class ClusterBench {
   }
 
   private synchronized void onTick(TickRecord r) {
+    if (!trainerInUse.isDone() && !r.models().isEmpty() && r.models().entrySet().stream()
+        .allMatch(e -> publishedAtMicros.containsKey(e.getKey() + "@" + e.getValue().versionUsed()))) {
+      trainerInUse.complete(null);
+    }
     for (Map.Entry<String, ModelTick> e : r.models().entrySet()) {
       long v = e.getValue().versionUsed();
       Long before = lastUsed.put(e.getKey(), v);
       if (before != null && v > before && measuring) {
         Long published = publishedAtMicros.get(e.getKey() + "@" + v);
         if (published != null) {
+          String id = e.getKey() + "@" + v;
           publishToUse.add(r.wallMillis() - published / 1000.0);
+          perModel.computeIfAbsent(e.getKey(), k -> new Samples()).add(r.wallMillis() - published / 1000.0);
+          Long offered = offeredAt.get(id);
+          Long mirrored = mirroredAtMicros.get(id);
+          if (offered != null && mirrored != null) {
+            segment("publish_to_offer", offered - published / 1000.0);
+            segment("offer_to_mirrored", mirrored / 1000.0 - offered);
+            segment("mirrored_to_use", r.wallMillis() - mirrored / 1000.0);
+          }
         }
       }
     }
     if (publishedAtMicros.size() > 10_000) {
       publishedAtMicros.clear();
       offeredAt.clear();
+      mirroredAtMicros.clear();
     }
   }
 
-  synchronized void addTo(JsonObject out) {
+  private void segment(String name, double ms) {
+    segments.computeIfAbsent(name, k -> new Samples()).add(ms);
+  }
+
+  /**
+   * p50/p99 of each segment of publish → use and per model, then the mirror's stage timers (their percentiles
+   * over Micrometer's window, the last two minutes).
+   */
+  private JsonObject stages(MeterRegistry registry) {
+    JsonObject out = new JsonObject();
+    segments.forEach((name, s) -> out.put(name, p50p99(s.percentile(50), s.percentile(99))));
+    perModel.forEach((key, s) -> out.put("publish_to_use_" + key, p50p99(s.percentile(50), s.percentile(99))));
+    if (registry != null) {
+      for (Timer t : registry.find("ami.cluster.snapshot.stage").timers()) {
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        for (ValueAtPercentile v : t.takeSnapshot().percentileValues()) {
+          if (v.percentile() == 0.5) {
+            p50 = v.value(TimeUnit.MILLISECONDS);
+          } else if (v.percentile() == 0.99) {
+            p99 = v.value(TimeUnit.MILLISECONDS);
+          }
+        }
+        out.put("mirror_" + t.getId().getTag("stage"), p50p99(p50, p99).put("count", t.count())
+            .put("max", BenchCommand.round(t.max(TimeUnit.MILLISECONDS))));
+      }
+    }
+    return out;
+  }
+
+  private static JsonObject p50p99(double p50, double p99) {
+    return new JsonObject().put("p50", BenchCommand.round(p50)).put("p99", BenchCommand.round(p99));
+  }
+
+  /**
+   * The cluster keys. The target is the issue's: one tick plus the transfer of one publish of every model at the
+   * wire speed measured here.
+   */
+  synchronized void addTo(JsonObject out, int hz) {
+    double snapshotMb = offerBytes.values().stream().mapToLong(Long::longValue).sum() / 1e6;
+    double wireMbPerS = wireThroughput.percentile(50);
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     Counter dropped = registry == null ? null : registry.find("ami.cluster.transitions.dropped").counter();
     out.put("cluster", true)
         .put("cluster_publish_to_use_p50_ms", BenchCommand.round(publishToUse.percentile(50)))
         .put("cluster_publish_to_use_p99_ms", BenchCommand.round(publishToUse.percentile(99)))
         .put("cluster_publishes_used", publishToUse.count())
-        .put("snapshot_mb", BenchCommand.round(offerBytes.values().stream().mapToLong(Long::longValue).sum() / 1e6))
-        .put("snapshot_mb_per_s", BenchCommand.round(throughput.percentile(50)))
-        .put("transitions_dropped", dropped == null ? null : Math.round(dropped.count()));
+        .put("snapshot_mb", BenchCommand.round(snapshotMb))
+        .put("snapshot_mb_per_s", BenchCommand.round(wireMbPerS))
+        .put("snapshot_fetch_mb_per_s", BenchCommand.round(fetchThroughput.percentile(50)))
+        .put("cluster_publish_to_use_target_ms", BenchCommand.round(1000.0 / hz + snapshotMb / wireMbPerS * 1000))
+        .put("transitions_dropped", dropped == null ? null : Math.round(dropped.count()))
+        .put("cluster_stages_ms", stages(registry));
   }
 }

@@ -18,8 +18,11 @@ public final class ClusterRuntime {
   /** Deployment config keys of the cluster verticles. */
   public static final String NODE_KEY = "ami.cluster.node";
   public static final String ROLES_KEY = "ami.cluster.roles";
-  /** Local map: model key → bytes of the last snapshot this node's mirror fetched (for the benchmark). */
-  public static final String FETCHED_BYTES_MAP = "ami.cluster.fetched";
+  /**
+   * Local map: model key → the last snapshot this node's mirror fetched, {@code {version, bytes, wire_ns}}
+   * (wire_ns: first chunk asked for → last chunk here), for the benchmark.
+   */
+  public static final String FETCHED_MAP = "ami.cluster.fetched";
   /** How many other members the cluster had when this node joined. */
   public static final String OTHERS_KEY = "ami.cluster.others";
   /** Longest a joining node waits for the cluster's snapshots before it starts its roles. */

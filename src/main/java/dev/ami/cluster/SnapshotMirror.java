@@ -45,6 +45,7 @@ public final class SnapshotMirror extends VerticleBase {
   // event-loop confined
   private final Set<String> fetching = new HashSet<>();
   private final Map<String, SnapshotOffer> next = new HashMap<>();
+  private final Map<String, Long> nextSince = new HashMap<>(); // key → nanos its waiting offer came
   private final Set<String> mirrored = new HashSet<>();
   private final Promise<Void> settled = Promise.promise();
   private volatile boolean stopped;
@@ -52,6 +53,7 @@ public final class SnapshotMirror extends VerticleBase {
   private String node;
   private LocalMap<String, ParamSnapshot> params;
   private Timer fetchTime;
+  private MeterRegistry registry;
   private long lastFetchEnded;
   private long firstOfferAt;
 
@@ -60,9 +62,12 @@ public final class SnapshotMirror extends VerticleBase {
     node = config().getString(ClusterRuntime.NODE_KEY);
     int others = config().getInteger(ClusterRuntime.OTHERS_KEY, 0);
     params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    registry = BackendRegistries.getDefaultNow();
+    if (registry == null) {
+      registry = new SimpleMeterRegistry();
+    }
     fetchTime = Timer.builder("ami.cluster.snapshot.fetch").description("offer to snapshot in this node's map")
-        .publishPercentiles(0.5, 0.99).register(registry == null ? new SimpleMeterRegistry() : registry);
+        .publishPercentiles(0.5, 0.99).register(registry);
     vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body()));
     if (others == 0) {
       settled.complete(); // the first node of the cluster: nobody has anything to offer
@@ -98,6 +103,7 @@ public final class SnapshotMirror extends VerticleBase {
       SnapshotOffer waiting = next.get(o.key());
       if (waiting == null || waiting.version() < o.version()) {
         next.put(o.key(), o);
+        nextSince.put(o.key(), System.nanoTime());
       }
       return;
     }
@@ -105,7 +111,9 @@ public final class SnapshotMirror extends VerticleBase {
     long t0 = System.nanoTime();
     fetchChunks(o)
         .compose(chunks -> {
-          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks), false);
+          long d0 = System.nanoTime();
+          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks), false)
+              .andThen(r -> stage("decode", System.nanoTime() - d0));
           lastDecode = decoded;
           return decoded;
         })
@@ -122,7 +130,9 @@ public final class SnapshotMirror extends VerticleBase {
           fetching.remove(o.key());
           lastFetchEnded = System.currentTimeMillis();
           SnapshotOffer waiting = next.remove(o.key());
+          Long since = nextSince.remove(o.key());
           if (waiting != null) {
+            stage("queued", System.nanoTime() - since);
             onOffer(waiting);
           }
         });
@@ -144,8 +154,10 @@ public final class SnapshotMirror extends VerticleBase {
    */
   private Future<List<byte[]>> fetchChunks(SnapshotOffer o) {
     JsonObject meta = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", -1);
+    long m0 = System.nanoTime();
     return vertx.eventBus().<JsonObject>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), meta, ASK)
         .compose(m -> {
+          stage("meta", System.nanoTime() - m0);
           long bytes = m.body().getLong("bytes", 0L);
           int chunks = m.body().getInteger("chunks", 0);
           if (bytes <= 0 || bytes > MAX_BYTES || chunks <= 0 || chunks > bytes) {
@@ -156,6 +168,7 @@ public final class SnapshotMirror extends VerticleBase {
   }
 
   private Future<List<byte[]>> fetchChunks(SnapshotOffer o, long bytes, int count) {
+    long c0 = System.nanoTime();
     List<Future<Buffer>> parts = new ArrayList<>();
     for (int chunk = 0; chunk < count; chunk++) {
       JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
@@ -163,16 +176,25 @@ public final class SnapshotMirror extends VerticleBase {
           .map(m -> m.body()));
     }
     return Future.all(parts).compose(all -> {
+      long wire = System.nanoTime() - c0;
+      stage("chunks", wire);
       List<byte[]> chunks = new ArrayList<>(parts.size());
       long got = 0;
       for (Future<Buffer> p : parts) {
         chunks.add(p.result().getBytes());
         got += p.result().length();
       }
-      vertx.sharedData().<String, Long>getLocalMap(ClusterRuntime.FETCHED_BYTES_MAP).put(o.key(), got);
+      vertx.sharedData().<String, JsonObject>getLocalMap(ClusterRuntime.FETCHED_MAP).put(o.key(),
+          new JsonObject().put("version", o.version()).put("bytes", got).put("wire_ns", wire));
       return got == bytes ? Future.succeededFuture(chunks)
           : Future.failedFuture("got " + got + " bytes, the node said " + bytes);
     });
+  }
+
+  /** Time spent in one stage of a fetch: queued behind another, meta (the server encodes), chunks, decode. */
+  private void stage(String name, long nanos) {
+    Timer.builder("ami.cluster.snapshot.stage").tag("stage", name).publishPercentiles(0.5, 0.99)
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Puts {@code s} into the map unless something at least as new got there first; announces it here. */
@@ -196,6 +218,8 @@ public final class SnapshotMirror extends VerticleBase {
       }
     }
     fetchTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    LOG.debug("snapshot {}@{} mirrored in {} ms, offered {} ms ago", o.key(), o.version(),
+        (System.nanoTime() - t0) / 1_000_000, System.currentTimeMillis() - o.wallMillis());
     vertx.eventBus().publish(Addresses.PARAMS_PUBLISHED, new ParamsPublished(o.key(), s.version(), s.trainerStep(),
         s.createdNanos(), ParamsPublished.wallMicrosNow()), HERE);
     if (mirrored.add(o.key())) { // the first of each model; later ones are in the meters
