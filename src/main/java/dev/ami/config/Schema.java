@@ -29,7 +29,8 @@ public final class Schema {
     add(Setting.intRange("telemetry.log_every_s", 10, 0, 3600, "seconds between status lines in the log; 0 = never"));
 
     add(Setting.bool("system.isolate_cpus", true,
-        "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs)"));
+        "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs;"
+            + " a cluster node without a trainer pins only its agent thread)"));
     add(Setting.bool("system.malloc_tuning", true,
         "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
 

@@ -145,6 +145,12 @@ class ClusterTest {
     assertThat(metrics.body().lines().filter(l -> l.startsWith("ami_cluster_transitions_dropped_total"))
         .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
         .as("steps without a trainer are dropped and counted").isPositive();
+    for (String stage : List.of("meta", "chunks", "decode")) { // the agent node's snapshot path, stage by stage
+      assertThat(metrics.body().lines().filter(l -> l.startsWith("ami_cluster_snapshot_stage_seconds_count{")
+              && l.contains("stage=\"" + stage + "\""))
+          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum())
+          .as("fetches timed at stage " + stage).isPositive();
+    }
     List<TickRecord> seen = List.copyOf(ticks);
     for (int i = 1; i < seen.size(); i++) {
       assertThat(seen.get(i).tick()).as("no tick lost across the trainer's death").isEqualTo(seen.get(i - 1).tick() + 1);
