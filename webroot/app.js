@@ -18,6 +18,7 @@
   // three significant digits, so small losses (0.0041 vs 0.0037) stay apart on the axis
   const axisValues = (u, vals) => vals.map((v) => (v == null ? '' : Math.abs(v) >= 1000 ? v.toFixed(0)
     : Number(v.toPrecision(3)).toString()));
+  const timeValues = (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString([], { hour12: false }));
 
   function makeChart(el, series, height) {
     const h = height || 150;
@@ -28,10 +29,16 @@
       height: h,
       legend: { live: false },
       cursor: { show: false },
-      // at least a minute wide: with a handful of points uPlot would otherwise pad the axis out to years
-      scales: { x: { time: true, range: (u, min, max) => (max == null ? [Date.now() / 1000 - 60, Date.now() / 1000]
-        : [Math.min(min, max - 60), max]) } },
-      axes: [axis, Object.assign({ size: 52, values: axisValues }, axis)],
+      // at least a minute wide, from the data itself: for a single point uPlot hands the range function a
+      // span of 1000 days, which drew a year axis
+      scales: { x: { time: true, range: (u) => {
+        const xs = u.data[0];
+        const hi = xs && xs.length ? xs[xs.length - 1] : Date.now() / 1000;
+        return [Math.min(xs && xs.length ? xs[0] : hi, hi - 60), hi];
+      } } },
+      // wall-clock time of day on one line: uPlot's two-line default overlapped its date labels
+      axes: [Object.assign({ space: 64, values: timeValues }, axis),
+        Object.assign({ size: 52, values: axisValues }, axis)],
       series: [{}].concat(series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, scale: s.scale || 'y',
         points: { show: false }, spanGaps: true }))),
     };
@@ -228,7 +235,9 @@
       const b = s.buffer || {};
       const cells = [sig(s.loss), fmt(s.steps_per_s, 1), s.steps, s.step_ms.p50 == null ? '–' : fmt(s.step_ms.p50, 1) + ' ms',
         'v' + s.version_published, 'v' + s.version_in_use, s.policy_lag,
-        b.capacity ? b.size + ' / ' + b.capacity : '–'];
+        // PPO's buffer is steps waiting against one rollout + 1; more wait while an update runs
+        !b.capacity ? '–'
+          : key === 'policy' ? b.size + ' (update at ' + b.capacity + ')' : b.size + ' / ' + b.capacity];
       cells.forEach((c, i) => { row.children[i + 1].textContent = c; });
       row.classList.toggle('lagging', s.policy_lag > 2);
       if (s.steps !== lastSteps[key]) {
