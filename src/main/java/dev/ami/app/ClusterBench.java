@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -47,6 +48,8 @@ final class ClusterBench {
   private final Map<String, Long> offerBytes = new HashMap<>();         // key → bytes of its last fetched snapshot
   private final Map<String, Long> lastUsed = new HashMap<>();
   private final Map<String, Long> mirroredAtMicros = new HashMap<>(); // key@version → in this node's map
+  private final Map<String, JsonObject> traces = new HashMap<>();      // key@version → its fetch, stage by stage
+  private final List<JsonObject> used = new ArrayList<>();             // each measured publish → use, split
   // where publish → use goes, for the versions used: the offer leaving, the fetch, the agent's take-up
   private final Map<String, Samples> segments = new LinkedHashMap<>();
   private final Map<String, Samples> perModel = new TreeMap<>();
@@ -129,11 +132,12 @@ final class ClusterBench {
       // the mirror's local announce: the snapshot is in this node's map
       mirroredAtMicros.put(id, p.publishedWallMicros());
       JsonObject f = fetched.get(p.key());
+      traces.put(id, f);
       long bytes = f.getLong("bytes");
       offerBytes.put(p.key(), bytes);
       if (measuring) {
         // on the wire: first chunk asked for → last chunk here
-        wireThroughput.add(bytes / 1e6 / Math.max(1e-6, f.getLong("wire_ns") / 1e9));
+        wireThroughput.add(bytes / 1e6 / Math.max(1e-6, f.getLong("chunks_ns", 0L) / 1e9));
         // the whole fetch: offer made → decoded in the map (encode, wire, decode)
         double s = Math.max(1e-3, (p.publishedWallMicros() / 1000.0 - offeredAt.get(id)) / 1000.0);
         fetchThroughput.add(bytes / 1e6 / s);
@@ -165,6 +169,14 @@ final class ClusterBench {
             segment("publish_to_offer", offered - published / 1000.0);
             segment("offer_to_mirrored", mirrored / 1000.0 - offered);
             segment("mirrored_to_use", r.wallMillis() - mirrored / 1000.0);
+            JsonObject t = traces.getOrDefault(id, new JsonObject());
+            used.add(new JsonObject().put("model", e.getKey()).put("version", v)
+                .put("ms", BenchCommand.round(r.wallMillis() - published / 1000.0))
+                .put("publish_to_offer", BenchCommand.round(offered - published / 1000.0))
+                .put("queued", ms(t, "queued_ns")).put("meta", ms(t, "meta_ns")).put("chunks", ms(t, "chunks_ns"))
+                .put("decode", ms(t, "decode_ns"))
+                .put("offer_to_mirrored", BenchCommand.round(mirrored / 1000.0 - offered))
+                .put("mirrored_to_use", BenchCommand.round(r.wallMillis() - mirrored / 1000.0)));
           }
         }
       }
@@ -173,7 +185,20 @@ final class ClusterBench {
       publishedAtMicros.clear();
       offeredAt.clear();
       mirroredAtMicros.clear();
+      traces.clear();
     }
+  }
+
+  private static Double ms(JsonObject trace, String field) {
+    Long ns = trace.getLong(field);
+    return ns == null ? null : BenchCommand.round(ns / 1e6);
+  }
+
+  /** The slowest 2 % of the measured publish → use (at least three), each split into its stages. */
+  private JsonArray slowest() {
+    List<JsonObject> sorted = new ArrayList<>(used);
+    sorted.sort((a, b) -> Double.compare(b.getDouble("ms"), a.getDouble("ms")));
+    return new JsonArray(sorted.subList(0, Math.min(sorted.size(), Math.max(3, sorted.size() / 50))));
   }
 
   private void segment(String name, double ms) {
@@ -228,6 +253,7 @@ final class ClusterBench {
         .put("snapshot_fetch_mb_per_s", BenchCommand.round(fetchThroughput.percentile(50)))
         .put("cluster_publish_to_use_target_ms", BenchCommand.round(1000.0 / hz + snapshotMb / wireMbPerS * 1000))
         .put("transitions_dropped", dropped == null ? null : Math.round(dropped.count()))
-        .put("cluster_stages_ms", stages(registry));
+        .put("cluster_stages_ms", stages(registry))
+        .put("cluster_slowest", slowest());
   }
 }

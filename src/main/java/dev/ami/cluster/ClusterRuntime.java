@@ -19,8 +19,8 @@ public final class ClusterRuntime {
   public static final String NODE_KEY = "ami.cluster.node";
   public static final String ROLES_KEY = "ami.cluster.roles";
   /**
-   * Local map: model key → the last snapshot this node's mirror fetched, {@code {version, bytes, wire_ns}}
-   * (wire_ns: first chunk asked for → last chunk here), for the benchmark.
+   * Local map: model key → the last snapshot this node's mirror fetched, {@code {version, bytes, queued_ns,
+   * meta_ns, chunks_ns, decode_ns}} (chunks_ns: first chunk asked for → last chunk here), for the benchmark.
    */
   public static final String FETCHED_MAP = "ami.cluster.fetched";
   /** How many other members the cluster had when this node joined. */

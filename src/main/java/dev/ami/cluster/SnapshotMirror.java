@@ -68,7 +68,7 @@ public final class SnapshotMirror extends VerticleBase {
     }
     fetchTime = Timer.builder("ami.cluster.snapshot.fetch").description("offer to snapshot in this node's map")
         .publishPercentiles(0.5, 0.99).register(registry);
-    vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body()));
+    vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body(), 0));
     if (others == 0) {
       settled.complete(); // the first node of the cluster: nobody has anything to offer
     }
@@ -88,7 +88,8 @@ public final class SnapshotMirror extends VerticleBase {
     return settled.future();
   }
 
-  private void onOffer(SnapshotOffer o) {
+  /** @param queuedNanos how long this offer waited for the fetch before it (0 when it did not wait) */
+  private void onOffer(SnapshotOffer o, long queuedNanos) {
     if (o.node().equals(node) || stopped) {
       return;
     }
@@ -109,15 +110,16 @@ public final class SnapshotMirror extends VerticleBase {
     }
     fetching.add(o.key());
     long t0 = System.nanoTime();
-    fetchChunks(o)
+    JsonObject trace = new JsonObject().put("version", o.version()).put("queued_ns", queuedNanos);
+    fetchChunks(o, trace)
         .compose(chunks -> {
           long d0 = System.nanoTime();
           Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks), false)
-              .andThen(r -> stage("decode", System.nanoTime() - d0));
+              .andThen(r -> stage(trace, "decode", System.nanoTime() - d0));
           lastDecode = decoded;
           return decoded;
         })
-        .onSuccess(s -> install(o, s, t0))
+        .onSuccess(s -> install(o, s, t0, trace))
         .onFailure(e -> {
           // superseded while it was fetched (the server keeps its newest two): the next offer brings a newer one
           if (e instanceof ReplyException r && r.failureCode() == 404) {
@@ -132,8 +134,9 @@ public final class SnapshotMirror extends VerticleBase {
           SnapshotOffer waiting = next.remove(o.key());
           Long since = nextSince.remove(o.key());
           if (waiting != null) {
-            stage("queued", System.nanoTime() - since);
-            onOffer(waiting);
+            long queued = System.nanoTime() - since;
+            stage(null, "queued", queued);
+            onOffer(waiting, queued);
           }
         });
   }
@@ -152,22 +155,22 @@ public final class SnapshotMirror extends VerticleBase {
    * Asks the offering node for the snapshot's size (it encodes it then), then for every chunk at once (they are
    * independent); the chunks in order, each a small array of its own.
    */
-  private Future<List<byte[]>> fetchChunks(SnapshotOffer o) {
+  private Future<List<byte[]>> fetchChunks(SnapshotOffer o, JsonObject trace) {
     JsonObject meta = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", -1);
     long m0 = System.nanoTime();
     return vertx.eventBus().<JsonObject>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), meta, ASK)
         .compose(m -> {
-          stage("meta", System.nanoTime() - m0);
+          stage(trace, "meta", System.nanoTime() - m0);
           long bytes = m.body().getLong("bytes", 0L);
           int chunks = m.body().getInteger("chunks", 0);
           if (bytes <= 0 || bytes > MAX_BYTES || chunks <= 0 || chunks > bytes) {
             return Future.failedFuture("node " + o.node() + " offers " + bytes + " bytes in " + chunks + " chunks");
           }
-          return fetchChunks(o, bytes, chunks);
+          return fetchChunks(o, bytes, chunks, trace);
         });
   }
 
-  private Future<List<byte[]>> fetchChunks(SnapshotOffer o, long bytes, int count) {
+  private Future<List<byte[]>> fetchChunks(SnapshotOffer o, long bytes, int count, JsonObject trace) {
     long c0 = System.nanoTime();
     List<Future<Buffer>> parts = new ArrayList<>();
     for (int chunk = 0; chunk < count; chunk++) {
@@ -176,29 +179,33 @@ public final class SnapshotMirror extends VerticleBase {
           .map(m -> m.body()));
     }
     return Future.all(parts).compose(all -> {
-      long wire = System.nanoTime() - c0;
-      stage("chunks", wire);
+      stage(trace, "chunks", System.nanoTime() - c0);
       List<byte[]> chunks = new ArrayList<>(parts.size());
       long got = 0;
       for (Future<Buffer> p : parts) {
         chunks.add(p.result().getBytes());
         got += p.result().length();
       }
-      vertx.sharedData().<String, JsonObject>getLocalMap(ClusterRuntime.FETCHED_MAP).put(o.key(),
-          new JsonObject().put("version", o.version()).put("bytes", got).put("wire_ns", wire));
+      trace.put("bytes", got);
       return got == bytes ? Future.succeededFuture(chunks)
           : Future.failedFuture("got " + got + " bytes, the node said " + bytes);
     });
   }
 
-  /** Time spent in one stage of a fetch: queued behind another, meta (the server encodes), chunks, decode. */
-  private void stage(String name, long nanos) {
+  /**
+   * Time spent in one stage of a fetch (queued behind another, meta: the server encodes, chunks, decode), in
+   * the meters and in the fetch's trace when it has one.
+   */
+  private void stage(JsonObject trace, String name, long nanos) {
+    if (trace != null) {
+      trace.put(name + "_ns", nanos);
+    }
     Timer.builder("ami.cluster.snapshot.stage").tag("stage", name).publishPercentiles(0.5, 0.99)
         .register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Puts {@code s} into the map unless something at least as new got there first; announces it here. */
-  private void install(SnapshotOffer o, ParamSnapshot s, long t0) {
+  private void install(SnapshotOffer o, ParamSnapshot s, long t0, JsonObject trace) {
     if (stopped) {
       s.release(); // the runtime is freeing the map: nothing may be added to it now
       return;
@@ -218,6 +225,7 @@ public final class SnapshotMirror extends VerticleBase {
       }
     }
     fetchTime.record(System.nanoTime() - t0, TimeUnit.NANOSECONDS);
+    vertx.sharedData().<String, JsonObject>getLocalMap(ClusterRuntime.FETCHED_MAP).put(o.key(), trace);
     LOG.debug("snapshot {}@{} mirrored in {} ms, offered {} ms ago", o.key(), o.version(),
         (System.nanoTime() - t0) / 1_000_000, System.currentTimeMillis() - o.wallMillis());
     vertx.eventBus().publish(Addresses.PARAMS_PUBLISHED, new ParamsPublished(o.key(), s.version(), s.trainerStep(),
