@@ -170,7 +170,7 @@ final class ClusterBench {
             segment("offer_to_mirrored", mirrored / 1000.0 - offered);
             segment("mirrored_to_use", r.wallMillis() - mirrored / 1000.0);
             JsonObject t = traces.getOrDefault(id, new JsonObject());
-            used.add(new JsonObject().put("model", e.getKey()).put("version", v)
+            used.add(new JsonObject().put("model", e.getKey()).put("version", v).put("used_at_ms", r.wallMillis())
                 .put("ms", BenchCommand.round(r.wallMillis() - published / 1000.0))
                 .put("publish_to_offer", BenchCommand.round(offered - published / 1000.0))
                 .put("queued", ms(t, "queued_ns")).put("meta", ms(t, "meta_ns")).put("chunks", ms(t, "chunks_ns"))
@@ -194,7 +194,10 @@ final class ClusterBench {
     return ns == null ? null : BenchCommand.round(ns / 1e6);
   }
 
-  /** The slowest 2 % of the measured publish → use (at least three), each split into its stages. */
+  /**
+   * The slowest 2 % of the measured publish → use (at least three), each split into its stages and stamped with
+   * the wall time of the tick that used it (to lay over a GC log).
+   */
   private JsonArray slowest() {
     List<JsonObject> sorted = new ArrayList<>(used);
     sorted.sort((a, b) -> Double.compare(b.getDouble("ms"), a.getDouble("ms")));
