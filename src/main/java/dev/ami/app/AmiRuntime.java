@@ -30,6 +30,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,9 +188,9 @@ public final class AmiRuntime {
    */
   public static void stopAndClose(AmiRuntime runtime, Vertx vertx, long stopSeconds) throws Exception {
     try {
-      runtime.stop().toCompletionStage().toCompletableFuture().get(stopSeconds, java.util.concurrent.TimeUnit.SECONDS);
+      runtime.stop().toCompletionStage().toCompletableFuture().get(stopSeconds, TimeUnit.SECONDS);
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
 

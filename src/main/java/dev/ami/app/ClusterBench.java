@@ -26,9 +26,11 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 
 /**
  * {@code bench --cluster}: this JVM is the agent node, a child JVM the trainer node, on loopback. Measures, on the
@@ -40,7 +42,6 @@ final class ClusterBench {
   private final int agentPort = FreePort.find();
   private final int trainerPort = FreePort.find();
 
-  private final Samples publishToUse = new Samples();
   private final Samples wireThroughput = new Samples();
   private final Samples fetchThroughput = new Samples();
   private final Map<String, Long> publishedAtMicros = new HashMap<>(); // key@version → trainer's wall time
@@ -49,13 +50,26 @@ final class ClusterBench {
   private final Map<String, Long> lastUsed = new HashMap<>();
   private final Map<String, Long> mirroredAtMicros = new HashMap<>(); // key@version → in this node's map
   private final Map<String, JsonObject> traces = new HashMap<>();      // key@version → its fetch, stage by stage
-  private final List<JsonObject> used = new ArrayList<>();             // each measured publish → use, split
-  // where publish → use goes, for the versions used: the offer leaving, the fetch, the agent's take-up
-  private final Map<String, Samples> segments = new LinkedHashMap<>();
-  private final Map<String, Samples> perModel = new TreeMap<>();
+  private final List<Use> used = new ArrayList<>();                    // each measured publish → use
   private volatile boolean measuring;
   private final CompletableFuture<Void> trainerInUse = new CompletableFuture<>();
   private Process trainer;
+
+  /**
+   * One measured publish → first tick using it, on the shared wall clock, and where it went: the offer leaving
+   * the trainer JVM, the fetch, the agent's take-up (those three null when the offer or the mirror's announce
+   * was not seen), and the fetch's stages as the mirror traced them.
+   */
+  private record Use(String model, long version, long usedAtMs, double ms, Double toOffer, Double fetch,
+                     Double toUse, JsonObject trace) {
+    JsonObject toJson() {
+      return new JsonObject().put("model", model).put("version", version).put("used_at_ms", usedAtMs)
+          .put("ms", BenchCommand.round(ms)).put("publish_to_offer", round(toOffer))
+          .put("queued", nsToMs(trace, "queued_ns")).put("meta", nsToMs(trace, "meta_ns"))
+          .put("chunks", nsToMs(trace, "chunks_ns")).put("decode", nsToMs(trace, "decode_ns"))
+          .put("offer_to_mirrored", round(fetch)).put("mirrored_to_use", round(toUse));
+    }
+  }
 
   ClusterOptions agentNode() {
     return ClusterOptions.of("agent", List.of("127.0.0.1:" + trainerPort), "127.0.0.1", agentPort, 0, NAME);
@@ -161,23 +175,13 @@ final class ClusterBench {
         Long published = publishedAtMicros.get(e.getKey() + "@" + v);
         if (published != null) {
           String id = e.getKey() + "@" + v;
-          publishToUse.add(r.wallMillis() - published / 1000.0);
-          perModel.computeIfAbsent(e.getKey(), k -> new Samples()).add(r.wallMillis() - published / 1000.0);
+          double publishedMs = published / 1000.0;
           Long offered = offeredAt.get(id);
           Long mirrored = mirroredAtMicros.get(id);
-          if (offered != null && mirrored != null) {
-            segment("publish_to_offer", offered - published / 1000.0);
-            segment("offer_to_mirrored", mirrored / 1000.0 - offered);
-            segment("mirrored_to_use", r.wallMillis() - mirrored / 1000.0);
-            JsonObject t = traces.getOrDefault(id, new JsonObject());
-            used.add(new JsonObject().put("model", e.getKey()).put("version", v).put("used_at_ms", r.wallMillis())
-                .put("ms", BenchCommand.round(r.wallMillis() - published / 1000.0))
-                .put("publish_to_offer", BenchCommand.round(offered - published / 1000.0))
-                .put("queued", ms(t, "queued_ns")).put("meta", ms(t, "meta_ns")).put("chunks", ms(t, "chunks_ns"))
-                .put("decode", ms(t, "decode_ns"))
-                .put("offer_to_mirrored", BenchCommand.round(mirrored / 1000.0 - offered))
-                .put("mirrored_to_use", BenchCommand.round(r.wallMillis() - mirrored / 1000.0)));
-          }
+          boolean split = offered != null && mirrored != null;
+          used.add(new Use(e.getKey(), v, r.wallMillis(), r.wallMillis() - publishedMs,
+              split ? offered - publishedMs : null, split ? mirrored / 1000.0 - offered : null,
+              split ? r.wallMillis() - mirrored / 1000.0 : null, traces.getOrDefault(id, new JsonObject())));
         }
       }
     }
@@ -189,7 +193,11 @@ final class ClusterBench {
     }
   }
 
-  private static Double ms(JsonObject trace, String field) {
+  private static Double round(Double ms) {
+    return ms == null ? null : BenchCommand.round(ms);
+  }
+
+  private static Double nsToMs(JsonObject trace, String field) {
     Long ns = trace.getLong(field);
     return ns == null ? null : BenchCommand.round(ns / 1e6);
   }
@@ -199,13 +207,16 @@ final class ClusterBench {
    * the wall time of the tick that used it (to lay over a GC log).
    */
   private JsonArray slowest() {
-    List<JsonObject> sorted = new ArrayList<>(used);
-    sorted.sort((a, b) -> Double.compare(b.getDouble("ms"), a.getDouble("ms")));
-    return new JsonArray(sorted.subList(0, Math.min(sorted.size(), Math.max(3, sorted.size() / 50))));
+    List<Use> sorted = new ArrayList<>(used);
+    sorted.sort((a, b) -> Double.compare(b.ms(), a.ms()));
+    return new JsonArray(sorted.subList(0, Math.min(sorted.size(), Math.max(3, sorted.size() / 50))).stream()
+        .map(Use::toJson).toList());
   }
 
-  private void segment(String name, double ms) {
-    segments.computeIfAbsent(name, k -> new Samples()).add(ms);
+  private Samples samples(Predicate<Use> which, ToDoubleFunction<Use> value) {
+    Samples out = new Samples();
+    used.stream().filter(which).mapToDouble(value).forEach(out::add);
+    return out;
   }
 
   /**
@@ -214,8 +225,13 @@ final class ClusterBench {
    */
   private JsonObject stages(MeterRegistry registry) {
     JsonObject out = new JsonObject();
-    segments.forEach((name, s) -> out.put(name, p50p99(s.percentile(50), s.percentile(99))));
-    perModel.forEach((key, s) -> out.put("publish_to_use_" + key, p50p99(s.percentile(50), s.percentile(99))));
+    Map<String, ToDoubleFunction<Use>> segments = new LinkedHashMap<>();
+    segments.put("publish_to_offer", Use::toOffer);
+    segments.put("offer_to_mirrored", Use::fetch);
+    segments.put("mirrored_to_use", Use::toUse);
+    segments.forEach((name, value) -> out.put(name, p50p99(samples(u -> u.toOffer() != null, value))));
+    new TreeSet<>(used.stream().map(Use::model).toList()).forEach(key ->
+        out.put("publish_to_use_" + key, p50p99(samples(u -> u.model().equals(key), Use::ms))));
     if (registry != null) {
       for (Timer t : registry.find("ami.cluster.snapshot.stage").timers()) {
         double p50 = Double.NaN;
@@ -234,6 +250,10 @@ final class ClusterBench {
     return out;
   }
 
+  private static JsonObject p50p99(Samples s) {
+    return p50p99(s.percentile(50), s.percentile(99));
+  }
+
   private static JsonObject p50p99(double p50, double p99) {
     return new JsonObject().put("p50", BenchCommand.round(p50)).put("p99", BenchCommand.round(p99));
   }
@@ -245,6 +265,7 @@ final class ClusterBench {
   synchronized void addTo(JsonObject out, int hz) {
     double snapshotMb = offerBytes.values().stream().mapToLong(Long::longValue).sum() / 1e6;
     double wireMbPerS = wireThroughput.percentile(50);
+    Samples publishToUse = samples(u -> true, Use::ms);
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     Counter dropped = registry == null ? null : registry.find("ami.cluster.transitions.dropped").counter();
     out.put("cluster", true)

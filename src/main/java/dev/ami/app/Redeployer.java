@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * buffers and the snapshots that still fit stay up. Make before break: the new verticles build (and the agent
  * warms up) while the old ones keep ticking and training; then the agent hands over at a tick boundary, its
  * successor ticking on the same schedule, and the trainer hands over (the old one stops after its current step,
- * the new one starts from the newest fitting snapshots or the given checkpoint: one training thread at a time). A redeploy that fails
- * before the handover leaves the old deployments untouched. One redeploy at a time.
+ * the new one starts from the newest fitting snapshots or the given checkpoint: one training thread at a time).
+ * A redeploy that fails before the handover leaves the old deployments untouched. One redeploy at a time.
  */
 final class Redeployer {
   private static final Logger LOG = LoggerFactory.getLogger(Redeployer.class);

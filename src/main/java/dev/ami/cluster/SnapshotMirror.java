@@ -44,11 +44,14 @@ public final class SnapshotMirror extends VerticleBase {
 
   // event-loop confined
   private final Set<String> fetching = new HashSet<>();
-  private final Map<String, SnapshotOffer> next = new HashMap<>();
-  private final Map<String, Long> nextSince = new HashMap<>(); // key → nanos its waiting offer came
+  private final Map<String, Waiting> next = new HashMap<>();
   private final Set<String> mirrored = new HashSet<>();
   private final Promise<Void> settled = Promise.promise();
   private volatile boolean stopped;
+
+  /** An offer waiting for the fetch of its model under way, and since when. */
+  private record Waiting(SnapshotOffer offer, long sinceNanos) {
+  }
   private Future<?> lastDecode = Future.succeededFuture();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
@@ -101,10 +104,9 @@ public final class SnapshotMirror extends VerticleBase {
       return;
     }
     if (fetching.contains(o.key())) {
-      SnapshotOffer waiting = next.get(o.key());
-      if (waiting == null || waiting.version() < o.version()) {
-        next.put(o.key(), o);
-        nextSince.put(o.key(), System.nanoTime());
+      Waiting waiting = next.get(o.key());
+      if (waiting == null || waiting.offer().version() < o.version()) {
+        next.put(o.key(), new Waiting(o, System.nanoTime()));
       }
       return;
     }
@@ -131,12 +133,11 @@ public final class SnapshotMirror extends VerticleBase {
         .onComplete(r -> {
           fetching.remove(o.key());
           lastFetchEnded = System.currentTimeMillis();
-          SnapshotOffer waiting = next.remove(o.key());
-          Long since = nextSince.remove(o.key());
+          Waiting waiting = next.remove(o.key());
           if (waiting != null) {
-            long queued = System.nanoTime() - since;
+            long queued = System.nanoTime() - waiting.sinceNanos();
             stage(null, "queued", queued);
-            onOffer(waiting, queued);
+            onOffer(waiting.offer(), queued);
           }
         });
   }

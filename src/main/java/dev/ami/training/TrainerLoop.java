@@ -35,8 +35,11 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     void event(Event e);
   }
 
-  /** How the loop schedules and guards. */
-  /** @param fresh start every model from new random weights, not from its snapshot (asked for by a redeploy) */
+  /**
+   * How the loop schedules and guards.
+   *
+   * @param fresh start every model from new random weights, not from its snapshot (asked for by a redeploy)
+   */
   public record Settings(long sliceNanos, int maxBadLosses, boolean fresh) {
     public Settings(long sliceNanos, int maxBadLosses) {
       this(sliceNanos, maxBadLosses, false);
