@@ -17,6 +17,15 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
    * CPU and plan no isolation (the trainer then shared CPU 0 with everything while CPU 1 idled).
    */
   private static final int CPUS = Runtime.getRuntime().availableProcessors();
+  /** The CPUs this process was started on (null where unknown), read at the same moment as {@link #CPUS}. */
+  private static final String PROCESS_CPUS = ThreadTuning.currentCpus();
+  /**
+   * Where every Vert.x thread started from now on goes ({@link VertxThreads}); null: wherever it is started. A
+   * new thread inherits the mask of the thread that starts it, and Vert.x starts its event loops and workers
+   * lazily, on whatever thread first hands them work: the trainer's (they then shared the trainer's CPU:
+   * measured in bench --cluster, one event loop and four workers of the trainer JVM on CPU 1) or the agent's.
+   */
+  private static volatile String sideCpus;
 
   public static CpuPlan of(boolean isolate) {
     int n = CPUS;
@@ -32,6 +41,8 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
       return;
     }
     processTuned = true;
+    // the agent side when isolated; else the whole process, so threads the pinned agent thread starts roam
+    sideCpus = isolate ? agentCpus : PROCESS_CPUS;
     if (mallocTuning && !ThreadTuning.tuneGlibcMalloc()) {
       LOG.info("glibc malloc tuning not available here");
     }
@@ -40,6 +51,21 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
       LOG.info("CPU plan: agent side on CPU {} ({} threads pinned), trainer on CPU {}", agentCpus, pinned,
           trainerCpus);
     }
+  }
+
+  /** Called by every Vert.x thread as it starts: onto the side CPUs, whichever thread started it. */
+  static void enterSideThread() {
+    String cpus = sideCpus;
+    if (cpus != null) {
+      ThreadTuning.pinSelf(cpus);
+    }
+  }
+
+  /** Sets where Vert.x threads started from now on go (null: nowhere in particular); returns the former. */
+  static String sideCpus(String cpus) {
+    String before = sideCpus;
+    sideCpus = cpus;
+    return before;
   }
 
   /** Called on the agent thread before it ticks. */

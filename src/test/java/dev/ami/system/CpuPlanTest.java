@@ -1,9 +1,13 @@
 package dev.ami.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
@@ -44,6 +48,47 @@ class CpuPlanTest {
     assertThat(agentSideCpus.get()).isEqualTo("0");
     assertThat(planned.get()).isEqualTo(before);
     assertThat(trainerCpus.get()).isEqualTo(before.trainerCpus());
+  }
+
+  @Test
+  @DisplayName("Vert.x threads first started by a thread on the trainer's CPU run on the side CPUs")
+  void vertxThreadsLeaveTheTrainersCpu() throws Exception {
+    Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs or more");
+    Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/status")), "needs Linux /proc");
+    String before = CpuPlan.sideCpus("0");
+    Vertx vertx = Vertx.vertx();
+    try {
+      CompletableFuture<String> worker = new CompletableFuture<>();
+      CompletableFuture<String> loop = new CompletableFuture<>();
+      Thread trainerSide = new Thread(() -> {
+        ThreadTuning.pinSelf("1");
+        // this Vert.x has no thread yet: both are started from here, and would inherit CPU 1
+        vertx.executeBlocking(CpuPlanTest::allowedCpus).onComplete(r -> worker.complete(r.result()));
+        vertx.getOrCreateContext().runOnContext(v -> loop.complete(allowedCpus()));
+      });
+      trainerSide.start();
+      trainerSide.join();
+      assertThat(worker.get(10, TimeUnit.SECONDS)).as("a worker thread").isEqualTo("0");
+      assertThat(loop.get(10, TimeUnit.SECONDS)).as("an event loop").isEqualTo("0");
+    } finally {
+      CpuPlan.sideCpus(before);
+      vertx.close().await();
+    }
+  }
+
+  @Test
+  @DisplayName("CPU lists and masks convert both ways, as the kernel writes them")
+  void cpuLists() {
+    assertThat(ThreadTuning.cpuMask("0")[0]).isEqualTo((byte) 0b1);
+    assertThat(ThreadTuning.cpuMask("1-3")[0]).isEqualTo((byte) 0b1110);
+    assertThat(ThreadTuning.cpuMask("0,2-3")[0]).isEqualTo((byte) 0b1101);
+    assertThat(ThreadTuning.cpuMask("9")[1]).isEqualTo((byte) 0b10);
+    assertThat(ThreadTuning.cpuList(ThreadTuning.cpuMask("0,2-3,8-15,63"))).isEqualTo("0,2-3,8-15,63");
+    assertThat(ThreadTuning.cpuList(new byte[128])).isEmpty();
+    assertThatThrownBy(() -> ThreadTuning.cpuMask("3-1"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> ThreadTuning.cpuMask("1024"))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
