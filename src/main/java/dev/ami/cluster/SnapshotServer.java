@@ -14,17 +14,20 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Serves this node's snapshots to the cluster. It offers each newest one ({@link SnapshotOffer}: key and version)
  * when it is published here and every second, and encodes it only when another node asks for it
  * ({@code chunk: -1} at {@code ami.params.fetch.<node>} answers its size and chunk count; then the chunks). So a
- * node whose snapshots nobody needs (the agent node, while its trainer is newer) makes no garbage for them, and
- * the agent's JVM keeps its GC pauses short. Fetches are served from the newest two encodings, so one under way
- * survives the next publish; an encoding nobody asked for in a second is dropped, so it dies young instead of
- * being promoted and left for an old-generation collection (tens of MB per publish round otherwise).
+ * node whose snapshots nobody needs (the agent node, while its trainer is newer) makes nothing for them.
+ * Fetches are served from the newest two encodings, so one under way survives the next publish; an encoding
+ * nobody asked for in a second is dropped. Encodings live in reused direct chunks ({@link ChunkPool}), off the
+ * Java heap; a reply copies its chunk, so a dropped encoding's chunks go back to the pool at the next sweep.
  */
 public final class SnapshotServer extends VerticleBase {
   private static final long OFFER_MS = 1_000;
@@ -44,6 +47,9 @@ public final class SnapshotServer extends VerticleBase {
   private final Map<String, Kept> newest = new HashMap<>();
   private final Map<String, Kept> before = new HashMap<>();
   private final Map<String, Future<EncodedSnapshot>> encoding = new HashMap<>();
+  /** Dropped since the last sweep: their chunks go back to the pool at the next one, when no reply reads them. */
+  private final List<EncodedSnapshot> retired = new ArrayList<>();
+  private final ChunkPool pool = new ChunkPool();
   private String node;
   private LocalMap<String, ParamSnapshot> params;
 
@@ -56,9 +62,12 @@ public final class SnapshotServer extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.SNAPSHOT_FETCH_PREFIX + node, this::fetch);
     vertx.setPeriodic(OFFER_MS, t -> {
       params.keySet().forEach(this::offer);
+      retired.forEach(e -> pool.give(e.chunks()));
+      retired.clear();
       long now = System.nanoTime();
-      newest.values().removeIf(k -> now - k.askedAt > KEEP_NS);
-      before.values().removeIf(k -> now - k.askedAt > KEEP_NS);
+      for (Map<String, Kept> kept : List.of(newest, before)) {
+        kept.values().removeIf(k -> now - k.askedAt > KEEP_NS && retired.add(k.encoding));
+      }
     });
     return Future.succeededFuture();
   }
@@ -111,8 +120,16 @@ public final class SnapshotServer extends VerticleBase {
         return null;
       }
       if (s.tryAcquire()) {
+        List<ByteBuffer> taken = new ArrayList<>();
         try {
-          return SnapshotBytes.encode(s);
+          return SnapshotBytes.encode(s, () -> {
+            ByteBuffer b = pool.take();
+            taken.add(b);
+            return b;
+          });
+        } catch (RuntimeException e) {
+          pool.give(taken);
+          throw e;
         } finally {
           s.release();
         }
@@ -124,10 +141,15 @@ public final class SnapshotServer extends VerticleBase {
   private void keep(EncodedSnapshot e) {
     Kept old = newest.get(e.key());
     if (old == null || old.encoding.version() < e.version()) {
-      if (old != null) {
-        before.put(e.key(), old);
+      Kept gone = old == null ? null : before.put(e.key(), old);
+      if (gone != null) {
+        retired.add(gone.encoding);
       }
       newest.put(e.key(), new Kept(e));
+      // room for one more round of encodings than the newest ones: a round's chunks are then all reused
+      pool.keepFree(newest.values().stream().mapToLong(k -> k.encoding.size()).sum() + SnapshotBytes.CHUNK);
+    } else {
+      retired.add(e); // the fetches waiting for it read it in this turn; it goes back at the next sweep
     }
   }
 
@@ -144,7 +166,7 @@ public final class SnapshotServer extends VerticleBase {
       } else if (chunk < 0 || chunk >= r.result().chunks().size()) {
         m.fail(400, key + "@" + version + " has no chunk " + chunk);
       } else {
-        m.reply(Buffer.buffer(r.result().chunks().get(chunk))); // wraps the chunk; it is never written
+        m.reply(Buffer.buffer(r.result().chunk(chunk))); // a copy: the pool may hand the chunk out again
       }
     });
   }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,13 +13,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.SequenceInputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * A snapshot as bytes, for a snapshot that travels to another node: a length-prefixed JSON header (key, version,
@@ -37,8 +39,17 @@ public final class SnapshotBytes {
    */
   public static final int CHUNK = 256 * 1024;
 
-  /** Encodes an acquired snapshot into chunks of {@link #CHUNK} bytes; read-only on its arrays. */
+  /** Encodes an acquired snapshot into heap chunks of {@link #CHUNK} bytes; read-only on its arrays. */
   public static EncodedSnapshot encode(ParamSnapshot s) {
+    return encode(s, () -> ByteBuffer.allocate(CHUNK));
+  }
+
+  /**
+   * Encodes an acquired snapshot into chunks taken from {@code chunks}, each an empty buffer of {@link #CHUNK}
+   * bytes (direct ones from a pool, so that no encoding lives on the Java heap); every chunk comes back filled
+   * and flipped, the last one partly. Read-only on the snapshot's arrays.
+   */
+  public static EncodedSnapshot encode(ParamSnapshot s, Supplier<ByteBuffer> chunks) {
     JsonArray groups = new JsonArray();
     NDList all = new NDList();
     for (String g : s.groupNames()) {
@@ -49,23 +60,36 @@ public final class SnapshotBytes {
     byte[] header = new JsonObject().put("key", s.key()).put("version", s.version())
         .put("trainer_step", s.trainerStep()).put("spec", s.spec()).put("groups", groups).encode()
         .getBytes(StandardCharsets.UTF_8);
-    ChunkedOutput chunks = new ChunkedOutput();
-    try (DataOutputStream out = new DataOutputStream(chunks)) {
-      out.writeInt(header.length);
-      out.write(header);
-      all.encode(out);
+    ChunkedOutput out = new ChunkedOutput(chunks);
+    try (DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 64 * 1024))) {
+      data.writeInt(header.length);
+      data.write(header);
+      all.encode(data);
     } catch (IOException e) {
       throw new IllegalStateException("cannot encode snapshot " + s.key() + "@" + s.version(), e);
     }
-    return new EncodedSnapshot(s.key(), s.version(), s.spec(), chunks.chunks(), chunks.size());
+    return new EncodedSnapshot(s.key(), s.version(), s.spec(), out.chunks(), out.size());
   }
 
-  /** An output stream into fixed-size chunks: no array ever grows and is copied, none is larger than a chunk. */
+  /** An output stream into fixed-size chunks: no buffer ever grows and is copied, none is larger than a chunk. */
   private static final class ChunkedOutput extends OutputStream {
-    private final List<byte[]> full = new ArrayList<>();
-    private byte[] current = new byte[CHUNK];
-    private int at;
+    private final Supplier<ByteBuffer> source;
+    private final List<ByteBuffer> full = new ArrayList<>();
+    private ByteBuffer current;
     private long size;
+
+    ChunkedOutput(Supplier<ByteBuffer> source) {
+      this.source = source;
+      this.current = next();
+    }
+
+    private ByteBuffer next() {
+      ByteBuffer b = source.get();
+      if (b.remaining() != CHUNK) {
+        throw new IllegalArgumentException("a chunk must have " + CHUNK + " bytes free, not " + b.remaining());
+      }
+      return b;
+    }
 
     @Override
     public void write(int b) {
@@ -75,23 +99,21 @@ public final class SnapshotBytes {
     @Override
     public void write(byte[] b, int off, int len) {
       while (len > 0) {
-        if (at == CHUNK) {
-          full.add(current);
-          current = new byte[CHUNK];
-          at = 0;
+        if (!current.hasRemaining()) {
+          full.add(current.flip());
+          current = next();
         }
-        int n = Math.min(len, CHUNK - at);
-        System.arraycopy(b, off, current, at, n);
-        at += n;
+        int n = Math.min(len, current.remaining());
+        current.put(b, off, n);
         off += n;
         len -= n;
         size += n;
       }
     }
 
-    List<byte[]> chunks() {
-      List<byte[]> out = new ArrayList<>(full);
-      out.add(Arrays.copyOf(current, at));
+    List<ByteBuffer> chunks() {
+      List<ByteBuffer> out = new ArrayList<>(full);
+      out.add(current.flip());
       return out;
     }
 
@@ -116,7 +138,8 @@ public final class SnapshotBytes {
     return decode(new ByteArrayInputStream(data), data.length);
   }
 
-  private static ParamSnapshot decode(InputStream source, long size) {
+  /** Decodes {@code size} bytes read from {@code source}; see {@link #decode(byte[])}. */
+  public static ParamSnapshot decode(InputStream source, long size) {
     NDManager manager = NDManager.newBaseManager();
     try (DataInputStream in = new DataInputStream(source)) {
       int n = in.readInt();
