@@ -18,7 +18,10 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -142,9 +145,15 @@ public final class SnapshotMirror extends VerticleBase {
         });
   }
 
-  /** On a worker: the snapshot, checked against its offer. The chunks are garbage once it returns. */
-  private ParamSnapshot decode(SnapshotOffer o, List<byte[]> chunks) {
-    ParamSnapshot s = SnapshotBytes.decode(chunks);
+  /** On a worker: the snapshot, checked against its offer, read straight from the chunks as they came. */
+  private ParamSnapshot decode(SnapshotOffer o, List<Buffer> chunks) {
+    List<InputStream> parts = new ArrayList<>(chunks.size());
+    long size = 0;
+    for (Buffer c : chunks) {
+      parts.add(new BufferInputStream(c));
+      size += c.length();
+    }
+    ParamSnapshot s = SnapshotBytes.decode(new SequenceInputStream(Collections.enumeration(parts)), size);
     if (!s.key().equals(o.key()) || s.version() != o.version()) {
       s.release();
       throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
@@ -154,9 +163,9 @@ public final class SnapshotMirror extends VerticleBase {
 
   /**
    * Asks the offering node for the snapshot's size (it encodes it then), then for every chunk at once (they are
-   * independent); the chunks in order, each a small array of its own.
+   * independent); the chunks in order, as they came.
    */
-  private Future<List<byte[]>> fetchChunks(SnapshotOffer o, JsonObject trace) {
+  private Future<List<Buffer>> fetchChunks(SnapshotOffer o, JsonObject trace) {
     JsonObject meta = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", -1);
     long m0 = System.nanoTime();
     return vertx.eventBus().<JsonObject>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), meta, ASK)
@@ -171,7 +180,7 @@ public final class SnapshotMirror extends VerticleBase {
         });
   }
 
-  private Future<List<byte[]>> fetchChunks(SnapshotOffer o, long bytes, int count, JsonObject trace) {
+  private Future<List<Buffer>> fetchChunks(SnapshotOffer o, long bytes, int count, JsonObject trace) {
     long c0 = System.nanoTime();
     List<Future<Buffer>> parts = new ArrayList<>();
     for (int chunk = 0; chunk < count; chunk++) {
@@ -181,10 +190,10 @@ public final class SnapshotMirror extends VerticleBase {
     }
     return Future.all(parts).compose(all -> {
       stage(trace, "chunks", System.nanoTime() - c0);
-      List<byte[]> chunks = new ArrayList<>(parts.size());
+      List<Buffer> chunks = new ArrayList<>(parts.size());
       long got = 0;
       for (Future<Buffer> p : parts) {
-        chunks.add(p.result().getBytes());
+        chunks.add(p.result());
         got += p.result().length();
       }
       trace.put("bytes", got);
