@@ -16,6 +16,7 @@ import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.system.CpuPlan;
+import dev.ami.system.HeapSizing;
 import dev.ami.system.OmpTuning;
 import dev.ami.system.ThreadTuning;
 import dev.ami.telemetry.ProcessMemory;
@@ -107,6 +108,9 @@ public final class AmiRuntime {
     boolean trains = cluster == null || cluster.trainer();
     // isolation keeps the trainer off the agent's CPU; a node without a trainer leaves its other threads free
     CpuPlan.of(config.getBool("system.isolate_cpus") && trains).tuneProcess(config.getBool("system.malloc_tuning"));
+    if (cluster != null && trains && !agent) {
+      HeapSizing.trainerAdvice().ifPresent(LOG::info);
+    }
     AmiRuntime runtime = new AmiRuntime(vertx, config);
     boolean console = config.getBool("console.enabled") && (cluster == null || cluster.agent() || cluster.console());
     vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {

@@ -1,0 +1,35 @@
+package dev.ami.system;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Optional;
+
+/**
+ * Whether this JVM's heap is sized as a trainer node's should be: at least 1 GiB (or its maximum) from the start,
+ * every page touched then. A heap grown on demand while the trainer's buffers fill faults in fresh pages for
+ * seconds after each growth, and the snapshots served meanwhile are late (docs/clustering.md).
+ */
+public final class HeapSizing {
+  static final long TRAINER_HEAP = 1L << 30;
+
+  private HeapSizing() {
+  }
+
+  /** A hint naming the flags, when this JVM's heap is not fixed and touched; empty where it is or unknown. */
+  public static Optional<String> trainerAdvice() {
+    try {
+      HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+      boolean touched = Boolean.parseBoolean(vm.getVMOption("AlwaysPreTouch").getValue());
+      long initial = Long.parseLong(vm.getVMOption("InitialHeapSize").getValue());
+      long max = Long.parseLong(vm.getVMOption("MaxHeapSize").getValue());
+      if (touched && initial >= Math.min(TRAINER_HEAP, max)) {
+        return Optional.empty();
+      }
+      return Optional.of("this trainer node's heap starts at " + (initial >> 20) + " MiB"
+          + (touched ? "" : " and is not pre-touched") + "; growing it later stalls the snapshots it serves for"
+          + " seconds: run it with -Xms1g -XX:+AlwaysPreTouch (docs/clustering.md)");
+    } catch (RuntimeException e) {
+      return Optional.empty(); // not HotSpot
+    }
+  }
+}
