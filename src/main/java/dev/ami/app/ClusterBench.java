@@ -79,7 +79,7 @@ final class ClusterBench {
    * The heap docs/clustering.md recommends for a trainer node, unless this JVM's flags say otherwise: fixed and
    * touched at start. Grown on demand, G1 expanded the heap while the buffers filled, and every allocation then
    * faulted in fresh pages for seconds (CPU 0 at 80 % system time), which slowed each snapshot served meanwhile
-   * to 300–500 ms. Not for the agent node: its young pauses grow with the larger young generation.
+   * to 300–500 ms. Not for the agent node: there its young pauses, which stop the agent thread, grew longer.
    */
   static final List<String> TRAINER_HEAP = List.of("-Xms1g", "-XX:+AlwaysPreTouch");
 
