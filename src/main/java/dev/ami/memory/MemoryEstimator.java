@@ -24,6 +24,7 @@ import dev.ami.model.VaeEncoder;
 import dev.ami.model.VaeSpec;
 import dev.ami.telemetry.NativeMemory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -111,8 +112,15 @@ public final class MemoryEstimator {
   }
 
   /**
+   * Forwards measured per block, after one that is not (libtorch's one-time allocations); the median is kept,
+   * as other threads' mallocs and frees (the JIT compiler's arenas) land in some.
+   */
+  private static final int FORWARDS = 5;
+
+  /**
    * MiB one training forward at these input shapes keeps alive, times the backward factor. Measured as the
-   * growth of the C heap between building the block and the end of its forward; NaN where glibc cannot say.
+   * growth of the C heap (process-wide) during the forward, the median of {@link #FORWARDS}; NaN where glibc
+   * cannot say.
    */
   static double activations(NDManager parent, Supplier<Block> build, Shape... inputs) {
     try (NDManager m = parent.newSubManager()) {
@@ -122,15 +130,20 @@ public final class MemoryEstimator {
       for (Shape s : inputs) {
         in.add(m.zeros(s));
       }
-      try (NDManager step = m.newSubManager()) {
-        double before = NativeMemory.mallocMiB();
-        NDList result = b.forward(new ParameterStore(step, false), in, true);
-        double held = NativeMemory.mallocMiB() - before;
-        for (NDArray r : result) {
-          r.close();
+      double[] held = new double[FORWARDS + 1];
+      for (int i = 0; i <= FORWARDS; i++) {
+        try (NDManager step = m.newSubManager()) {
+          double before = NativeMemory.mallocMiB();
+          NDList result = b.forward(new ParameterStore(step, false), in, true);
+          held[i] = NativeMemory.mallocMiB() - before;
+          for (NDArray r : result) {
+            r.close();
+          }
         }
-        return Math.max(0, held) * BACKWARD;
       }
+      double[] measured = Arrays.copyOfRange(held, 1, held.length);
+      Arrays.sort(measured);
+      return Math.max(0, measured[FORWARDS / 2]) * BACKWARD;
     }
   }
 }
