@@ -83,19 +83,42 @@ final class ClusterBench {
    */
   static final List<String> TRAINER_HEAP = List.of("-Xms1g", "-XX:+AlwaysPreTouch");
 
-  /** The trainer JVM's flags: {@link #TRAINER_HEAP} where this JVM does not set its own, then this JVM's. */
-  static List<String> trainerFlags(List<String> inherited) {
+  /**
+   * The trainer JVM's flags: {@link #TRAINER_HEAP} where this JVM's own flags (command line or
+   * JAVA_TOOL_OPTIONS, which the child inherits) do not set their own, with -Xms never above a maximum given;
+   * then {@code inherited}, this JVM's command-line flags.
+   */
+  static List<String> trainerFlags(List<String> all, List<String> inherited) {
     List<String> out = new ArrayList<>();
-    if (inherited.stream().noneMatch(a -> a.startsWith("-Xms") || a.startsWith("-XX:InitialHeapSize"))) {
-      // never above a maximum given: the JVM would refuse to start
-      out.add(inherited.stream().filter(a -> a.startsWith("-Xmx")).reduce((a, b) -> b)
-          .map(max -> "-Xms" + max.substring(4)).orElse(TRAINER_HEAP.get(0)));
+    if (all.stream().noneMatch(a -> a.startsWith("-Xms") || a.startsWith("-XX:InitialHeapSize"))) {
+      long max = all.stream().filter(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxHeapSize="))
+          .map(a -> bytes(a.substring(a.startsWith("-Xmx") ? 4 : "-XX:MaxHeapSize=".length())))
+          .reduce((a, b) -> b).orElse(Long.MAX_VALUE);
+      out.add(max < (1L << 30) ? "-Xms" + max : TRAINER_HEAP.get(0));
     }
-    if (inherited.stream().noneMatch(a -> a.endsWith("AlwaysPreTouch"))) {
+    if (all.stream().noneMatch(a -> a.endsWith("AlwaysPreTouch"))) {
       out.add(TRAINER_HEAP.get(1));
     }
     out.addAll(inherited);
     return out;
+  }
+
+  /** A JVM size such as 512m, 2g or 1048576 in bytes. */
+  static long bytes(String size) {
+    String s = size.trim().toLowerCase(java.util.Locale.ROOT);
+    int shift = switch (s.isEmpty() ? ' ' : s.charAt(s.length() - 1)) {
+      case 'k' -> 10;
+      case 'm' -> 20;
+      case 'g' -> 30;
+      case 't' -> 40;
+      default -> 0;
+    };
+    return Long.parseLong(shift == 0 ? s : s.substring(0, s.length() - 1)) << shift;
+  }
+
+  /** This JVM's flags: its command line's and those JAVA_TOOL_OPTIONS added (the JVM lists both). */
+  static List<String> allJvmFlags() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments();
   }
 
   /**
@@ -104,7 +127,7 @@ final class ClusterBench {
    */
   void startTrainer(List<String> overrides) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-    command.addAll(trainerFlags(jvmFlags()));
+    command.addAll(trainerFlags(allJvmFlags(), jvmFlags()));
     command.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "run", "--cluster", "--role", "trainer", "--members", "127.0.0.1:" + agentPort, "--port",
         String.valueOf(trainerPort), "--cluster-name", NAME));
@@ -292,7 +315,7 @@ final class ClusterBench {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     Counter dropped = registry == null ? null : registry.find("ami.cluster.transitions.dropped").counter();
     out.put("cluster", true)
-        .put("cluster_trainer_jvm_flags", new JsonArray(trainerFlags(jvmFlags())))
+        .put("cluster_trainer_jvm_flags", new JsonArray(trainerFlags(allJvmFlags(), jvmFlags())))
         .put("cluster_publish_to_use_p50_ms", BenchCommand.round(publishToUse.percentile(50)))
         .put("cluster_publish_to_use_p99_ms", BenchCommand.round(publishToUse.percentile(99)))
         .put("cluster_publishes_used", publishToUse.count())
