@@ -146,8 +146,9 @@ public final class SnapshotServer extends VerticleBase {
         retired.add(gone.encoding);
       }
       newest.put(e.key(), new Kept(e));
-      // room for one more round of encodings than the newest ones: a round's chunks are then all reused
-      pool.keepFree(newest.values().stream().mapToLong(k -> k.encoding.size()).sum() + SnapshotBytes.CHUNK);
+      // room for two rounds of encodings (retired ones wait up to a sweep): their chunks are then all reused
+      long chunks = newest.values().stream().mapToLong(k -> k.encoding.chunks().size()).sum();
+      pool.keepFree(2 * chunks * SnapshotBytes.CHUNK);
     } else {
       retired.add(e); // the fetches waiting for it read it in this turn; it goes back at the next sweep
     }

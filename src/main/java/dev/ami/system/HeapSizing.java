@@ -25,11 +25,12 @@ public final class HeapSizing {
       if (touched && initial >= Math.min(TRAINER_HEAP, max)) {
         return Optional.empty();
       }
+      String xms = max < TRAINER_HEAP ? "-Xms" + (max >> 20) + "m" : "-Xms1g"; // never above the maximum
       return Optional.of("this trainer node's heap starts at " + (initial >> 20) + " MiB"
           + (touched ? "" : " and is not pre-touched") + "; growing it later stalls the snapshots it serves for"
-          + " seconds: run it with -Xms1g -XX:+AlwaysPreTouch (docs/clustering.md)");
-    } catch (RuntimeException e) {
-      return Optional.empty(); // not HotSpot
+          + " seconds: run it with " + xms + " -XX:+AlwaysPreTouch (docs/clustering.md)");
+    } catch (RuntimeException | LinkageError e) {
+      return Optional.empty(); // not HotSpot, or no jdk.management
     }
   }
 }
