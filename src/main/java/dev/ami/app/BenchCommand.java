@@ -63,6 +63,11 @@ final class BenchCommand implements Callable<Integer> {
       + "publish-to-use across JVMs, snapshot size and wire throughput")
   boolean clustered;
 
+  @Option(names = "--trainer-jvm", split = " ", paramLabel = "FLAGS",
+      description = "with --cluster: the trainer JVM's flags, in place of this JVM's and the default heap ones, "
+          + "e.g. --trainer-jvm=\"-Xms1g -XX:+AlwaysPreTouch\"")
+  List<String> trainerJvm;
+
   @Mixin
   ConfigOptions options = new ConfigOptions();
 
@@ -114,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    cluster = clustered ? new ClusterBench() : null;
+    cluster = clustered ? new ClusterBench(trainerJvm) : null;
     ClusterOptions node = cluster == null ? null : cluster.agentNode();
     Vertx vertx = node == null ? AmiRuntime.newVertx() : ClusterVertx.start(node, AmiRuntime.vertxOptions())
         .toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);

@@ -41,6 +41,17 @@ final class ClusterBench {
   private static final String NAME = "ami-bench-" + ProcessHandle.current().pid();
   private final int agentPort = FreePort.find();
   private final int trainerPort = FreePort.find();
+  /** The trainer JVM's flags: as given, or {@link #trainerFlags} of this JVM's. */
+  private final List<String> trainerJvm;
+
+  /** @param trainerJvm the trainer JVM's flags, or null for {@link #trainerFlags} of this JVM's */
+  ClusterBench(List<String> trainerJvm) {
+    this.trainerJvm = trainerJvm != null ? List.copyOf(trainerJvm) : trainerFlags(allJvmFlags(), jvmFlags());
+  }
+
+  List<String> trainerJvm() {
+    return trainerJvm;
+  }
 
   private final Samples wireThroughput = new Samples();
   private final Samples fetchThroughput = new Samples();
@@ -122,12 +133,12 @@ final class ClusterBench {
   }
 
   /**
-   * Starts the trainer node with this JVM's flags ({@link #trainerFlags}) and the same overrides; its log goes
-   * to {@code ami-trainer-node.log} in the temp directory.
+   * Starts the trainer node with its flags (given, or {@link #trainerFlags}) and the same overrides; its log
+   * goes to {@code ami-trainer-node.log} in the temp directory.
    */
   void startTrainer(List<String> overrides) throws IOException {
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-    command.addAll(trainerFlags(allJvmFlags(), jvmFlags()));
+    command.addAll(trainerJvm);
     command.addAll(List.of("-Dai.djl.offline=true", "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "run", "--cluster", "--role", "trainer", "--members", "127.0.0.1:" + agentPort, "--port",
         String.valueOf(trainerPort), "--cluster-name", NAME));
@@ -315,7 +326,7 @@ final class ClusterBench {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     Counter dropped = registry == null ? null : registry.find("ami.cluster.transitions.dropped").counter();
     out.put("cluster", true)
-        .put("cluster_trainer_jvm_flags", new JsonArray(trainerFlags(allJvmFlags(), jvmFlags())))
+        .put("cluster_trainer_jvm_flags", new JsonArray(trainerJvm))
         .put("cluster_publish_to_use_p50_ms", BenchCommand.round(publishToUse.percentile(50)))
         .put("cluster_publish_to_use_p99_ms", BenchCommand.round(publishToUse.percentile(99)))
         .put("cluster_publishes_used", publishToUse.count())

@@ -24,6 +24,15 @@ class ClusterBenchFlagsTest {
   }
 
   @Test
+  @DisplayName("--trainer-jvm flags are used exactly as given; without them the defaults follow this JVM's flags")
+  void givenFlags() {
+    assertThat(new ClusterBench(List.of("-XX:+UseZGC", "-Xmx3g")).trainerJvm())
+        .containsExactly("-XX:+UseZGC", "-Xmx3g");
+    assertThat(new ClusterBench(null).trainerJvm()).as("the test JVM sets -Xmx2g, no -Xms, no pre-touch")
+        .startsWith("-Xms1g", "-XX:+AlwaysPreTouch").contains("-Xmx2g");
+  }
+
+  @Test
   @DisplayName("JVM sizes read as the JVM reads them")
   void sizes() {
     assertThat(ClusterBench.bytes("512m")).isEqualTo(512L << 20);
