@@ -8,6 +8,7 @@ import dev.ami.bus.TickRecord;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterRuntime;
 import dev.ami.cluster.FreePort;
+import dev.ami.system.HeapSizing;
 import dev.ami.telemetry.Samples;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -87,17 +88,13 @@ final class ClusterBench {
   }
 
   /**
-   * The heap docs/clustering.md recommends for a trainer node, unless this JVM's flags say otherwise: fixed and
-   * touched at start. Grown on demand, G1 expanded the heap while the buffers filled, and every allocation then
-   * faulted in fresh pages for seconds (CPU 0 at 80 % system time), which slowed each snapshot served meanwhile
-   * to 300–500 ms. Not for the agent node: there its young pauses, which stop the agent thread, grew longer.
-   */
-  static final List<String> TRAINER_HEAP = List.of("-Xms1g", "-XX:+AlwaysPreTouch");
-
-  /**
-   * The trainer JVM's flags: {@link #TRAINER_HEAP} where this JVM's own flags (command line or
-   * JAVA_TOOL_OPTIONS, which the child inherits) do not set their own, with -Xms never above a maximum given;
-   * then {@code inherited}, this JVM's command-line flags.
+   * The trainer JVM's flags: the heap docs/clustering.md recommends for a trainer node ({@link HeapSizing}: fixed
+   * and touched at start, -Xms never above a maximum given) where this JVM's own flags (command line or
+   * JAVA_TOOL_OPTIONS, which the child inherits) do not set their own; then {@code inherited}, this JVM's
+   * command-line flags. Grown on demand, G1 expanded the trainer's heap while the buffers filled, and every
+   * allocation then faulted in fresh pages for seconds (CPU 0 at 80 % system time), which slowed each snapshot
+   * served meanwhile to 300–500 ms. Not for the agent node: there its young pauses, which stop the agent thread,
+   * grew longer.
    */
   static List<String> trainerFlags(List<String> all, List<String> inherited) {
     List<String> out = new ArrayList<>();
@@ -105,10 +102,10 @@ final class ClusterBench {
       long max = all.stream().filter(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxHeapSize="))
           .map(a -> bytes(a.substring(a.startsWith("-Xmx") ? 4 : "-XX:MaxHeapSize=".length())))
           .reduce((a, b) -> b).orElse(Long.MAX_VALUE);
-      out.add(max < (1L << 30) ? "-Xms" + max : TRAINER_HEAP.get(0));
+      out.add(HeapSizing.initialHeap(max));
     }
     if (all.stream().noneMatch(a -> a.endsWith("AlwaysPreTouch"))) {
-      out.add(TRAINER_HEAP.get(1));
+      out.add(HeapSizing.PRE_TOUCH);
     }
     out.addAll(inherited);
     return out;

@@ -19,9 +19,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -147,13 +145,8 @@ public final class SnapshotMirror extends VerticleBase {
 
   /** On a worker: the snapshot, checked against its offer, read straight from the chunks as they came. */
   private ParamSnapshot decode(SnapshotOffer o, List<Buffer> chunks) {
-    List<InputStream> parts = new ArrayList<>(chunks.size());
-    long size = 0;
-    for (Buffer c : chunks) {
-      parts.add(new BufferInputStream(c));
-      size += c.length();
-    }
-    ParamSnapshot s = SnapshotBytes.decode(new SequenceInputStream(Collections.enumeration(parts)), size);
+    ParamSnapshot s = SnapshotBytes.decodeParts(chunks.stream().map(c -> (InputStream) new BufferInputStream(c))
+        .toList(), chunks.stream().mapToLong(Buffer::length).sum());
     if (!s.key().equals(o.key()) || s.version() != o.version()) {
       s.release();
       throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());

@@ -130,20 +130,21 @@ public final class MemoryEstimator {
       for (Shape s : inputs) {
         in.add(m.zeros(s));
       }
-      double[] held = new double[FORWARDS + 1];
-      for (int i = 0; i <= FORWARDS; i++) {
+      double[] held = new double[FORWARDS];
+      for (int i = -1; i < FORWARDS; i++) { // forward -1 is not recorded
         try (NDManager step = m.newSubManager()) {
           double before = NativeMemory.mallocMiB();
           NDList result = b.forward(new ParameterStore(step, false), in, true);
-          held[i] = NativeMemory.mallocMiB() - before;
+          if (i >= 0) {
+            held[i] = NativeMemory.mallocMiB() - before;
+          }
           for (NDArray r : result) {
             r.close();
           }
         }
       }
-      double[] measured = Arrays.copyOfRange(held, 1, held.length);
-      Arrays.sort(measured);
-      return Math.max(0, measured[FORWARDS / 2]) * BACKWARD;
+      Arrays.sort(held);
+      return Math.max(0, held[FORWARDS / 2]) * BACKWARD;
     }
   }
 }

@@ -124,12 +124,12 @@ public final class SnapshotBytes {
 
   /** Decodes chunks as {@link #encode} made them; see {@link #decode(byte[])}. */
   public static ParamSnapshot decode(List<byte[]> chunks) {
-    List<InputStream> parts = new ArrayList<>();
-    long size = 0;
-    for (byte[] c : chunks) {
-      parts.add(new ByteArrayInputStream(c));
-      size += c.length;
-    }
+    return decodeParts(chunks.stream().map(c -> (InputStream) new ByteArrayInputStream(c)).toList(),
+        chunks.stream().mapToLong(c -> c.length).sum());
+  }
+
+  /** Decodes chunks read in order from {@code parts}, {@code size} bytes in all; see {@link #decode(byte[])}. */
+  public static ParamSnapshot decodeParts(List<InputStream> parts, long size) {
     return decode(new SequenceInputStream(Collections.enumeration(parts)), size);
   }
 
@@ -138,8 +138,7 @@ public final class SnapshotBytes {
     return decode(new ByteArrayInputStream(data), data.length);
   }
 
-  /** Decodes {@code size} bytes read from {@code source}; see {@link #decode(byte[])}. */
-  public static ParamSnapshot decode(InputStream source, long size) {
+  private static ParamSnapshot decode(InputStream source, long size) {
     NDManager manager = NDManager.newBaseManager();
     try (DataInputStream in = new DataInputStream(source)) {
       int n = in.readInt();

@@ -12,7 +12,15 @@ import java.util.Optional;
 public final class HeapSizing {
   static final long TRAINER_HEAP = 1L << 30;
 
+  /** Touches every page of the heap at start. */
+  public static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
+
   private HeapSizing() {
+  }
+
+  /** The trainer node's initial heap flag under a maximum of {@code maxBytes}: 1 GiB, never above the maximum. */
+  public static String initialHeap(long maxBytes) {
+    return maxBytes < TRAINER_HEAP ? "-Xms" + maxBytes : "-Xms1g";
   }
 
   /** A hint naming the flags, when this JVM's heap is not fixed and touched; empty where it is or unknown. */
@@ -25,10 +33,9 @@ public final class HeapSizing {
       if (touched && initial >= Math.min(TRAINER_HEAP, max)) {
         return Optional.empty();
       }
-      String xms = max < TRAINER_HEAP ? "-Xms" + (max >> 20) + "m" : "-Xms1g"; // never above the maximum
       return Optional.of("this trainer node's heap starts at " + (initial >> 20) + " MiB"
           + (touched ? "" : " and is not pre-touched") + "; growing it later stalls the snapshots it serves for"
-          + " seconds: run it with " + xms + " -XX:+AlwaysPreTouch (docs/clustering.md)");
+          + " seconds: run it with " + initialHeap(max) + " " + PRE_TOUCH + " (docs/clustering.md)");
     } catch (RuntimeException | LinkageError e) {
       return Optional.empty(); // not HotSpot, or no jdk.management
     }

@@ -9,9 +9,7 @@ import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
 import io.vertx.core.buffer.Buffer;
 import java.io.InputStream;
-import java.io.SequenceInputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -50,7 +48,7 @@ class BufferInputStreamTest {
     for (int i = 0; i < e.chunks().size(); i++) {
       parts.add(new BufferInputStream(Buffer.buffer(e.chunk(i))));
     }
-    ParamSnapshot back = SnapshotBytes.decode(new SequenceInputStream(Collections.enumeration(parts)), e.size());
+    ParamSnapshot back = SnapshotBytes.decodeParts(parts, e.size());
     try {
       assertThat(back.version()).isEqualTo(9);
       float[] w = back.group("w").get(0).toFloatArray();
