@@ -83,9 +83,21 @@ class DynamicsLearningTest {
       }
       double before = meanLoss(trainer, held);
       trainer.beginRun();
-      for (int i = 0; i < 400 && trainer.nextBatch(); i++) {
-        assertThat(trainer.step()).as("loss at step %d", i).isFinite();
+      int done = 0;
+      for (; done < 400 && trainer.nextBatch(); done++) {
+        long skippedBefore = trainer.nonFiniteGradients();
+        float loss = trainer.step();
+        // a NaN is allowed only as the guarded skip of libtorch's rare NaN gradients (docs/performance.md §6b):
+        // the forward itself must stay finite, and the skip must be counted
+        if (!Float.isFinite(loss)) {
+          assertThat(trainer.nonFiniteGradients()).as("a non-finite loss at step %d from the forward", done)
+              .isEqualTo(skippedBefore + 1);
+        }
       }
+      assertThat(done).as("steps trained").isEqualTo(400);
+      assertThat(trainer.nonFiniteGradients()).as("steps skipped for NaN gradients (1 in 400-800 measured)")
+          .isLessThanOrEqualTo(8);
+      assertThat(trainer.parametersFinite()).as("every weight finite after the run").isTrue();
       double after = meanLoss(trainer, held);
       assertThat(after).as("mean NLL on 16 recorded windows: before %s, after %s", before, after)
           .isLessThan(0.6 * before);
