@@ -106,8 +106,9 @@ public final class AmiRuntime {
     configureEngine(config);
     boolean agent = cluster == null || cluster.agent();
     boolean trains = cluster == null || cluster.trainer();
-    // isolation keeps the trainer off the agent's CPU; a node without a trainer leaves its other threads free
-    CpuPlan.of(config.getBool("system.isolate_cpus") && trains).tuneProcess(config.getBool("system.malloc_tuning"));
+    // isolation keeps the trainer off the agent's CPU; a node without an agent leaves its other threads free
+    CpuPlan.of(config.getBool("system.isolate_cpus") && trains)
+        .tuneProcess(config.getBool("system.malloc_tuning"), agent);
     if (cluster != null && trains && !agent) {
       HeapSizing.trainerAdvice().ifPresent(LOG::info);
     }

@@ -31,6 +31,9 @@ public final class Schema {
     add(Setting.bool("system.isolate_cpus", true,
         "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs;"
             + " a cluster node without a trainer pins only its agent thread)"));
+    add(Setting.bool("system.trainer_idle", true,
+        "run the trainer at SCHED_IDLE (Linux): any other thread that wakes on its CPUs (the snapshot server, a"
+            + " node or game on the same machine) runs at once, and the trainer trains on what is left"));
     add(Setting.bool("system.malloc_tuning", true,
         "stop glibc from mmap/munmap-ing tensor-sized blocks every step (fewer page faults and stalls)"));
 

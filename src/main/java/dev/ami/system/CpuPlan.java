@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
   private static final Logger LOG = LoggerFactory.getLogger(CpuPlan.class);
   private static volatile boolean processTuned;
+  private static volatile boolean idleRefusalLogged;
   /**
    * The CPUs this process may use, counted once before anything is pinned: the JVM answers
    * {@code availableProcessors()} from the calling thread's affinity, so a thread already on CPU 0 would see one
@@ -35,18 +36,26 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
     return new CpuPlan(true, "0", n == 2 ? "1" : "1-" + (n - 1));
   }
 
-  /** Once per process, before the first tensor: malloc tuning, and every existing thread onto the agent CPUs. */
-  public void tuneProcess(boolean mallocTuning) {
+  /**
+   * Once per process, before the first tensor: malloc tuning, and with {@code fenceSide} every existing thread
+   * onto the agent CPUs. Without it (a node with no agent) the other threads keep every CPU: the trainer's
+   * CPUs too, where they preempt a SCHED_IDLE trainer; fenced onto CPU 0, a trainer node's snapshot server
+   * queued there behind its own compiler threads and a co-located node.
+   */
+  public void tuneProcess(boolean mallocTuning, boolean fenceSide) {
     if (processTuned) {
       return;
     }
     processTuned = true;
-    // the agent side when isolated; else the whole process, so threads the pinned agent thread starts roam
-    sideCpus = isolate ? agentCpus : PROCESS_CPUS;
+    boolean fence = isolate && fenceSide;
+    // the agent side when fenced; else the whole process, so threads the pinned agent thread starts roam
+    sideCpus = fence ? agentCpus : PROCESS_CPUS;
     if (mallocTuning && !ThreadTuning.tuneGlibcMalloc()) {
       LOG.info("glibc malloc tuning not available here");
     }
-    if (isolate) {
+    if (isolate && !fence) {
+      LOG.info("CPU plan: trainer on CPU {}, other threads on any CPU", trainerCpus);
+    } else if (isolate) {
       int pinned = ThreadTuning.pinAll(agentCpus);
       LOG.info("CPU plan: agent side on CPU {} ({} threads pinned), trainer on CPU {}", agentCpus, pinned,
           trainerCpus);
@@ -91,10 +100,20 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
     }
   }
 
-  /** Called on the trainer thread before its first DJL call, so libtorch's threads inherit the mask. */
-  public void enterTrainerThread() {
+  /**
+   * Called on the trainer thread before its first DJL call, so libtorch's threads inherit the mask and the
+   * policy. With {@code idle} the trainer runs at SCHED_IDLE: measured in bench --cluster, where the trainer
+   * kept CPU 1 busy at normal priority, waking threads piled onto CPU 0 and the snapshot path's bursts
+   * waited there (publish → use p99 173–291 ms); at SCHED_IDLE they take CPU 1 at once (147 ms) and the
+   * trainer's steps/s did not change.
+   */
+  public void enterTrainerThread(boolean idle) {
     if (isolate) {
       ThreadTuning.pinCurrent(trainerCpus);
+    }
+    if (idle && !ThreadTuning.trySetIdleCurrent() && !idleRefusalLogged) {
+      idleRefusalLogged = true;
+      LOG.info("trainer thread runs with normal scheduling (SCHED_IDLE not available here)");
     }
   }
 }

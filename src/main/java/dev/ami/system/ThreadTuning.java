@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Linux scheduling for the runtime's own threads, from plain Java (taskset, chrt, mallopt).
+ * Linux scheduling for the runtime's own threads, from plain Java (taskset, chrt, glibc through JNA).
  *
  * <p>Why: measured on a 2-vCPU machine, a ticking thread at normal priority is woken on time but then
  * waits in the run queue behind the trainer, often on the trainer's own core while the other is idle:
@@ -136,6 +136,32 @@ public final class ThreadTuning {
     return tid > 0 && run("chrt", "-f", "-R", "-p", Integer.toString(priority), Integer.toString(tid));
   }
 
+  private static final int SCHED_IDLE = 5;
+
+  /**
+   * Puts the calling thread into SCHED_IDLE: it runs only when nothing else wants its CPU, and the kernel
+   * counts that CPU as idle when it places a waking thread. For the trainer, so that a burst of other work
+   * (the snapshot server, a co-located node, the game) takes the CPU at once instead of queueing behind it.
+   * Threads it starts later inherit the policy. Lowering one's own policy needs no privilege.
+   */
+  public static boolean trySetIdleCurrent() {
+    try {
+      return libc().sched_setscheduler(0, SCHED_IDLE, new int[] {0}) == 0;
+    } catch (Throwable t) {
+      int tid = currentTid();
+      return tid > 0 && run("chrt", "-i", "-p", "0", Integer.toString(tid));
+    }
+  }
+
+  /** Whether the calling thread runs at SCHED_IDLE (false where that cannot be read). */
+  public static boolean isIdleCurrent() {
+    try {
+      return libc().sched_getscheduler(0) == SCHED_IDLE;
+    } catch (Throwable t) {
+      return false;
+    }
+  }
+
   /** glibc's mallopt through JNA (a DJL dependency). */
   interface LibC extends Library {
     int mallopt(int param, int value);
@@ -145,6 +171,10 @@ public final class ThreadTuning {
     int sched_setaffinity(int pid, long cpusetsize, byte[] mask);
 
     int sched_getaffinity(int pid, long cpusetsize, byte[] mask);
+
+    int sched_setscheduler(int pid, int policy, int[] param);
+
+    int sched_getscheduler(int pid);
   }
 
   /** Bytes of a CPU mask as glibc's cpu_set_t holds it: 1024 CPUs. */

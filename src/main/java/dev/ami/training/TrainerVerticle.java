@@ -160,7 +160,8 @@ public final class TrainerVerticle extends VerticleBase {
                              EventBus bus, TrainerState resume, boolean standby) {
     TrainerLoop next = new TrainerLoop(
         () -> {
-          CpuPlan.of(config.getBool("system.isolate_cpus")).enterTrainerThread();
+          CpuPlan.of(config.getBool("system.isolate_cpus"))
+              .enterTrainerThread(config.getBool("system.trainer_idle"));
           return factory.build(config, buffers, params);
         },
         key -> {

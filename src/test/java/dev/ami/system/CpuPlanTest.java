@@ -31,13 +31,15 @@ class CpuPlanTest {
     AtomicReference<CpuPlan> planned = new AtomicReference<>();
     AtomicReference<String> trainerCpus = new AtomicReference<>();
     AtomicReference<String> agentSideCpus = new AtomicReference<>();
+    AtomicReference<String> trainerPolicy = new AtomicReference<>();
     Thread agentSide = new Thread(() -> {
       assertThat(ThreadTuning.pinCurrent("0")).as("taskset (util-linux) pins a thread").isTrue();
       agentSideCpus.set(allowedCpus());
       planned.set(CpuPlan.of(true)); // as the trainer verticle does, on a thread pinned to CPU 0
       Thread trainer = new Thread(() -> { // inherits CPU 0, as the runtime's trainer thread does
-        planned.get().enterTrainerThread();
+        planned.get().enterTrainerThread(true);
         trainerCpus.set(allowedCpus());
+        trainerPolicy.set(policy());
       });
       trainer.start();
       join(trainer);
@@ -48,6 +50,34 @@ class CpuPlanTest {
     assertThat(agentSideCpus.get()).isEqualTo("0");
     assertThat(planned.get()).isEqualTo(before);
     assertThat(trainerCpus.get()).isEqualTo(before.trainerCpus());
+    assertThat(trainerPolicy.get()).as("the kernel's policy of the trainer thread").isEqualTo(SCHED_IDLE);
+  }
+
+  @Test
+  @DisplayName("the trainer runs at SCHED_IDLE only when asked; threads it starts inherit the policy")
+  void idleTrainerOnlyWhenAsked() throws Exception {
+    Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/sched")), "needs Linux /proc");
+    AtomicReference<String> normal = new AtomicReference<>();
+    AtomicReference<String> idle = new AtomicReference<>();
+    AtomicReference<String> child = new AtomicReference<>();
+    Thread plain = new Thread(() -> {
+      CpuPlan.of(false).enterTrainerThread(false);
+      normal.set(policy());
+    });
+    plain.start();
+    plain.join();
+    Thread trainer = new Thread(() -> {
+      CpuPlan.of(false).enterTrainerThread(true);
+      idle.set(policy());
+      Thread started = new Thread(() -> child.set(policy())); // as libtorch's pool threads are
+      started.start();
+      join(started);
+    });
+    trainer.start();
+    trainer.join();
+    assertThat(normal.get()).isEqualTo(SCHED_NORMAL);
+    assertThat(idle.get()).isEqualTo(SCHED_IDLE);
+    assertThat(child.get()).isEqualTo(SCHED_IDLE);
   }
 
   @Test
@@ -95,6 +125,20 @@ class CpuPlanTest {
   @DisplayName("isolation off plans nothing")
   void off() {
     assertThat(CpuPlan.of(false).isolate()).isFalse();
+  }
+
+  private static final String SCHED_NORMAL = "0";
+  private static final String SCHED_IDLE = "5";
+
+  /** The calling thread's scheduling policy as the kernel reports it (0 normal, 5 idle). */
+  private static String policy() {
+    try {
+      return Files.readAllLines(Path.of("/proc/thread-self/sched")).stream()
+          .filter(l -> l.startsWith("policy")).map(l -> l.substring(l.indexOf(':') + 1).trim())
+          .findFirst().orElse("?");
+    } catch (java.io.IOException e) {
+      return "?";
+    }
   }
 
   /** The calling thread's allowed CPUs, as the kernel lists them ("0", "1", "1-3"). */
