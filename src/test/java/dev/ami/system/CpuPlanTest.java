@@ -132,21 +132,19 @@ class CpuPlanTest {
 
   /** The calling thread's scheduling policy as the kernel reports it (0 normal, 5 idle). */
   private static String policy() {
-    try {
-      return Files.readAllLines(Path.of("/proc/thread-self/sched")).stream()
-          .filter(l -> l.startsWith("policy")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst().orElse("?");
-    } catch (java.io.IOException e) {
-      return "?";
-    }
+    return field("/proc/thread-self/sched", "policy");
   }
 
   /** The calling thread's allowed CPUs, as the kernel lists them ("0", "1", "1-3"). */
   private static String allowedCpus() {
+    return field("/proc/thread-self/status", "Cpus_allowed_list:");
+  }
+
+  /** The value after the colon of the first line of {@code file} that starts with {@code name}; "?" if none. */
+  private static String field(String file, String name) {
     try {
-      return Files.readAllLines(Path.of("/proc/thread-self/status")).stream()
-          .filter(l -> l.startsWith("Cpus_allowed_list:")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst().orElse("?");
+      return Files.readAllLines(Path.of(file)).stream().filter(l -> l.startsWith(name))
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("?");
     } catch (java.io.IOException e) {
       return "?";
     }
