@@ -35,7 +35,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * {@code bench --cluster}: this JVM is the agent node, a child JVM the trainer node, on loopback. Measures, on the
- * wall clock both share, publish (trainer JVM) to first tick using it (agent JVM), the bytes of one publish of
+ * wall clock both share, publish (trainer JVM) to the start of the first tick using it (agent JVM: where it swaps
+ * the version in, as one JVM's publish_to_use), the bytes of one publish of
  * every model, the wire throughput of a snapshot's fetch, and the steps dropped while no trainer was alive.
  */
 final class ClusterBench {
@@ -233,9 +234,11 @@ final class ClusterBench {
           Long offered = offeredAt.get(id);
           Long mirrored = mirroredAtMicros.get(id);
           boolean split = offered != null && mirrored != null;
-          used.add(new Use(e.getKey(), v, r.wallMillis(), r.wallMillis() - publishedMs,
+          // the tick's start, where it swapped the version in: one JVM's publish_to_use ends there too
+          double swappedMs = r.wallMillis() - r.durationMs();
+          used.add(new Use(e.getKey(), v, Math.round(swappedMs), swappedMs - publishedMs,
               split ? offered - publishedMs : null, split ? mirrored / 1000.0 - offered : null,
-              split ? r.wallMillis() - mirrored / 1000.0 : null, traces.getOrDefault(id, new JsonObject())));
+              split ? swappedMs - mirrored / 1000.0 : null, traces.getOrDefault(id, new JsonObject())));
         }
       }
     }
