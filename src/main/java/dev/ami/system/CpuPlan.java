@@ -62,11 +62,18 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
     }
   }
 
-  /** Called by every Vert.x thread as it starts: onto the side CPUs, whichever thread started it. */
+  /**
+   * Called by every Vert.x thread as it starts: onto the side CPUs and at normal priority, whichever thread
+   * started it. A thread inherits its creator's policy too: a worker started from the SCHED_IDLE trainer was
+   * itself SCHED_IDLE on CPU 0 (seen in /proc), starved there by everything else.
+   */
   static void enterSideThread() {
     String cpus = sideCpus;
     if (cpus != null) {
       ThreadTuning.pinSelf(cpus);
+    }
+    if (ThreadTuning.isIdleCurrent()) {
+      ThreadTuning.trySetNormalCurrent();
     }
   }
 

@@ -153,6 +153,16 @@ public final class ThreadTuning {
     }
   }
 
+  /** Puts the calling thread back to normal scheduling (SCHED_OTHER, nice unchanged). */
+  public static boolean trySetNormalCurrent() {
+    try {
+      return libc().sched_setscheduler(0, 0 /* SCHED_OTHER */, new int[] {0}) == 0;
+    } catch (Throwable t) {
+      int tid = currentTid();
+      return tid > 0 && run("chrt", "-o", "-p", "0", Integer.toString(tid));
+    }
+  }
+
   /** Whether the calling thread runs at SCHED_IDLE (false where that cannot be read). */
   public static boolean isIdleCurrent() {
     try {

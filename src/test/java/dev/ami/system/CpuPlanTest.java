@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class CpuPlanTest {
 
   @Test
-  @DisplayName("a thread already on CPU 0 still plans the trainer onto the other CPUs, and the trainer thread lands there")
+  @DisplayName("a thread on CPU 0 still plans the trainer onto the other CPUs; the trainer lands there at SCHED_IDLE")
   void planFromAPinnedThread() throws Exception {
     Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs or more");
     Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/status")), "needs Linux /proc");
@@ -81,7 +81,7 @@ class CpuPlanTest {
   }
 
   @Test
-  @DisplayName("Vert.x threads first started by a thread on the trainer's CPU run on the side CPUs")
+  @DisplayName("Vert.x threads first started by the trainer thread run on the side CPUs, at normal priority")
   void vertxThreadsLeaveTheTrainersCpu() throws Exception {
     Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs or more");
     Assumptions.assumeTrue(Files.exists(Path.of("/proc/thread-self/status")), "needs Linux /proc");
@@ -92,14 +92,15 @@ class CpuPlanTest {
       CompletableFuture<String> loop = new CompletableFuture<>();
       Thread trainerSide = new Thread(() -> {
         ThreadTuning.pinSelf("1");
-        // this Vert.x has no thread yet: both are started from here, and would inherit CPU 1
-        vertx.executeBlocking(CpuPlanTest::allowedCpus).onComplete(r -> worker.complete(r.result()));
-        vertx.getOrCreateContext().runOnContext(v -> loop.complete(allowedCpus()));
+        assertThat(ThreadTuning.trySetIdleCurrent()).isTrue();
+        // this Vert.x has no thread yet: both are started from here, and would inherit CPU 1 and SCHED_IDLE
+        vertx.executeBlocking(() -> allowedCpus() + " " + policy()).onComplete(r -> worker.complete(r.result()));
+        vertx.getOrCreateContext().runOnContext(v -> loop.complete(allowedCpus() + " " + policy()));
       });
       trainerSide.start();
       trainerSide.join();
-      assertThat(worker.get(10, TimeUnit.SECONDS)).as("a worker thread").isEqualTo("0");
-      assertThat(loop.get(10, TimeUnit.SECONDS)).as("an event loop").isEqualTo("0");
+      assertThat(worker.get(10, TimeUnit.SECONDS)).as("a worker thread: CPUs, policy").isEqualTo("0 " + SCHED_NORMAL);
+      assertThat(loop.get(10, TimeUnit.SECONDS)).as("an event loop: CPUs, policy").isEqualTo("0 " + SCHED_NORMAL);
     } finally {
       CpuPlan.sideCpus(before);
       vertx.close().await();
