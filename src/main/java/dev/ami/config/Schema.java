@@ -30,7 +30,7 @@ public final class Schema {
 
     add(Setting.bool("system.isolate_cpus", true,
         "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs;"
-            + " a cluster node without a trainer pins only its agent thread)"));
+            + " a cluster node without a trainer pins only its agent thread, one without an agent only its trainer)"));
     add(Setting.bool("system.trainer_idle", true,
         "run the trainer at SCHED_IDLE (Linux): any other thread that wakes on its CPUs (the snapshot server, a"
             + " node or game on the same machine) runs at once, and the trainer trains on what is left"));

@@ -6,7 +6,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Which CPUs the agent side and the trainer get. With two or more CPUs the trainer gets CPUs 1..n-1 and
  * everything else (agent, event loops, JIT, GC, capture) shares CPU 0, where the agent preempts the rest
- * at real-time priority. With one CPU, or when isolation is off, nothing is pinned.
+ * at real-time priority; on a node without an agent only the trainer is pinned. With one CPU, or when
+ * isolation is off, nothing is pinned.
  */
 public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
   private static final Logger LOG = LoggerFactory.getLogger(CpuPlan.class);
@@ -111,8 +112,8 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
    * Called on the trainer thread before its first DJL call, so libtorch's threads inherit the mask and the
    * policy. With {@code idle} the trainer runs at SCHED_IDLE: measured in bench --cluster, where the trainer
    * kept CPU 1 busy at normal priority, waking threads piled onto CPU 0 and the snapshot path's bursts
-   * waited there (publish → use p99 173–291 ms); at SCHED_IDLE they take CPU 1 at once (147 ms) and the
-   * trainer's steps/s did not change.
+   * waited there (publish → use p99 173–291 ms); at SCHED_IDLE they take CPU 1 at once (147–157 ms in most
+   * runs) at about the same steps/s (docs/benchmarks.md).
    */
   public void enterTrainerThread(boolean idle) {
     if (isolate) {

@@ -136,6 +136,7 @@ public final class ThreadTuning {
     return tid > 0 && run("chrt", "-f", "-R", "-p", Integer.toString(priority), Integer.toString(tid));
   }
 
+  private static final int SCHED_OTHER = 0;
   private static final int SCHED_IDLE = 5;
 
   /**
@@ -145,21 +146,21 @@ public final class ThreadTuning {
    * Threads it starts later inherit the policy. Lowering one's own policy needs no privilege.
    */
   public static boolean trySetIdleCurrent() {
-    try {
-      return libc().sched_setscheduler(0, SCHED_IDLE, new int[] {0}) == 0;
-    } catch (Throwable t) {
-      int tid = currentTid();
-      return tid > 0 && run("chrt", "-i", "-p", "0", Integer.toString(tid));
-    }
+    return setPolicyCurrent(SCHED_IDLE, "-i");
   }
 
   /** Puts the calling thread back to normal scheduling (SCHED_OTHER, nice unchanged). */
   public static boolean trySetNormalCurrent() {
+    return setPolicyCurrent(SCHED_OTHER, "-o");
+  }
+
+  /** The calling thread's policy (priority 0) in one system call; with chrt's {@code flag} where glibc is not. */
+  private static boolean setPolicyCurrent(int policy, String flag) {
     try {
-      return libc().sched_setscheduler(0, 0 /* SCHED_OTHER */, new int[] {0}) == 0;
+      return libc().sched_setscheduler(0, policy, new int[] {0}) == 0;
     } catch (Throwable t) {
       int tid = currentTid();
-      return tid > 0 && run("chrt", "-o", "-p", "0", Integer.toString(tid));
+      return tid > 0 && run("chrt", flag, "-p", "0", Integer.toString(tid));
     }
   }
 
