@@ -85,8 +85,12 @@ final class WireFormats {
       r -> new NodeBeat(r.string(), r.list(WireReader::string, 4), r.i64()));
 
   /** Every record that may cross a JVM boundary, with its codec. */
+  /** Its bytes after their count, read into a buffer of {@link SnapshotChunk#RECEIVED}. */
+  static final WireCodec<SnapshotChunk> SNAPSHOT_CHUNK = new WireCodec<>(SnapshotChunk.class,
+      (w, c) -> w.byteBuffer(c.bytes()), r -> new SnapshotChunk(r.chunk(SnapshotChunk.RECEIVED)));
+
   static final List<WireCodec<?>> ALL = List.of(CONTROL_COMMAND, CONTROL_REPLY, STEP, PARAMS_PUBLISHED, TICK, TRAIN,
-      EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, NODE_BEAT);
+      EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, SNAPSHOT_CHUNK, NODE_BEAT);
 
   private WireFormats() {
   }

@@ -1,6 +1,9 @@
 package dev.ami.bus;
 
+import dev.ami.params.ChunkPool;
+import dev.ami.params.SnapshotBytes;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.ByteBuffer;
@@ -71,6 +74,29 @@ final class WireReader {
 
   byte[] bytes() {
     return array("byte array", 1, (b, n) -> b.array());
+  }
+
+  /**
+   * Bytes as {@link #bytes} reads them, copied into a buffer from {@code pool} (flipped: position 0, limit their
+   * count); more than one of the pool's chunks is refused.
+   */
+  ByteBuffer chunk(ChunkPool pool) {
+    int at = pos;
+    int n = count("chunk", 1);
+    if (n == WireWriter.NULL) {
+      throw fail("chunk at offset " + at + " is null");
+    }
+    if (n > SnapshotBytes.CHUNK) {
+      throw fail("chunk at offset " + at + " claims " + n + " bytes, more than a chunk's " + SnapshotBytes.CHUNK);
+    }
+    int from = take(n);
+    ByteBuffer to = pool.take().limit(n);
+    if (buffer instanceof BufferInternal b) {
+      b.getByteBuf().getBytes(from, to); // straight into it, no array on the way
+    } else {
+      to.put(buffer.getBytes(from, from + n));
+    }
+    return to.flip();
   }
 
   int[] ints() {

@@ -53,6 +53,15 @@ final class WireWriter {
     return s == null ? i32(NULL) : bytes(s.getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A buffer's remaining bytes after their count, as {@link #bytes} lays them out; the buffer is left as it was. */
+  WireWriter byteBuffer(ByteBuffer b) {
+    if (b == null) {
+      return i32(NULL);
+    }
+    buffer.appendInt(b.remaining());
+    return then(buffer.setBytes(buffer.length(), b.slice())); // a slice: Vert.x sizes by the limit
+  }
+
   /** Raw bytes after their count: a uint8 frame stays one byte a pixel. */
   WireWriter bytes(byte[] a) {
     return a == null ? i32(NULL) : then(buffer.appendInt(a.length).appendBytes(a));

@@ -3,6 +3,7 @@ package dev.ami.cluster;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.SnapshotChunk;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
@@ -12,13 +13,12 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.backends.BackendRegistries;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,6 +47,8 @@ public final class SnapshotMirror extends VerticleBase {
   private final Set<String> fetching = new HashSet<>();
   private final Map<String, Waiting> next = new HashMap<>();
   private final Set<String> mirrored = new HashSet<>();
+  /** Chunks of each model's last fetch. */
+  private final Map<String, Integer> chunksOf = new HashMap<>();
   private final Promise<Void> settled = Promise.promise();
   private volatile boolean stopped;
 
@@ -117,8 +119,19 @@ public final class SnapshotMirror extends VerticleBase {
     fetchChunks(o, trace)
         .compose(chunks -> {
           long d0 = System.nanoTime();
-          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks), false)
-              .andThen(r -> stage(trace, "decode", System.nanoTime() - d0));
+          long[] ran = new long[2]; // on the worker: its start and end; read after the future completes
+          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> {
+            ran[0] = System.nanoTime();
+            try {
+              return decode(o, chunks);
+            } finally {
+              ran[1] = System.nanoTime();
+            }
+          }, false).andThen(r -> {
+            // decode: submitted → back on this event loop; split into the wait for a worker and the run
+            stage(trace, "decode", System.nanoTime() - d0);
+            trace.put("decode_wait_ns", ran[0] - d0).put("decode_run_ns", ran[1] - ran[0]);
+          });
           lastDecode = decoded;
           return decoded;
         })
@@ -143,22 +156,28 @@ public final class SnapshotMirror extends VerticleBase {
         });
   }
 
-  /** On a worker: the snapshot, checked against its offer, read straight from the chunks as they came. */
-  private ParamSnapshot decode(SnapshotOffer o, List<Buffer> chunks) {
-    ParamSnapshot s = SnapshotBytes.decodeParts(chunks.stream().map(c -> (InputStream) new BufferInputStream(c))
-        .toList(), chunks.stream().mapToLong(Buffer::length).sum());
-    if (!s.key().equals(o.key()) || s.version() != o.version()) {
-      s.release();
-      throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
+  /**
+   * On a worker: the snapshot, checked against its offer, read straight from the chunks as they came; their
+   * buffers go back to {@link SnapshotChunk#RECEIVED} whatever the outcome.
+   */
+  private ParamSnapshot decode(SnapshotOffer o, List<ByteBuffer> chunks) {
+    try {
+      ParamSnapshot s = SnapshotBytes.decode(chunks, chunks.stream().mapToLong(ByteBuffer::remaining).sum());
+      if (!s.key().equals(o.key()) || s.version() != o.version()) {
+        s.release();
+        throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
+      }
+      return s;
+    } finally {
+      SnapshotChunk.RECEIVED.give(chunks);
     }
-    return s;
   }
 
   /**
    * Asks the offering node for the snapshot's size (it encodes it then), then for every chunk at once (they are
    * independent); the chunks in order, as they came.
    */
-  private Future<List<Buffer>> fetchChunks(SnapshotOffer o, JsonObject trace) {
+  private Future<List<ByteBuffer>> fetchChunks(SnapshotOffer o, JsonObject trace) {
     JsonObject meta = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", -1);
     long m0 = System.nanoTime();
     return vertx.eventBus().<JsonObject>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), meta, ASK)
@@ -169,29 +188,38 @@ public final class SnapshotMirror extends VerticleBase {
           if (bytes <= 0 || bytes > MAX_BYTES || chunks <= 0 || chunks > bytes) {
             return Future.failedFuture("node " + o.node() + " offers " + bytes + " bytes in " + chunks + " chunks");
           }
+          chunksOf.put(o.key(), chunks);
+          // room for every model's fetch at once: a fetch's buffers come back when it is decoded
+          SnapshotChunk.RECEIVED.keepFree(chunksOf.values().stream().mapToLong(Integer::longValue).sum()
+              * SnapshotBytes.CHUNK);
           return fetchChunks(o, bytes, chunks, trace);
         });
   }
 
-  private Future<List<Buffer>> fetchChunks(SnapshotOffer o, long bytes, int count, JsonObject trace) {
+  private Future<List<ByteBuffer>> fetchChunks(SnapshotOffer o, long bytes, int count, JsonObject trace) {
     long c0 = System.nanoTime();
-    List<Future<Buffer>> parts = new ArrayList<>();
+    List<Future<ByteBuffer>> parts = new ArrayList<>();
     for (int chunk = 0; chunk < count; chunk++) {
       JsonObject ask = new JsonObject().put("key", o.key()).put("version", o.version()).put("chunk", chunk);
-      parts.add(vertx.eventBus().<Buffer>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), ask, ASK)
-          .map(m -> m.body()));
+      parts.add(vertx.eventBus().<SnapshotChunk>request(Addresses.SNAPSHOT_FETCH_PREFIX + o.node(), ask, ASK)
+          .map(m -> m.body().bytes()));
     }
-    return Future.all(parts).compose(all -> {
-      stage(trace, "chunks", System.nanoTime() - c0);
-      List<Buffer> chunks = new ArrayList<>(parts.size());
-      long got = 0;
-      for (Future<Buffer> p : parts) {
-        chunks.add(p.result());
-        got += p.result().length();
+    return Future.join(parts).transform(all -> {
+      List<ByteBuffer> chunks = new ArrayList<>(parts.size());
+      for (Future<ByteBuffer> p : parts) {
+        if (p.succeeded()) {
+          chunks.add(p.result());
+        }
       }
+      long got = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
+      if (all.failed() || got != bytes) {
+        SnapshotChunk.RECEIVED.give(chunks); // nothing reads them now
+        return all.failed() ? Future.failedFuture(all.cause())
+            : Future.failedFuture("got " + got + " bytes, the node said " + bytes);
+      }
+      stage(trace, "chunks", System.nanoTime() - c0);
       trace.put("bytes", got);
-      return got == bytes ? Future.succeededFuture(chunks)
-          : Future.failedFuture("got " + got + " bytes, the node said " + bytes);
+      return Future.succeededFuture(chunks);
     });
   }
 

@@ -2,13 +2,14 @@ package dev.ami.cluster;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.SnapshotChunk;
 import dev.ami.bus.SnapshotOffer;
+import dev.ami.params.ChunkPool;
 import dev.ami.params.EncodedSnapshot;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
@@ -167,7 +168,8 @@ public final class SnapshotServer extends VerticleBase {
       } else if (chunk < 0 || chunk >= r.result().chunks().size()) {
         m.fail(400, key + "@" + version + " has no chunk " + chunk);
       } else {
-        m.reply(Buffer.buffer(r.result().chunk(chunk))); // a copy: the pool may hand the chunk out again
+        // a copy: a reply written later (its connection still opening) must not read a chunk handed out again
+        m.reply(new SnapshotChunk(ByteBuffer.wrap(r.result().chunk(chunk))));
       }
     });
   }

@@ -3,11 +3,13 @@ package dev.ami.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ami.params.SnapshotBytes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.RecordComponent;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +64,8 @@ class WireCodecsTest {
         new RedeployRecord("agent", null, 10, Double.NaN, -1, Double.NaN, Double.NaN, List.of(), "bad model", 8),
         new SnapshotOffer("node-1", "vae", 42, "VaeSpec[" + UNICODE + "]", 9),
         new SnapshotOffer("n", "fd", 1, null, 0),
+        new SnapshotChunk(ByteBuffer.wrap(new byte[] {1, -2, 3, 0, 127, -128})),
+        new SnapshotChunk(ByteBuffer.allocate(0)),
         new NodeBeat("node-2", List.of("agent", "console"), 10),
         new NodeBeat("node-3", List.of(), 11))
         .map(r -> Arguments.of(r.getClass().getSimpleName(), r));
@@ -130,6 +134,39 @@ class WireCodecsTest {
   }
 
   @Test
+  @DisplayName("a received SnapshotChunk lies in a direct buffer of the receive pool, and a sent one is left as it was")
+  void snapshotChunkArrivesOffHeap() {
+    byte[] bytes = new byte[SnapshotBytes.CHUNK];
+    new Random(5).nextBytes(bytes);
+    ByteBuffer sent = ByteBuffer.wrap(bytes).position(10).limit(SnapshotBytes.CHUNK - 3);
+    SnapshotChunk.RECEIVED.keepFree(4L * SnapshotBytes.CHUNK);
+    Buffer wire = afterLeading(WireFormats.SNAPSHOT_CHUNK, new SnapshotChunk(sent));
+    assertThat(sent.position()).isEqualTo(10);
+    assertThat(sent.limit()).isEqualTo(SnapshotBytes.CHUNK - 3);
+
+    ByteBuffer got = WireFormats.SNAPSHOT_CHUNK.decodeFromWire(LEADING.length, wire).bytes();
+    assertThat(got.isDirect()).isTrue();
+    assertThat(got.position()).isZero();
+    assertThat(got.remaining()).isEqualTo(SnapshotBytes.CHUNK - 13);
+    assertThat(got).isEqualTo(sent);
+    SnapshotChunk.RECEIVED.give(List.of(got));
+    assertThat(WireFormats.SNAPSHOT_CHUNK.decodeFromWire(LEADING.length, wire).bytes())
+        .as("the buffer given back is the next one used").isSameAs(got);
+  }
+
+  @Test
+  @DisplayName("a SnapshotChunk claiming more than a chunk's bytes, or none at all, is refused")
+  void snapshotChunkTooLarge() {
+    Buffer big = Buffer.buffer().appendByte((byte) WireCodec.FORMAT).appendInt(SnapshotBytes.CHUNK + 1)
+        .appendBytes(new byte[SnapshotBytes.CHUNK + 1]);
+    assertThatThrownBy(() -> WireFormats.SNAPSHOT_CHUNK.decodeFromWire(0, big))
+        .isInstanceOf(WireFormatException.class).hasMessageContaining("more than a chunk's");
+    Buffer none = Buffer.buffer().appendByte((byte) WireCodec.FORMAT).appendInt(WireWriter.NULL);
+    assertThatThrownBy(() -> WireFormats.SNAPSHOT_CHUNK.decodeFromWire(0, none))
+        .isInstanceOf(WireFormatException.class).hasMessageContaining("null");
+  }
+
+  @Test
   @DisplayName("a corrupted length is refused before anything is allocated: negative or past the buffer's end")
   void corruptedLength() {
     Buffer buffer = encode(WireFormats.STEP, step(new Random(3), 84));
@@ -183,7 +220,7 @@ class WireCodecsTest {
     buffer.setByte(LEADING.length, (byte) (WireCodec.FORMAT + 1));
     assertThatThrownBy(() -> WireFormats.EVENT.decodeFromWire(LEADING.length, buffer))
         .isInstanceOf(WireFormatException.class)
-        .hasMessage("cannot decode Event from the wire: wire format 2, but this JVM reads format 1: the peer runs "
+        .hasMessage("cannot decode Event from the wire: wire format 3, but this JVM reads format 2: the peer runs "
             + "another version of ami-runtime");
     assertThatThrownBy(() -> WireFormats.EVENT.decodeFromWire(buffer.length() + 1, buffer))
         .isInstanceOf(WireFormatException.class).hasMessageContaining("outside the buffer");
@@ -193,19 +230,19 @@ class WireCodecsTest {
   @DisplayName("known answers: the exact bytes of tiny records pin the format")
   void knownAnswers() {
     assertThat(encode(WireFormats.EVENT, new Event("info", "k", "m", 1)).getBytes()).isEqualTo(bytes(
-        1,                                  // format
+        2,                                  // format
         0, 0, 0, 4, 'i', 'n', 'f', 'o',     // level: int32 UTF-8 length, bytes
         0, 0, 0, 1, 'k',                    // kind
         0, 0, 0, 1, 'm',                    // message
         0, 0, 0, 0, 0, 0, 0, 1));           // wallMillis: int64 big-endian
     assertThat(encode(WireFormats.CONTROL_COMMAND, new ControlCommand("st", 2, null)).getBytes()).isEqualTo(bytes(
-        1,
+        2,
         0, 0, 0, 2, 's', 't',
         0, 0, 0, 2,                         // n
         0xff, 0xff, 0xff, 0xff));           // args: null is length -1
     assertThat(encode(WireFormats.STEP, new StepRecord(1, new byte[] {1, 2, (byte) 255}, 1, new int[] {4}, null,
         0.5f, Float.NaN, null, true, false, Map.of("ae", 2L), 3)).getBytes()).isEqualTo(bytes(
-        1,
+        2,
         0, 0, 0, 0, 0, 0, 0, 1,             // tick
         0, 0, 0, 3, 1, 2, 0xff,             // frame: raw uint8 bytes
         0, 0, 0, 1,                         // side
@@ -226,7 +263,7 @@ class WireCodecsTest {
     assertThat(WireFormats.ALL.stream().<Class<?>>map(WireCodec::type)).containsExactlyInAnyOrder(ControlCommand.class,
         ControlReply.class, StepRecord.class, ParamsPublished.class, TickRecord.class, TrainRecord.class,
         Event.class, WorldRecord.class, ObservationRecord.class, ExpectedFrameRecord.class, CheckpointRecord.class,
-        RedeployRecord.class, SnapshotOffer.class, NodeBeat.class);
+        RedeployRecord.class, SnapshotOffer.class, SnapshotChunk.class, NodeBeat.class);
     assertThat(Codecs.LOCAL_ONLY).containsExactlyInAnyOrder(AgentState.class, TrainerState.class,
         AgentHandover.class, ModelState.class);
     assertThatThrownBy(() -> new LocalRecordCodec<>(AgentState.class).encodeToWire(Buffer.buffer(), null))

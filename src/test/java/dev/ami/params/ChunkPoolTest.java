@@ -1,13 +1,10 @@
-package dev.ami.cluster;
+package dev.ami.params;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.ami.params.EncodedSnapshot;
-import dev.ami.params.ParamSnapshot;
-import dev.ami.params.SnapshotBytes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
