@@ -143,7 +143,8 @@ final class BenchCommand implements Callable<Integer> {
         .toCompletableFuture().get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> listen(vertx));
     if (cluster != null) {
-      System.err.printf("bench: the trainer node's snapshots in use after %.1f s%n", cluster.awaitTrainerInUse(180));
+      System.err.printf("bench: snapshots the trainer node trained in use after %.1f s%n",
+          cluster.awaitTrainedInUse(240));
     }
     double segment = seconds / (double) cycles;
     double isolated = Math.max(5, seconds / 2.0 / cycles);

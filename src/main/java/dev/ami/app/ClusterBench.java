@@ -64,8 +64,11 @@ final class ClusterBench {
   private final Map<String, Long> mirroredAtMicros = new HashMap<>(); // key@version → in this node's map
   private final Map<String, JsonObject> traces = new HashMap<>();      // key@version → its fetch, stage by stage
   private final List<Use> used = new ArrayList<>();                    // each measured publish → use
+  private final Samples warmupUses = new Samples();                    // publish → use before the first phase
+  private final Map<String, Long> firstFromTrainer = new HashMap<>();  // key → the trainer's first version in use
   private volatile boolean measuring;
-  private final CompletableFuture<Void> trainerInUse = new CompletableFuture<>();
+  private volatile boolean measuredOnce;
+  private final CompletableFuture<Void> trainedInUse = new CompletableFuture<>();
   private Process trainer;
 
   /**
@@ -80,6 +83,7 @@ final class ClusterBench {
           .put("ms", BenchCommand.round(ms)).put("publish_to_offer", round(toOffer))
           .put("queued", nsToMs(trace, "queued_ns")).put("meta", nsToMs(trace, "meta_ns"))
           .put("chunks", nsToMs(trace, "chunks_ns")).put("decode", nsToMs(trace, "decode_ns"))
+          .put("decode_wait", nsToMs(trace, "decode_wait_ns")).put("decode_run", nsToMs(trace, "decode_run_ns"))
           .put("offer_to_mirrored", round(fetch)).put("mirrored_to_use", round(toUse));
     }
   }
@@ -169,18 +173,22 @@ final class ClusterBench {
   }
 
   /**
-   * Waits until the agent acts on the trainer node's snapshots of every model: the warm-up starts then, so the
-   * first fetches (cold code, every model at once while the trainer JVM still starts) are not measured, as the
-   * first publishes are not in one JVM. Returns the seconds waited.
+   * Waits until the agent acts on a snapshot of every model that the trainer node trained (a version after the
+   * first one of it in use, which the trainer node starts from): the warm-up starts then. So neither the first
+   * fetches (every model at once while the trainer JVM still starts) nor the first trained versions (training
+   * starts only once the buffers hold a batch, 10–15 s later, while both JVMs compile the training and snapshot
+   * code) are measured, as the first publishes are not in one JVM. Their publish → use is reported apart.
+   * Returns the seconds waited.
    */
-  double awaitTrainerInUse(int seconds) throws Exception {
+  double awaitTrainedInUse(int seconds) throws Exception {
     long t0 = System.nanoTime();
-    trainerInUse.get(seconds, TimeUnit.SECONDS);
+    trainedInUse.get(seconds, TimeUnit.SECONDS);
     return (System.nanoTime() - t0) / 1e9;
   }
 
   void measuring(boolean on) {
     measuring = on;
+    measuredOnce |= on;
   }
 
   private LocalMap<String, JsonObject> fetched;
@@ -219,15 +227,25 @@ final class ClusterBench {
   }
 
   private synchronized void onTick(TickRecord r) {
-    if (!trainerInUse.isDone() && !r.models().isEmpty() && r.models().entrySet().stream()
-        .allMatch(e -> publishedAtMicros.containsKey(e.getKey() + "@" + e.getValue().versionUsed()))) {
-      trainerInUse.complete(null);
+    if (!trainedInUse.isDone() && !r.models().isEmpty()) {
+      r.models().forEach((key, m) -> {
+        if (publishedAtMicros.containsKey(key + "@" + m.versionUsed())) {
+          firstFromTrainer.putIfAbsent(key, m.versionUsed());
+        }
+      });
+      if (r.models().entrySet().stream().allMatch(e -> firstFromTrainer.containsKey(e.getKey())
+          && e.getValue().versionUsed() > firstFromTrainer.get(e.getKey()))) {
+        trainedInUse.complete(null);
+      }
     }
     for (Map.Entry<String, ModelTick> e : r.models().entrySet()) {
       long v = e.getValue().versionUsed();
       Long before = lastUsed.put(e.getKey(), v);
+      Long published = publishedAtMicros.get(e.getKey() + "@" + v);
+      if (before != null && v > before && !measuring && !measuredOnce && published != null) {
+        warmupUses.add(r.wallMillis() - r.durationMs() - published / 1000.0);
+      }
       if (before != null && v > before && measuring) {
-        Long published = publishedAtMicros.get(e.getKey() + "@" + v);
         if (published != null) {
           String id = e.getKey() + "@" + v;
           double publishedMs = published / 1000.0;
@@ -333,6 +351,9 @@ final class ClusterBench {
         .put("snapshot_mb", BenchCommand.round(snapshotMb))
         .put("snapshot_mb_per_s", BenchCommand.round(wireMbPerS))
         .put("snapshot_fetch_mb_per_s", BenchCommand.round(fetchThroughput.percentile(50)))
+        .put("cluster_warmup_publish_to_use_max_ms", warmupUses.count() == 0 ? null
+            : BenchCommand.round(warmupUses.percentile(100)))
+        .put("cluster_warmup_publishes_used", warmupUses.count())
         .put("cluster_publish_to_use_target_ms", BenchCommand.round(1000.0 / hz + snapshotMb / wireMbPerS * 1000))
         .put("transitions_dropped", dropped == null ? null : Math.round(dropped.count()))
         .put("cluster_stages_ms", stages(registry))
