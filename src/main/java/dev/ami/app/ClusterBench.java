@@ -84,6 +84,7 @@ final class ClusterBench {
           .put("queued", nsToMs(trace, "queued_ns")).put("meta", nsToMs(trace, "meta_ns"))
           .put("chunks", nsToMs(trace, "chunks_ns")).put("decode", nsToMs(trace, "decode_ns"))
           .put("decode_wait", nsToMs(trace, "decode_wait_ns")).put("decode_run", nsToMs(trace, "decode_run_ns"))
+          .put("decode_faults", trace.getLong("decode_faults"))
           .put("offer_to_mirrored", round(fetch)).put("mirrored_to_use", round(toUse));
     }
   }

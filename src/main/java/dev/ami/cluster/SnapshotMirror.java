@@ -7,6 +7,7 @@ import dev.ami.bus.SnapshotChunk;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
+import dev.ami.system.ThreadTuning;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -119,18 +120,21 @@ public final class SnapshotMirror extends VerticleBase {
     fetchChunks(o, trace)
         .compose(chunks -> {
           long d0 = System.nanoTime();
-          long[] ran = new long[2]; // on the worker: its start and end; read after the future completes
+          long[] ran = new long[3]; // on the worker: start, end, page faults; read after the future completes
           Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> {
             ran[0] = System.nanoTime();
+            long faults = ThreadTuning.minorFaultsCurrent();
             try {
               return decode(o, chunks);
             } finally {
               ran[1] = System.nanoTime();
+              ran[2] = faults < 0 ? -1 : ThreadTuning.minorFaultsCurrent() - faults;
             }
           }, false).andThen(r -> {
             // decode: submitted → back on this event loop; split into the wait for a worker and the run
             stage(trace, "decode", System.nanoTime() - d0);
-            trace.put("decode_wait_ns", ran[0] - d0).put("decode_run_ns", ran[1] - ran[0]);
+            trace.put("decode_wait_ns", ran[0] - d0).put("decode_run_ns", ran[1] - ran[0])
+                .put("decode_faults", ran[2]);
           });
           lastDecode = decoded;
           return decoded;

@@ -32,6 +32,20 @@ public final class ThreadTuning {
     }
   }
 
+  /**
+   * Minor page faults the calling thread has taken so far (/proc/thread-self/stat, field 10), or -1 where that
+   * cannot be read: a stage's count tells whether it stalled on first-touch faults.
+   */
+  public static long minorFaultsCurrent() {
+    try {
+      String stat = Files.readString(Path.of("/proc/thread-self/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // the name may hold spaces
+      return Long.parseLong(fields[7]); // field 10 counted from the pid; these start at field 3
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
   /** All thread ids of this process. */
   public static List<Integer> threadIds() {
     List<Integer> out = new ArrayList<>();
