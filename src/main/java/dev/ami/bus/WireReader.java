@@ -91,8 +91,9 @@ final class WireReader {
     }
     int from = take(n);
     ByteBuffer to = pool.take().limit(n);
-    if (buffer instanceof BufferInternal b) {
-      b.getByteBuf().getBytes(from, to); // straight into it, no array on the way
+    // a Vert.x slice counts from the buffer's start, as every read here does; its ByteBuf then starts at 0
+    if (buffer.slice(from, from + n) instanceof BufferInternal b) {
+      b.getByteBuf().getBytes(0, to); // straight into it, no array on the way
     } else {
       to.put(buffer.getBytes(from, from + n));
     }

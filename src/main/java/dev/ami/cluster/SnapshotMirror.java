@@ -167,7 +167,7 @@ public final class SnapshotMirror extends VerticleBase {
   private ParamSnapshot decode(SnapshotOffer o, List<ByteBuffer> chunks) {
     try {
       ParamSnapshot s = SnapshotBytes.decode(chunks, chunks.stream().mapToLong(ByteBuffer::remaining).sum());
-      if (!s.key().equals(o.key()) || s.version() != o.version()) {
+      if (!o.key().equals(s.key()) || s.version() != o.version()) {
         s.release();
         throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
       }
@@ -189,7 +189,7 @@ public final class SnapshotMirror extends VerticleBase {
           stage(trace, "meta", System.nanoTime() - m0);
           long bytes = m.body().getLong("bytes", 0L);
           int chunks = m.body().getInteger("chunks", 0);
-          if (bytes <= 0 || bytes > MAX_BYTES || chunks <= 0 || chunks > bytes) {
+          if (bytes <= 0 || bytes > MAX_BYTES || chunks != (bytes + SnapshotBytes.CHUNK - 1) / SnapshotBytes.CHUNK) {
             return Future.failedFuture("node " + o.node() + " offers " + bytes + " bytes in " + chunks + " chunks");
           }
           chunksOf.put(o.key(), chunks);

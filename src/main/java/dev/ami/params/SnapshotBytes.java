@@ -1,5 +1,6 @@
 package dev.ami.params;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -69,7 +70,9 @@ public final class SnapshotBytes {
     out.write(ByteBuffer.allocate(4).putInt(0, header.length));
     out.write(ByteBuffer.wrap(header));
     for (NDArray a : all) {
-      out.write(a.toByteBuffer(true)); // a view of a contiguous CPU tensor's memory; a native copy otherwise
+      if (a.size() > 0) { // an empty tensor may have no memory to view
+        out.write(a.toByteBuffer(true)); // a view of a contiguous CPU tensor's memory (parameters are)
+      }
     }
     return new EncodedSnapshot(s.key(), s.version(), s.spec(), out.chunks(), out.size());
   }
@@ -144,7 +147,8 @@ public final class SnapshotBytes {
     if (in.left() != size) {
       throw new IllegalArgumentException("the chunks hold " + in.left() + " bytes, not " + size);
     }
-    NDManager manager = NDManager.newBaseManager();
+    // on the CPU whatever the default device: a view of a GPU tensor's memory would be a copy, filled in vain
+    NDManager manager = NDManager.newBaseManager(Device.cpu());
     try {
       int n = size < 4 ? -1 : in.readInt();
       if (n < 2 || n > Math.min(MAX_HEADER, size - 4)) {
@@ -159,9 +163,15 @@ public final class SnapshotBytes {
         throw new IllegalArgumentException("arrays in byte order " + h.getString("order") + ", this machine is "
             + ORDER);
       }
+      if (h.getString("key") == null || h.getLong("version") == null || h.getLong("trainer_step") == null) {
+        throw new IllegalArgumentException("snapshot header without key, version or trainer step");
+      }
       Map<String, List<NDArray>> groups = new LinkedHashMap<>();
       for (Object o : h.getJsonArray("groups")) {
         JsonObject g = (JsonObject) o;
+        if (g.getString("name") == null) {
+          throw new IllegalArgumentException("a group without a name");
+        }
         List<NDArray> arrays = new ArrayList<>();
         for (Object a : g.getJsonArray("arrays")) {
           arrays.add(readArray(manager, (JsonObject) a, in));

@@ -65,7 +65,7 @@ class SnapshotBytesTest {
     NDManager m = NDManager.newBaseManager();
     ParamSnapshot s = ParamSnapshot.restored("fd", 9, 3, "spec", Map.of(
         "w", List.of(m.arange(400_000f).reshape(new Shape(800, 500)), m.create(new int[] {7, -8})),
-        "b", List.of(m.create(new float[] {2.5f}, new Shape()))), m);
+        "b", List.of(m.create(new float[] {2.5f}, new Shape()), m.zeros(new Shape(0, 3)))), m);
     EncodedSnapshot e = SnapshotBytes.encode(s);
     s.release();
     byte[] all = new byte[(int) e.size()];
@@ -95,6 +95,7 @@ class SnapshotBytesTest {
       assertThat(back.group("w").get(1).toIntArray()).containsExactly(7, -8);
       assertThat(back.group("b").get(0).getShape()).isEqualTo(new Shape());
       assertThat(back.group("b").get(0).getFloat()).isEqualTo(2.5f);
+      assertThat(back.group("b").get(1).getShape()).as("an empty array keeps its shape").isEqualTo(new Shape(0, 3));
       assertThat(pieces).allSatisfy(p -> assertThat(p.position()).isEqualTo(5));
     } finally {
       back.release();
@@ -153,6 +154,7 @@ class SnapshotBytesTest {
         header.replace("FLOAT32", "STRING"), "no fixed-size data type",
         header.replace("FLOAT32", "COMPLEX99"), "COMPLEX99",
         header.replace("\"format\":2", "\"format\":1"), "another version of ami-runtime",
+        header.replace("\"key\":", "\"kex\":"), "without key",
         header.replace(ByteOrder.nativeOrder().toString(), "BIG_OR_SMALL"), "byte order BIG_OR_SMALL");
     lies.forEach((lie, message) -> assertThatThrownBy(() -> SnapshotBytes.decode(withHeader(good, lie)))
         .as(lie).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message));
