@@ -243,22 +243,22 @@ final class ClusterBench {
       long v = e.getValue().versionUsed();
       Long before = lastUsed.put(e.getKey(), v);
       Long published = publishedAtMicros.get(e.getKey() + "@" + v);
-      if (before != null && v > before && !measuring && !measuredOnce && published != null) {
-        warmupUses.add(r.wallMillis() - r.durationMs() - published / 1000.0);
+      if (before == null || v <= before || published == null) {
+        continue; // not a newly swapped-in version of the trainer's
       }
-      if (before != null && v > before && measuring) {
-        if (published != null) {
-          String id = e.getKey() + "@" + v;
-          double publishedMs = published / 1000.0;
-          Long offered = offeredAt.get(id);
-          Long mirrored = mirroredAtMicros.get(id);
-          boolean split = offered != null && mirrored != null;
-          // the tick's start, where it swapped the version in: one JVM's publish_to_use ends there too
-          double swappedMs = r.wallMillis() - r.durationMs();
-          used.add(new Use(e.getKey(), v, Math.round(swappedMs), swappedMs - publishedMs,
-              split ? offered - publishedMs : null, split ? mirrored / 1000.0 - offered : null,
-              split ? swappedMs - mirrored / 1000.0 : null, traces.getOrDefault(id, new JsonObject())));
-        }
+      // the tick's start, where it swapped the version in: one JVM's publish_to_use ends there too
+      double swappedMs = r.wallMillis() - r.durationMs();
+      double publishedMs = published / 1000.0;
+      if (!measuring && !measuredOnce) {
+        warmupUses.add(swappedMs - publishedMs);
+      } else if (measuring) {
+        String id = e.getKey() + "@" + v;
+        Long offered = offeredAt.get(id);
+        Long mirrored = mirroredAtMicros.get(id);
+        boolean split = offered != null && mirrored != null;
+        used.add(new Use(e.getKey(), v, Math.round(swappedMs), swappedMs - publishedMs,
+            split ? offered - publishedMs : null, split ? mirrored / 1000.0 - offered : null,
+            split ? swappedMs - mirrored / 1000.0 : null, traces.getOrDefault(id, new JsonObject())));
       }
     }
     if (publishedAtMicros.size() > 10_000) {

@@ -121,16 +121,7 @@ public final class SnapshotMirror extends VerticleBase {
         .compose(chunks -> {
           long d0 = System.nanoTime();
           long[] ran = new long[3]; // on the worker: start, end, page faults; read after the future completes
-          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> {
-            ran[0] = System.nanoTime();
-            long faults = ThreadTuning.minorFaultsCurrent();
-            try {
-              return decode(o, chunks);
-            } finally {
-              ran[1] = System.nanoTime();
-              ran[2] = faults < 0 ? -1 : ThreadTuning.minorFaultsCurrent() - faults;
-            }
-          }, false).andThen(r -> {
+          Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks, ran), false).andThen(r -> {
             // decode: submitted → back on this event loop; split into the wait for a worker and the run
             stage(trace, "decode", System.nanoTime() - d0);
             trace.put("decode_wait_ns", ran[0] - d0).put("decode_run_ns", ran[1] - ran[0])
@@ -162,9 +153,12 @@ public final class SnapshotMirror extends VerticleBase {
 
   /**
    * On a worker: the snapshot, checked against its offer, read straight from the chunks as they came; their
-   * buffers go back to {@link SnapshotChunk#RECEIVED} whatever the outcome.
+   * buffers go back to {@link SnapshotChunk#RECEIVED} whatever the outcome. {@code ran}: its start, its end
+   * and the page faults it took (-1 where unknown), for the fetch's trace.
    */
-  private ParamSnapshot decode(SnapshotOffer o, List<ByteBuffer> chunks) {
+  private ParamSnapshot decode(SnapshotOffer o, List<ByteBuffer> chunks, long[] ran) {
+    ran[0] = System.nanoTime();
+    long faults = ThreadTuning.minorFaultsCurrent();
     try {
       ParamSnapshot s = SnapshotBytes.decode(chunks, chunks.stream().mapToLong(ByteBuffer::remaining).sum());
       if (!o.key().equals(s.key()) || s.version() != o.version()) {
@@ -174,6 +168,8 @@ public final class SnapshotMirror extends VerticleBase {
       return s;
     } finally {
       SnapshotChunk.RECEIVED.give(chunks);
+      ran[1] = System.nanoTime();
+      ran[2] = faults < 0 ? -1 : ThreadTuning.minorFaultsCurrent() - faults;
     }
   }
 

@@ -108,10 +108,7 @@ public final class SnapshotBytes {
           full.add(current.flip());
           current = next();
         }
-        int n = Math.min(src.remaining(), current.remaining());
-        current.put(current.position(), src, src.position(), n).position(current.position() + n);
-        src.position(src.position() + n);
-        size += n;
+        size += move(src, current);
       }
     }
 
@@ -220,6 +217,14 @@ public final class SnapshotBytes {
     return array;
   }
 
+  /** Copies as many bytes as both have room for from {@code from} to {@code to}, advancing both; returns how many. */
+  private static int move(ByteBuffer from, ByteBuffer to) {
+    int n = Math.min(from.remaining(), to.remaining());
+    to.put(to.position(), from, from.position(), n).position(to.position() + n);
+    from.position(from.position() + n);
+    return n;
+  }
+
   /** Reads across chunks in order, never changing them. */
   private static final class ChunkedInput {
     private final List<ByteBuffer> chunks;
@@ -256,10 +261,7 @@ public final class SnapshotBytes {
           at++;
           continue;
         }
-        int n = Math.min(c.remaining(), to.remaining());
-        to.put(to.position(), c, c.position(), n).position(to.position() + n);
-        c.position(c.position() + n);
-        left -= n;
+        left -= move(c, to);
       }
     }
   }
