@@ -18,6 +18,7 @@ import dev.ami.telemetry.Samples;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -240,6 +241,7 @@ final class BenchCommand implements Callable<Integer> {
         .put("tick_lateness_p50_ms", round(lateness.percentile(50)))
         .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
         .put("tick_lateness_max_ms", round(lateness.max()))
+        .put("tick_latest", latestTicks(5))
         .put("tick_duration_p50_ms", round(duration.percentile(50)))
         .put("tick_duration_p99_ms", round(duration.percentile(99)))
         .put("missed_ticks", Math.max(0, lastMissed - Math.max(0, firstMissed)))
@@ -342,6 +344,17 @@ final class BenchCommand implements Callable<Integer> {
 
   private synchronized ModelSamples model(String key) {
     return models.computeIfAbsent(key, k -> new ModelSamples());
+  }
+
+  /**
+   * The {@code n} ticks of the combined phase that started latest, latest first, with their wall-clock time
+   * (when the tick ended), to line up with a GC or safepoint log.
+   */
+  private synchronized JsonArray latestTicks(int n) {
+    JsonArray out = new JsonArray();
+    recentTicks.stream().sorted((a, b) -> Long.compare(b[1], a[1])).limit(n)
+        .forEach(t -> out.add(new JsonObject().put("at_ms", t[0]).put("lateness_ms", round(t[1] / 1e6))));
+    return out;
   }
 
   private synchronized void onTick(TickRecord r) {

@@ -57,8 +57,8 @@ final class TrainWorkloads {
       case ModelKeys.FD -> {
         VaeSpec vae = VaeSpec.from(c);
         try (VaeTrainer encoder = new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, 1), 0,
-            frames(1, side, random), seed)) {
-          new ParamPublisher(ModelKeys.VAE, params, 0).publish(encoder.groups(), 0); // the frozen encoder's source
+            frames(1, side, random), seed); ParamPublisher vaes = new ParamPublisher(ModelKeys.VAE, params, 0)) {
+          vaes.publish(encoder.groups(), 0); // the frozen encoder's source
         }
         DynamicsSpec fd = DynamicsSpec.from(c);
         StepBuffer steps = new StepBuffer(DATA, 3 * side * side, fd.hiddenSize());

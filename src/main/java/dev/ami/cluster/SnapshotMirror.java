@@ -7,7 +7,9 @@ import dev.ami.bus.SnapshotChunk;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
+import dev.ami.params.SpareSnapshots;
 import dev.ami.system.ThreadTuning;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -51,6 +53,8 @@ public final class SnapshotMirror extends VerticleBase {
   /** Chunks of each model's last fetch. */
   private final Map<String, Integer> chunksOf = new HashMap<>();
   private final Promise<Void> settled = Promise.promise();
+  /** The memory of each model's replaced snapshot, decoded into again: no page faults on a decode. */
+  private final SpareSnapshots spares = new SpareSnapshots();
   private volatile boolean stopped;
 
   /** An offer waiting for the fetch of its model under way, and since when. */
@@ -75,6 +79,8 @@ public final class SnapshotMirror extends VerticleBase {
     }
     fetchTime = Timer.builder("ami.cluster.snapshot.fetch").description("offer to snapshot in this node's map")
         .publishPercentiles(0.5, 0.99).register(registry);
+    Gauge.builder("ami.cluster.snapshot.spare", spares, SpareSnapshots::bytes).baseUnit("bytes").tag("node", node)
+        .description("memory of replaced snapshots kept for the next decode").register(registry);
     vertx.eventBus().<SnapshotOffer>consumer(Addresses.SNAPSHOT_OFFERS, m -> onOffer(m.body(), 0));
     if (others == 0) {
       settled.complete(); // the first node of the cluster: nobody has anything to offer
@@ -120,12 +126,13 @@ public final class SnapshotMirror extends VerticleBase {
     fetchChunks(o, trace)
         .compose(chunks -> {
           long d0 = System.nanoTime();
-          long[] ran = new long[3]; // on the worker: start, end, page faults; read after the future completes
+          // on the worker: start, end, page faults, into a spare's memory (1) or not; read once it completes
+          long[] ran = new long[4];
           Future<ParamSnapshot> decoded = vertx.executeBlocking(() -> decode(o, chunks, ran), false).andThen(r -> {
             // decode: submitted → back on this event loop; split into the wait for a worker and the run
             stage(trace, "decode", System.nanoTime() - d0);
             trace.put("decode_wait_ns", ran[0] - d0).put("decode_run_ns", ran[1] - ran[0])
-                .put("decode_faults", ran[2]);
+                .put("decode_faults", ran[2]).put("decode_reused", ran[3] == 1);
           });
           lastDecode = decoded;
           return decoded;
@@ -153,14 +160,15 @@ public final class SnapshotMirror extends VerticleBase {
 
   /**
    * On a worker: the snapshot, checked against its offer, read straight from the chunks as they came; their
-   * buffers go back to {@link SnapshotChunk#RECEIVED} whatever the outcome. {@code ran}: its start, its end
-   * and the page faults it took (-1 where unknown), for the fetch's trace.
+   * buffers go back to {@link SnapshotChunk#RECEIVED} whatever the outcome. {@code ran}: its start, its end,
+   * the page faults it took (-1 where unknown) and 1 if it reused a spare's memory, for the fetch's trace.
    */
   private ParamSnapshot decode(SnapshotOffer o, List<ByteBuffer> chunks, long[] ran) {
     ran[0] = System.nanoTime();
     long faults = ThreadTuning.minorFaultsCurrent();
+    long reused = spares.reused(o.key()); // one decode per model at a time: the count is this one's
     try {
-      ParamSnapshot s = SnapshotBytes.decode(chunks, chunks.stream().mapToLong(ByteBuffer::remaining).sum());
+      ParamSnapshot s = SnapshotBytes.decode(chunks, chunks.stream().mapToLong(ByteBuffer::remaining).sum(), spares);
       if (!o.key().equals(s.key()) || s.version() != o.version()) {
         s.release();
         throw new IllegalArgumentException("the bytes hold " + s.key() + "@" + s.version());
@@ -170,6 +178,7 @@ public final class SnapshotMirror extends VerticleBase {
       SnapshotChunk.RECEIVED.give(chunks);
       ran[1] = System.nanoTime();
       ran[2] = faults < 0 ? -1 : ThreadTuning.minorFaultsCurrent() - faults;
+      ran[3] = spares.reused(o.key()) - reused;
     }
   }
 
@@ -267,10 +276,13 @@ public final class SnapshotMirror extends VerticleBase {
     }
   }
 
-  /** Waits out a decode under way; what it yields is released by {@link #install}, not installed. */
+  /**
+   * Waits out a decode under way (what it yields is released by {@link #install}, not installed), then frees
+   * the spares; snapshots freed later free their memory at once.
+   */
   @Override
   public Future<?> stop() {
     stopped = true;
-    return lastDecode.otherwiseEmpty();
+    return lastDecode.otherwiseEmpty().andThen(r -> spares.close());
   }
 }

@@ -15,8 +15,10 @@ import java.util.Map;
  * Copies a trainer's live parameters into a new {@link ParamSnapshot} and makes it the newest in the
  * local map. Runs on the trainer thread, between steps, so the live arrays are not being written.
  */
-public final class ParamPublisher {
+public final class ParamPublisher implements AutoCloseable {
   private final String key;
+  /** The memory of this model's last freed snapshot: a publish rewrites it rather than faulting in new pages. */
+  private final SpareSnapshots spares = new SpareSnapshots();
   private final LocalMap<String, ParamSnapshot> map;
   private long version;
 
@@ -31,27 +33,38 @@ public final class ParamPublisher {
     return publish(groups, trainerStep, "");
   }
 
-  /** The same, with the model's spec in words, so that readers can tell which model the arrays belong to. */
+  /**
+   * The same, with the model's spec in words, so that readers can tell which model the arrays belong to. The
+   * copy goes into the memory of this model's last freed snapshot when its shapes fit, else into new arrays.
+   */
   public ParamSnapshot publish(Map<String, Block> groups, long trainerStep, String spec) {
-    // a manager of its own: the snapshot outlives the trainer when it is redeployed
-    NDManager snapshotManager = NDManager.newBaseManager();
-    snapshotManager.setName("params-" + key);
+    SpareSnapshots.Spare spare = spares.take(key, g -> fits(g, groups));
     Map<String, List<NDArray>> copies = new LinkedHashMap<>();
-    groups.forEach((name, block) -> {
-      List<NDArray> arrays = new ArrayList<>();
-      for (Pair<String, Parameter> p : block.getParameters()) {
-        NDArray copy = p.getValue().getArray().duplicate(); // native clone, no Java round-trip
-        copy.attach(snapshotManager);
-        arrays.add(copy);
-      }
-      copies.put(name, List.copyOf(arrays));
-    });
+    NDManager snapshotManager;
+    if (spare != null) {
+      snapshotManager = spare.manager();
+      copyInto(spare.groups(), groups);
+      copies.putAll(spare.groups());
+    } else {
+      // a manager of its own: the snapshot outlives the trainer when it is redeployed
+      snapshotManager = NDManager.newBaseManager();
+      snapshotManager.setName("params-" + key);
+      groups.forEach((name, block) -> {
+        List<NDArray> arrays = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+          NDArray copy = p.getValue().getArray().duplicate(); // native clone, no Java round-trip
+          copy.attach(snapshotManager);
+          arrays.add(copy);
+        }
+        copies.put(name, List.copyOf(arrays));
+      });
+    }
     while (true) {
       // versions only grow, whoever published: a mirror may put a newer one in between (cluster mode)
       ParamSnapshot newest = map.get(key);
       version = Math.max(version, newest == null ? 0 : newest.version()) + 1;
       ParamSnapshot snapshot = new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, copies,
-          snapshotManager);
+          snapshotManager, spares);
       boolean put = newest == null ? map.putIfAbsent(key, snapshot) == null
           : map.replaceIfPresent(key, newest, snapshot);
       if (put) {
@@ -61,6 +74,47 @@ public final class ParamPublisher {
         return snapshot;
       }
     }
+  }
+
+  /** Whether a spare's arrays have the blocks' groups, parameter for parameter, in type and shape. */
+  private static boolean fits(Map<String, List<NDArray>> spare, Map<String, Block> groups) {
+    if (!spare.keySet().equals(groups.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, Block> g : groups.entrySet()) {
+      List<NDArray> arrays = spare.get(g.getKey());
+      List<Parameter> params = SnapshotCopy.parameters(g.getValue());
+      if (arrays.size() != params.size()) {
+        return false;
+      }
+      for (int i = 0; i < arrays.size(); i++) {
+        NDArray live = params.get(i).getArray();
+        if (!arrays.get(i).getShape().equals(live.getShape()) || arrays.get(i).getDataType() != live.getDataType()) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Native in-place copies of the live parameters into a spare's arrays. The copies join no autograd graph even
+   * with grad mode on (ParamSyncTest checks it).
+   */
+  private static void copyInto(Map<String, List<NDArray>> spare, Map<String, Block> groups) {
+    groups.forEach((name, block) -> {
+      List<NDArray> arrays = spare.get(name);
+      List<Parameter> params = SnapshotCopy.parameters(block);
+      for (int i = 0; i < arrays.size(); i++) {
+        arrays.get(i).set(SnapshotCopy.ALL, params.get(i).getArray());
+      }
+    });
+  }
+
+  /** Frees the memory kept for the next publish; snapshots freed later free theirs at once. */
+  @Override
+  public void close() {
+    spares.close();
   }
 
   /** The newest snapshot of this key, or null. The caller must {@code tryAcquire} before reading it. */

@@ -25,10 +25,17 @@ public final class ParamSnapshot implements Shareable {
   private final String spec;
   private final Map<String, List<NDArray>> groups;
   private final NDManager manager;
+  /** Where the memory goes on the last release instead of being freed; null to free it. */
+  private final SpareSnapshots spares;
   private final AtomicInteger refs = new AtomicInteger(1);
 
   ParamSnapshot(String key, long version, long trainerStep, long createdNanos, String spec,
                 Map<String, List<NDArray>> groups, NDManager manager) {
+    this(key, version, trainerStep, createdNanos, spec, groups, manager, null);
+  }
+
+  ParamSnapshot(String key, long version, long trainerStep, long createdNanos, String spec,
+                Map<String, List<NDArray>> groups, NDManager manager, SpareSnapshots spares) {
     this.key = key;
     this.version = version;
     this.trainerStep = trainerStep;
@@ -36,6 +43,7 @@ public final class ParamSnapshot implements Shareable {
     this.spec = spec;
     this.groups = Collections.unmodifiableMap(new TreeMap<>(groups)); // names in sorted order
     this.manager = manager;
+    this.spares = spares;
   }
 
   /**
@@ -45,6 +53,12 @@ public final class ParamSnapshot implements Shareable {
   public static ParamSnapshot restored(String key, long version, long trainerStep, String spec,
                                        Map<String, List<NDArray>> groups, NDManager manager) {
     return new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, groups, manager);
+  }
+
+  /** A decoded snapshot whose memory goes to {@code spares} when it is freed, for the next decode to reuse. */
+  static ParamSnapshot decoded(String key, long version, long trainerStep, String spec,
+                               Map<String, List<NDArray>> groups, NDManager manager, SpareSnapshots spares) {
+    return new ParamSnapshot(key, version, trainerStep, System.nanoTime(), spec, groups, manager, spares);
   }
 
   /** Immutable, so the local map can hand out this very instance. */
@@ -66,11 +80,15 @@ public final class ParamSnapshot implements Shareable {
     }
   }
 
-  /** Drops a reference; the last one frees the native memory. */
+  /** Drops a reference; the last one frees the native memory, or hands it to the spares it came with. */
   public void release() {
     int n = refs.decrementAndGet();
     if (n == 0) {
-      manager.close();
+      if (spares == null) {
+        manager.close();
+      } else {
+        spares.keep(key, groups, manager);
+      }
     } else if (n < 0) {
       throw new IllegalStateException("snapshot " + key + "@" + version + " released too often");
     }

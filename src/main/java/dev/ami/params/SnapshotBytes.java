@@ -133,62 +133,108 @@ public final class SnapshotBytes {
     return decode(List.of(data));
   }
 
+  /** Decodes chunks into new memory; see {@link #decode(List, long, SpareSnapshots)}. */
+  public static ParamSnapshot decode(List<ByteBuffer> chunks, long size) {
+    return decode(chunks, size, null);
+  }
+
   /**
    * A new snapshot owning a manager of its own, from chunks read in order (each from its position to its limit,
-   * left untouched), {@code size} bytes in all. Each array is made empty by libtorch and the bytes are copied
-   * into its memory. Throws {@link IllegalArgumentException} on bad bytes, before allocating for a size the
-   * bytes cannot hold.
+   * left untouched), {@code size} bytes in all. The bytes are copied into the memory of the model's spare from
+   * {@code spares} when it has this snapshot's layout, else into arrays libtorch makes empty; the snapshot's
+   * memory goes back to {@code spares} when it is freed. {@code spares} may be null: new memory, freed at the
+   * end. Throws {@link IllegalArgumentException} on bad bytes, before allocating anything.
    */
-  public static ParamSnapshot decode(List<ByteBuffer> chunks, long size) {
+  public static ParamSnapshot decode(List<ByteBuffer> chunks, long size, SpareSnapshots spares) {
     ChunkedInput in = new ChunkedInput(chunks);
     if (in.left() != size) {
       throw new IllegalArgumentException("the chunks hold " + in.left() + " bytes, not " + size);
     }
-    // on the CPU whatever the default device: a view of a GPU tensor's memory would be a copy, filled in vain
-    NDManager manager = NDManager.newBaseManager(Device.cpu());
+    JsonObject h;
+    Map<String, List<ArraySpec>> layout;
     try {
-      int n = size < 4 ? -1 : in.readInt();
-      if (n < 2 || n > Math.min(MAX_HEADER, size - 4)) {
-        throw new IllegalArgumentException("snapshot header of " + n + " bytes in " + size);
-      }
-      JsonObject h = new JsonObject(new String(in.read(n), StandardCharsets.UTF_8));
-      if (h.getInteger("format", 0) != FORMAT) {
-        throw new IllegalArgumentException("snapshot format " + h.getValue("format") + ", but this JVM reads "
-            + FORMAT + ": the peer runs another version of ami-runtime");
-      }
-      if (!ORDER.toString().equals(h.getString("order"))) {
-        throw new IllegalArgumentException("arrays in byte order " + h.getString("order") + ", this machine is "
-            + ORDER);
-      }
-      if (h.getString("key") == null || h.getLong("version") == null || h.getLong("trainer_step") == null) {
-        throw new IllegalArgumentException("snapshot header without key, version or trainer step");
-      }
-      Map<String, List<NDArray>> groups = new LinkedHashMap<>();
-      for (Object o : h.getJsonArray("groups")) {
-        JsonObject g = (JsonObject) o;
-        if (g.getString("name") == null) {
-          throw new IllegalArgumentException("a group without a name");
-        }
-        List<NDArray> arrays = new ArrayList<>();
-        for (Object a : g.getJsonArray("arrays")) {
-          arrays.add(readArray(manager, (JsonObject) a, in));
-        }
-        groups.put(g.getString("name"), List.copyOf(arrays));
-      }
-      if (in.left() != 0) {
-        throw new IllegalArgumentException(in.left() + " bytes left after the arrays the header lists");
-      }
-      return ParamSnapshot.restored(h.getString("key"), h.getLong("version"), h.getLong("trainer_step"),
-          h.getString("spec", ""), groups, manager);
+      h = header(in, size);
+      layout = layout(h, in.left());
     } catch (RuntimeException e) {
-      manager.close();
       throw e instanceof IllegalArgumentException iae ? iae
           : new IllegalArgumentException("not a snapshot: " + e.getMessage(), e);
     }
+    SpareSnapshots.Spare spare = spares == null ? null
+        : spares.take(h.getString("key"), g -> layout.equals(layoutOf(g)));
+    // on the CPU whatever the default device: a view of a GPU tensor's memory would be a copy, filled in vain
+    NDManager manager = spare != null ? spare.manager() : NDManager.newBaseManager(Device.cpu());
+    try {
+      Map<String, List<NDArray>> groups = new LinkedHashMap<>();
+      layout.forEach((name, specs) -> {
+        List<NDArray> arrays = spare != null ? spare.groups().get(name)
+            : List.copyOf(specs.stream().map(a -> manager.create(a.shape(), a.type())).toList());
+        for (NDArray a : arrays) {
+          fill(a, in);
+        }
+        groups.put(name, arrays);
+      });
+      return ParamSnapshot.decoded(h.getString("key"), h.getLong("version"), h.getLong("trainer_step"),
+          h.getString("spec", ""), groups, manager, spares);
+    } catch (RuntimeException e) {
+      manager.close();
+      throw e;
+    }
   }
 
-  /** One array as the header describes it, its bytes copied from {@code in} straight into its own memory. */
-  private static NDArray readArray(NDManager manager, JsonObject a, ChunkedInput in) {
+  /** What the header says one array is. */
+  private record ArraySpec(DataType type, Shape shape) {
+  }
+
+  /** The header, checked for its format, byte order, key, version and trainer step. */
+  private static JsonObject header(ChunkedInput in, long size) {
+    int n = size < 4 ? -1 : in.readInt();
+    if (n < 2 || n > Math.min(MAX_HEADER, size - 4)) {
+      throw new IllegalArgumentException("snapshot header of " + n + " bytes in " + size);
+    }
+    JsonObject h = new JsonObject(new String(in.read(n), StandardCharsets.UTF_8));
+    if (h.getInteger("format", 0) != FORMAT) {
+      throw new IllegalArgumentException("snapshot format " + h.getValue("format") + ", but this JVM reads "
+          + FORMAT + ": the peer runs another version of ami-runtime");
+    }
+    if (!ORDER.toString().equals(h.getString("order"))) {
+      throw new IllegalArgumentException("arrays in byte order " + h.getString("order") + ", this machine is "
+          + ORDER);
+    }
+    if (h.getString("key") == null || h.getLong("version") == null || h.getLong("trainer_step") == null) {
+      throw new IllegalArgumentException("snapshot header without key, version or trainer step");
+    }
+    return h;
+  }
+
+  /** Each group's arrays as the header lists them, checked to fill exactly the {@code left} bytes after it. */
+  private static Map<String, List<ArraySpec>> layout(JsonObject h, long left) {
+    Map<String, List<ArraySpec>> layout = new LinkedHashMap<>();
+    for (Object o : h.getJsonArray("groups")) {
+      JsonObject g = (JsonObject) o;
+      String name = g.getString("name");
+      if (name == null || layout.containsKey(name)) {
+        throw new IllegalArgumentException(name == null ? "a group without a name" : "group " + name + " twice");
+      }
+      List<ArraySpec> arrays = new ArrayList<>();
+      for (Object a : g.getJsonArray("arrays")) {
+        ArraySpec spec = arraySpec((JsonObject) a);
+        long bytes = bytes(spec);
+        if (bytes > left) {
+          throw new IllegalArgumentException("an array of shape " + spec.shape() + " needs " + bytes
+              + " bytes, " + left + " are left");
+        }
+        left -= bytes;
+        arrays.add(spec);
+      }
+      layout.put(name, List.copyOf(arrays));
+    }
+    if (left != 0) {
+      throw new IllegalArgumentException(left + " bytes left after the arrays the header lists");
+    }
+    return layout;
+  }
+
+  private static ArraySpec arraySpec(JsonObject a) {
     DataType type = DataType.valueOf(a.getString("dtype"));
     if (type.getNumOfBytes() <= 0 || type == DataType.STRING || type == DataType.UNKNOWN) {
       throw new IllegalArgumentException("no fixed-size data type: " + type);
@@ -199,22 +245,36 @@ public final class SnapshotBytes {
       if (d < 0) {
         throw new IllegalArgumentException("shape " + Arrays.toString(dims) + " has a negative size");
       }
-      bytes = Math.multiplyExact(bytes, d);
+      bytes = Math.multiplyExact(bytes, d); // throws on overflow, before any size is trusted
     }
-    if (bytes > in.left()) {
-      throw new IllegalArgumentException("an array of shape " + Arrays.toString(dims) + " needs " + bytes
-          + " bytes, " + in.left() + " are left");
+    return new ArraySpec(type, new Shape(dims));
+  }
+
+  private static long bytes(ArraySpec a) {
+    return a.shape().size() * a.type().getNumOfBytes();
+  }
+
+  /** The layout of arrays a snapshot holds, to compare with a header's. */
+  private static Map<String, List<ArraySpec>> layoutOf(Map<String, List<NDArray>> groups) {
+    Map<String, List<ArraySpec>> layout = new LinkedHashMap<>();
+    groups.forEach((name, arrays) -> layout.put(name,
+        arrays.stream().map(a -> new ArraySpec(a.getDataType(), a.getShape())).toList()));
+    return layout;
+  }
+
+  /** Copies the array's bytes from {@code in} straight into its own memory. */
+  private static void fill(NDArray array, ChunkedInput in) {
+    if (array.size() == 0) {
+      return;
     }
-    NDArray array = manager.create(new Shape(dims), type);
-    if (bytes == 0) {
-      return array;
-    }
-    ByteBuffer memory = array.toByteBuffer(true); // a fresh CPU tensor is contiguous: this is its own memory
-    if (memory.remaining() != bytes) {
-      throw new IllegalStateException("a new array of " + bytes + " bytes offers " + memory.remaining());
+    // a CPU tensor made empty by libtorch is contiguous: the view is its own memory
+    ByteBuffer memory = array.toByteBuffer(true);
+    long bytes = array.size() * array.getDataType().getNumOfBytes();
+    if (!memory.isDirect() || memory.remaining() != bytes) {
+      throw new IllegalStateException("an array of " + bytes + " bytes offers " + memory.remaining()
+          + (memory.isDirect() ? "" : ", not its own memory"));
     }
     in.read(memory);
-    return array;
   }
 
   /** Copies as many bytes as both have room for from {@code from} to {@code to}, advancing both; returns how many. */

@@ -14,7 +14,8 @@ import java.util.List;
  * parameters already own, never a rebinding to a Java buffer, and never into a block of another shape.
  */
 public final class SnapshotCopy {
-  private static final NDIndex ALL = new NDIndex("...");
+  /** Every element: {@code set(ALL, source)} is a native in-place copy. */
+  static final NDIndex ALL = new NDIndex("...");
 
   private SnapshotCopy() {
   }

@@ -196,6 +196,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
   @Override
   protected void finish() {
     for (Slot s : slots) {
+      s.publisher.close();
       try {
         s.trainer.close();
       } catch (RuntimeException e) {

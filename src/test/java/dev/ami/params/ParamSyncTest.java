@@ -8,6 +8,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.Pair;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.ModelSpec;
@@ -97,6 +99,61 @@ class ParamSyncTest {
     assertThat(first.isFreed()).isTrue();
     assertThat(first.tryAcquire()).as("a freed snapshot cannot be acquired").isFalse();
     assertThatThrownBy(first::release).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName("a publish rewrites the memory of the model's freed snapshot, never one a reader still holds")
+  void publishReusesFreedMemory() {
+    Block trainerSide = encoder(manager);
+    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamSnapshot first = publisher.publish(Map.of("encoder", trainerSide), 1);
+    NDArray firstMemory = first.group("encoder").get(0);
+    ParamSnapshot second = publisher.publish(Map.of("encoder", trainerSide), 2);
+    assertThat(first.isFreed()).isTrue();
+    assertThat(second.group("encoder").get(0)).as("first was still the newest: new memory").isNotSameAs(firstMemory);
+    List<Float> atSecond = values(trainerSide);
+    assertThat(second.tryAcquire()).isTrue(); // a reader holds the second
+    for (Pair<String, Parameter> p : trainerSide.getParameters()) {
+      p.getValue().getArray().addi(1f);
+    }
+    JniUtils.setGradMode(true); // as if a gradient collector were open: the copy must not join a graph
+    try {
+      ParamSnapshot third = publisher.publish(Map.of("encoder", trainerSide), 3);
+      assertThat(JniUtils.isGradMode()).as("grad mode as it was").isTrue();
+      assertThat(third.group("encoder").get(0)).as("the first's very array, rewritten").isSameAs(firstMemory);
+      assertThat(JniUtils.requiresGrad((PtNDArray) trainerSide.getParameters().get(0).getValue().getArray()))
+          .as("the live parameter is a leaf that trains").isTrue();
+      assertThat(JniUtils.requiresGrad((PtNDArray) third.group("encoder").get(0))).as("the copy is not").isFalse();
+    } finally {
+      JniUtils.setGradMode(false);
+    }
+    assertThat(values(map.get("k"))).isEqualTo(values(trainerSide));
+    for (Pair<String, Parameter> p : trainerSide.getParameters()) {
+      p.getValue().getArray().addi(1f);
+    }
+    ParamSnapshot fourth = publisher.publish(Map.of("encoder", trainerSide), 4);
+    assertThat(fourth.group("encoder")).as("the second is held: nothing of it is reused")
+        .noneMatch(a -> second.group("encoder").stream().anyMatch(b -> b == a));
+    assertThat(values(second)).as("a held snapshot is never written").isEqualTo(atSecond);
+    assertThat(values(fourth)).isEqualTo(values(trainerSide));
+    second.release();
+
+    publisher.close();
+    publisher.publish(Map.of("encoder", trainerSide), 5); // frees the fourth: a closed publisher keeps nothing
+    assertThat(publisher.publish(Map.of("encoder", trainerSide), 6).group("encoder").get(0))
+        .isNotSameAs(firstMemory).isNotSameAs(fourth.group("encoder").get(0));
+    assertThat(fourth.group("encoder").get(0).isReleased()).isTrue();
+  }
+
+  /** All arrays of a snapshot's encoder group, concatenated. */
+  private static List<Float> values(ParamSnapshot s) {
+    List<Float> out = new ArrayList<>();
+    for (NDArray a : s.group("encoder")) {
+      for (float v : a.toFloatArray()) {
+        out.add(v);
+      }
+    }
+    return out;
   }
 
   @Test

@@ -137,6 +137,63 @@ class SnapshotBytesTest {
   }
 
   @Test
+  @DisplayName("a decode reuses the memory of the model's freed snapshot of the same layout, never one still read")
+  void decodesIntoSpares() {
+    SpareSnapshots spares = new SpareSnapshots();
+    EncodedSnapshot v1 = encoded("fd", 1, 0f, new Shape(700, 500));
+    EncodedSnapshot v2 = encoded("fd", 2, 10f, new Shape(700, 500));
+    EncodedSnapshot v3 = encoded("fd", 3, 20f, new Shape(700, 500));
+    ParamSnapshot first = SnapshotBytes.decode(v1.chunks(), v1.size(), spares);
+    NDArray firstMemory = first.group("w").get(0);
+    ParamSnapshot second = SnapshotBytes.decode(v2.chunks(), v2.size(), spares);
+    assertThat(second.group("w").get(0)).as("v1 is still held: new memory").isNotSameAs(firstMemory);
+    assertThat(spares.reused("fd")).isZero();
+    first.release();
+    assertThat(first.isFreed()).isTrue();
+    assertThat(spares.bytes()).as("v1's memory kept").isEqualTo(4L * (700 * 500 + 3));
+
+    ParamSnapshot third = SnapshotBytes.decode(v3.chunks(), v3.size(), spares);
+    try {
+      assertThat(spares.reused("fd")).isEqualTo(1);
+      assertThat(spares.bytes()).as("taken").isZero();
+      assertThat(third.group("w").get(0)).as("v1's very array, rewritten").isSameAs(firstMemory);
+      float[] w = third.group("w").get(0).toFloatArray();
+      assertThat(w[0]).isEqualTo(20f);
+      assertThat(w[349_999]).isEqualTo(20f + 349_999);
+      assertThat(third.group("b").get(0).toFloatArray()).containsExactly(20f, 21f, 22f);
+      assertThat(third.version()).isEqualTo(3);
+      assertThat(second.group("w").get(0).toFloatArray()[1]).as("v2 untouched").isEqualTo(11f);
+    } finally {
+      third.release();
+      second.release();
+    }
+    assertThat(spares.bytes()).as("one spare per model: v3's memory, v2's freed").isEqualTo(4L * (700 * 500 + 3));
+
+    EncodedSnapshot wider = encoded("fd", 4, 30f, new Shape(700, 501));
+    ParamSnapshot fourth = SnapshotBytes.decode(wider.chunks(), wider.size(), spares);
+    assertThat(spares.reused("fd")).as("another layout: the spare is freed, not reused").isEqualTo(1);
+    assertThat(spares.bytes()).isZero();
+    assertThat(fourth.group("w").get(0).getShape()).isEqualTo(new Shape(700, 501));
+    assertThat(fourth.group("w").get(0).toFloatArray()[700 * 501 - 1]).isEqualTo(30f + 700 * 501 - 1);
+    spares.close();
+    fourth.release();
+    assertThat(spares.bytes()).as("closed: a freed snapshot frees its memory").isZero();
+    assertThat(fourth.group("w").get(0).isReleased()).isTrue();
+  }
+
+  /** A snapshot {@code key@version} of one group: w of {@code shape} counting from {@code from}, b of three. */
+  private static EncodedSnapshot encoded(String key, long version, float from, Shape shape) {
+    NDManager m = NDManager.newBaseManager();
+    ParamSnapshot s = ParamSnapshot.restored(key, version, 0, "", Map.of("g", List.of(), "w",
+        List.of(m.arange(from, from + shape.size()).reshape(shape)), "b", List.of(m.arange(from, from + 3))), m);
+    try {
+      return SnapshotBytes.encode(s, () -> ByteBuffer.allocateDirect(SnapshotBytes.CHUNK));
+    } finally {
+      s.release();
+    }
+  }
+
+  @Test
   @DisplayName("a header that promises other arrays than the bytes hold is refused before anything that size is made")
   void refusesLyingHeaders() {
     NDManager m = NDManager.newBaseManager();
@@ -155,6 +212,7 @@ class SnapshotBytesTest {
         header.replace("FLOAT32", "COMPLEX99"), "COMPLEX99",
         header.replace("\"format\":2", "\"format\":1"), "another version of ami-runtime",
         header.replace("\"key\":", "\"kex\":"), "without key",
+        header.replace("\"groups\":[", "\"groups\":[{\"name\":\"g\",\"arrays\":[]},"), "group g twice",
         header.replace(ByteOrder.nativeOrder().toString(), "BIG_OR_SMALL"), "byte order BIG_OR_SMALL");
     lies.forEach((lie, message) -> assertThatThrownBy(() -> SnapshotBytes.decode(withHeader(good, lie)))
         .as(lie).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(message));
