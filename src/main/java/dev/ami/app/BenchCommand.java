@@ -13,6 +13,7 @@ import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
 import dev.ami.console.Protocol;
+import dev.ami.telemetry.CpuSteal;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
 import dev.ami.training.TrainerVerticle;
@@ -111,6 +112,8 @@ final class BenchCommand implements Callable<Integer> {
   private volatile long phaseEndsAt;
   private final Map<String, ModelSamples> models = new TreeMap<>();
   private volatile Phase phase = Phase.WARMUP;
+  /** CPU time and steal of the machine over the combined phases, summed. */
+  private CpuSteal.Sample combinedCpu = CpuSteal.NONE;
   private volatile WorldRecord world;
   private long publishes;
   private long firstMissed = -1;
@@ -181,6 +184,7 @@ final class BenchCommand implements Callable<Integer> {
   private double measure(Phase p, double forSeconds) throws InterruptedException {
     Thread.sleep(SETTLE_MS);
     long t0 = System.nanoTime();
+    CpuSteal.Sample cpu0 = CpuSteal.read();
     phaseEndsAt = System.currentTimeMillis() + Math.round(forSeconds * 1000);
     phase = p;
     if (cluster != null) {
@@ -193,6 +197,11 @@ final class BenchCommand implements Callable<Integer> {
     phase = Phase.WARMUP; // between phases nothing counts
     if (cluster != null) {
       cluster.measuring(false);
+    }
+    if (p == Phase.COMBINED) {
+      CpuSteal.Sample cpu1 = CpuSteal.read();
+      combinedCpu = new CpuSteal.Sample(combinedCpu.total() + cpu1.total() - cpu0.total(),
+          combinedCpu.steal() + cpu1.steal() - cpu0.steal());
     }
     return (System.nanoTime() - t0) / 1e9;
   }
@@ -242,6 +251,7 @@ final class BenchCommand implements Callable<Integer> {
         .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
         .put("tick_lateness_max_ms", round(lateness.max()))
         .put("tick_latest", latestTicks(5))
+        .put("cpu_steal_pct", round(combinedCpu.stealPercentSince(CpuSteal.NONE)))
         .put("tick_duration_p50_ms", round(duration.percentile(50)))
         .put("tick_duration_p99_ms", round(duration.percentile(99)))
         .put("missed_ticks", Math.max(0, lastMissed - Math.max(0, firstMissed)))

@@ -41,6 +41,8 @@ public final class MemoryEstimator {
   private static final int ADAM_MOMENTS = 2;
   /** The backward pass holds a gradient for each activation it saved, at its peak. */
   private static final double BACKWARD = 2.0;
+  /** The newest snapshot and the freed one kept as its spare, the next one's memory ({@code SpareSnapshots}). */
+  private static final int SNAPSHOTS = 2;
 
   private MemoryEstimator() {
   }
@@ -69,18 +71,19 @@ public final class MemoryEstimator {
         Probe decoder = probe(manager, () -> new VaeDecoder(vae), new Shape(1, vae.latent()));
         double vaeAct = activations(manager, () -> new VaeEncoder(vae), vae.frameShape(c.getInt("vae.batch")))
             + activations(manager, () -> new VaeDecoder(vae), new Shape(c.getInt("vae.batch"), vae.latent()));
-        // snapshot 1x, agent 2x encoder, fd's frozen encoder 1x, the preview's decoder 1x
-        long vaeCopies = encoder.params + decoder.params + 2 * encoder.params + encoder.params + decoder.params;
+        // snapshot and its spare 2x, agent 2x encoder, fd's frozen encoder 1x, the preview's decoder 1x
+        long vaeCopies = SNAPSHOTS * (encoder.params + decoder.params) + 2 * encoder.params + encoder.params
+            + decoder.params;
         out.add(model(ModelKeys.VAE, encoder.params + decoder.params, vaeCopies, vaeAct, buffers.get("vae.buffer")));
         ForwardDynamics shapes = new ForwardDynamics(fd);
         Probe dynamics = probe(manager, () -> new ForwardDynamics(fd), shapes.inputShapes(1, 1));
         double fdAct = activations(manager, () -> new ForwardDynamics(fd), shapes.inputShapes(1, window))
             + activations(manager, () -> new VaeEncoder(vae), vae.frameShape(window + 1)) / BACKWARD; // no grad
-        out.add(model(ModelKeys.FD, dynamics.params, 3 * dynamics.params, fdAct, buffers.get("fd.buffer")));
+        out.add(model(ModelKeys.FD, dynamics.params, (SNAPSHOTS + 2) * dynamics.params, fdAct, buffers.get("fd.buffer")));
         Probe pv = probe(manager, () -> new PolicyValue(policy), policy.frameShape(1));
         double policyAct = activations(manager, () -> new PolicyValue(policy),
             policy.frameShape(c.getInt("policy.batch")));
-        out.add(model(ModelKeys.POLICY, pv.params, 3 * pv.params, policyAct, buffers.get("policy.buffer")));
+        out.add(model(ModelKeys.POLICY, pv.params, (SNAPSHOTS + 2) * pv.params, policyAct, buffers.get("policy.buffer")));
       }
       } finally {
         JniUtils.setGradMode(grad);

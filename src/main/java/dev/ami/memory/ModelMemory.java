@@ -11,8 +11,8 @@ import java.util.Map;
  * @param paramsMb the trainer's own parameters
  * @param optimizerMb Adam's two moments per parameter
  * @param gradientsMb one gradient per parameter
- * @param copiesMb the published snapshot, the agent's two copies of the group it runs, and the frozen or preview
- *     copies other parts keep of it
+ * @param copiesMb the published snapshot and the freed one kept for the next publish's memory, the agent's two
+ *     copies of the group it runs, and the frozen or preview copies other parts keep of it
  * @param activationsMb a training step's activations at the configured batch: one forward pass measured, twice
  *     over for the backward pass
  * @param bufferMb the data buffer the model trains from, once full (Java heap)
