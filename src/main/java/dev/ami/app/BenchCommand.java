@@ -24,6 +24,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,10 @@ final class BenchCommand implements Callable<Integer> {
   private final Samples checkpointMb = new Samples();
   private final Samples checkpointLateness = new Samples();
   private final ArrayDeque<long[]> recentTicks = new ArrayDeque<>(); // {wall ms, lateness ns}
+  /** How many of the latest-starting ticks the JSON lists ({@code tick_late_starts}). */
+  private static final int LATE_STARTS = 5;
+  /** The latest-starting ticks of all combined phases, the least late at the head. */
+  private final PriorityQueue<long[]> lateStarts = new PriorityQueue<>((a, b) -> Long.compare(a[1], b[1]));
   private long checkpointFailures;
   private final Samples redeployBuild = new Samples();
   private final Samples redeployHandover = new Samples();
@@ -198,8 +203,8 @@ final class BenchCommand implements Callable<Integer> {
     if (cluster != null) {
       cluster.measuring(false);
     }
-    if (p == Phase.COMBINED) {
-      CpuSteal.Sample cpu1 = CpuSteal.read();
+    CpuSteal.Sample cpu1 = CpuSteal.read();
+    if (p == Phase.COMBINED && cpu0 != CpuSteal.NONE && cpu1 != CpuSteal.NONE) { // a failed read counts nothing
       combinedCpu = new CpuSteal.Sample(combinedCpu.total() + cpu1.total() - cpu0.total(),
           combinedCpu.steal() + cpu1.steal() - cpu0.steal());
     }
@@ -250,7 +255,7 @@ final class BenchCommand implements Callable<Integer> {
         .put("tick_lateness_p50_ms", round(lateness.percentile(50)))
         .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
         .put("tick_lateness_max_ms", round(lateness.max()))
-        .put("tick_latest", latestTicks(5))
+        .put("tick_late_starts", lateStarts())
         .put("cpu_steal_pct", round(combinedCpu.stealPercentSince(CpuSteal.NONE)))
         .put("tick_duration_p50_ms", round(duration.percentile(50)))
         .put("tick_duration_p99_ms", round(duration.percentile(99)))
@@ -357,12 +362,12 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   /**
-   * The {@code n} ticks of the combined phase that started latest, latest first, with their wall-clock time
-   * (when the tick ended), to line up with a GC or safepoint log.
+   * The ticks of the combined phases that started latest after their deadline, the latest first, with their
+   * wall-clock time (when the tick ended), to line up with a GC, safepoint or steal log.
    */
-  private synchronized JsonArray latestTicks(int n) {
+  private synchronized JsonArray lateStarts() {
     JsonArray out = new JsonArray();
-    recentTicks.stream().sorted((a, b) -> Long.compare(b[1], a[1])).limit(n)
+    lateStarts.stream().sorted((a, b) -> Long.compare(b[1], a[1]))
         .forEach(t -> out.add(new JsonObject().put("at_ms", t[0]).put("lateness_ms", round(t[1] / 1e6))));
     return out;
   }
@@ -377,7 +382,12 @@ final class BenchCommand implements Callable<Integer> {
     }
     lastMissed = r.missed();
     lateness.add(r.latenessMs());
-    recentTicks.addLast(new long[] {r.wallMillis(), Math.round(r.latenessMs() * 1e6)});
+    long[] t = {r.wallMillis(), Math.round(r.latenessMs() * 1e6)};
+    recentTicks.addLast(t);
+    lateStarts.add(t);
+    if (lateStarts.size() > LATE_STARTS) {
+      lateStarts.poll(); // the least late of them
+    }
     while (recentTicks.size() > 10_000) {
       recentTicks.removeFirst(); // far more than one checkpoint lasts
     }

@@ -60,8 +60,9 @@ public final class MemoryEstimator {
         Probe encoder = probe(manager, () -> AutoEncoders.encoder(spec), spec.frameShape(1));
         Probe decoder = probe(manager, () -> AutoEncoders.decoder(spec), new Shape(1, spec.latent()));
         double act = activations(manager, () -> AutoEncoders.autoEncoder(spec), spec.frameShape(c.getInt("ae.batch")));
-        out.add(model(ModelKeys.AE, encoder.params + decoder.params, 2 * encoder.params + decoder.params, act,
-            buffers.get("ae.buffer")));
+        // snapshot and its spare 2x, the agent's second encoder 1x
+        out.add(model(ModelKeys.AE, encoder.params + decoder.params,
+            SNAPSHOTS * (encoder.params + decoder.params) + encoder.params, act, buffers.get("ae.buffer")));
       } else {
         VaeSpec vae = VaeSpec.from(c);
         DynamicsSpec fd = DynamicsSpec.from(c);

@@ -40,24 +40,27 @@ public final class ParamPublisher implements AutoCloseable {
   public ParamSnapshot publish(Map<String, Block> groups, long trainerStep, String spec) {
     SpareSnapshots.Spare spare = spares.take(key, g -> fits(g, groups));
     Map<String, List<NDArray>> copies = new LinkedHashMap<>();
-    NDManager snapshotManager;
-    if (spare != null) {
-      snapshotManager = spare.manager();
-      copyInto(spare.groups(), groups);
-      copies.putAll(spare.groups());
-    } else {
-      // a manager of its own: the snapshot outlives the trainer when it is redeployed
-      snapshotManager = NDManager.newBaseManager();
-      snapshotManager.setName("params-" + key);
-      groups.forEach((name, block) -> {
-        List<NDArray> arrays = new ArrayList<>();
-        for (Pair<String, Parameter> p : block.getParameters()) {
-          NDArray copy = p.getValue().getArray().duplicate(); // native clone, no Java round-trip
-          copy.attach(snapshotManager);
-          arrays.add(copy);
-        }
-        copies.put(name, List.copyOf(arrays));
-      });
+    // a manager of its own: the snapshot outlives the trainer when it is redeployed
+    NDManager snapshotManager = spare != null ? spare.manager() : NDManager.newBaseManager();
+    try {
+      if (spare != null) {
+        copyInto(spare.groups(), groups);
+        copies.putAll(spare.groups());
+      } else {
+        snapshotManager.setName("params-" + key);
+        groups.forEach((name, block) -> {
+          List<NDArray> arrays = new ArrayList<>();
+          for (Pair<String, Parameter> p : block.getParameters()) {
+            NDArray copy = p.getValue().getArray().duplicate(); // native clone, no Java round-trip
+            copy.attach(snapshotManager);
+            arrays.add(copy);
+          }
+          copies.put(name, List.copyOf(arrays));
+        });
+      }
+    } catch (RuntimeException e) {
+      snapshotManager.close(); // a copy that failed publishes nothing and keeps nothing
+      throw e;
     }
     while (true) {
       // versions only grow, whoever published: a mirror may put a newer one in between (cluster mode)

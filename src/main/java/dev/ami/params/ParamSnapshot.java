@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>The arrays live in native memory owned by this snapshot's own manager. Readers {@link #tryAcquire()}
  * before touching them and {@link #release()} after; the publisher holds one reference while the snapshot
  * is the newest, so the memory is freed as soon as nobody can still read it, on whichever thread lets go
- * last. Nothing ever writes the arrays after publication.
+ * last (or hands it to the spares it came with, for the next snapshot of its model to be written into). Nothing
+ * writes the arrays while a reference can still be taken.
  */
 public final class ParamSnapshot implements Shareable {
   private final String key;

@@ -29,6 +29,13 @@ class ParamSyncTest {
   private Vertx vertx;
   private NDManager manager;
   private LocalMap<String, ParamSnapshot> map;
+  private final List<ParamPublisher> publishers = new ArrayList<>();
+
+  private ParamPublisher publisher(String key, long startVersion) {
+    ParamPublisher p = new ParamPublisher(key, map, startVersion);
+    publishers.add(p);
+    return p;
+  }
 
   @BeforeEach
   void setUp() {
@@ -39,6 +46,7 @@ class ParamSyncTest {
 
   @AfterEach
   void tearDown() {
+    publishers.forEach(ParamPublisher::close); // the snapshots released below free their memory, no spare kept
     map.values().forEach(ParamSnapshot::release);
     map.clear();
     manager.close();
@@ -56,7 +64,7 @@ class ParamSyncTest {
   void swapCopiesValues() {
     Block trainerSide = encoder(manager);
     Block[] agentSide = {encoder(manager), encoder(manager)};
-    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamPublisher publisher = publisher("k", 0);
     ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide[0], agentSide[1]);
     List<Float> initiallyActive = values(agentSide[follower.activeIndex()]);
 
@@ -90,7 +98,7 @@ class ParamSyncTest {
   @DisplayName("a superseded snapshot is freed once its last reader lets go")
   void refcountFreesSnapshots() {
     Block trainerSide = encoder(manager);
-    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamPublisher publisher = publisher("k", 0);
     ParamSnapshot first = publisher.publish(Map.of("encoder", trainerSide), 1);
     assertThat(first.tryAcquire()).isTrue(); // a reader holds it
     publisher.publish(Map.of("encoder", trainerSide), 2);
@@ -105,7 +113,7 @@ class ParamSyncTest {
   @DisplayName("a publish rewrites the memory of the model's freed snapshot, never one a reader still holds")
   void publishReusesFreedMemory() {
     Block trainerSide = encoder(manager);
-    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamPublisher publisher = publisher("k", 0);
     ParamSnapshot first = publisher.publish(Map.of("encoder", trainerSide), 1);
     NDArray firstMemory = first.group("encoder").get(0);
     ParamSnapshot second = publisher.publish(Map.of("encoder", trainerSide), 2);
@@ -163,7 +171,7 @@ class ParamSyncTest {
     other.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
     Block agentSide = encoder(manager);
     List<Float> before = values(agentSide);
-    new ParamPublisher("k", map, 0).publish(Map.of("encoder", other), 1);
+    publisher("k", 0).publish(Map.of("encoder", other), 1);
     ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, encoder(manager));
     assertThatThrownBy(follower::prepare).isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
     assertThat(follower.swapIfReady()).isNull();
@@ -175,8 +183,8 @@ class ParamSyncTest {
   @DisplayName("versions continue from the map after a trainer redeploy")
   void versionsContinue() {
     Block trainerSide = encoder(manager);
-    new ParamPublisher("k", map, 0).publish(Map.of("encoder", trainerSide), 1);
-    ParamPublisher second = new ParamPublisher("k", map, map.get("k").version());
+    publisher("k", 0).publish(Map.of("encoder", trainerSide), 1);
+    ParamPublisher second = publisher("k", map.get("k").version());
     assertThat(second.publish(Map.of("encoder", trainerSide), 1).version()).isEqualTo(2);
   }
 
@@ -184,7 +192,7 @@ class ParamSyncTest {
   @DisplayName("once the agent closed its follower, a late publish writes nothing, even after the blocks are freed")
   void closedFollowerWritesNothing() {
     Block trainerSide = encoder(manager);
-    ParamPublisher publisher = new ParamPublisher("k", map, 0);
+    ParamPublisher publisher = publisher("k", 0);
     NDManager agentManager = NDManager.newBaseManager();
     ParamFollower follower = new ParamFollower("k", "encoder", map, encoder(agentManager), encoder(agentManager));
     follower.close(); // what the agent does before it frees its models
@@ -201,12 +209,12 @@ class ParamSyncTest {
     Block live = encoder(manager);
     Block other = AutoEncoders.encoder(new ModelSpec(16, 8, 8));
     other.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
-    ParamSnapshot wrong = new ParamPublisher("k", map, 0).publish(Map.of("encoder", other), 1);
+    ParamSnapshot wrong = publisher("k", 0).publish(Map.of("encoder", other), 1);
     NDArray first = live.getParameters().get(0).getValue().getArray();
     assertThatThrownBy(() -> SnapshotCopy.copyGroup(wrong, "encoder", live))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("has shape (16, 8, 4, 4), the model expects");
     Block source = encoder(manager);
-    ParamSnapshot right = new ParamPublisher("j", map, 0).publish(Map.of("encoder", source), 1);
+    ParamSnapshot right = publisher("j", 0).publish(Map.of("encoder", source), 1);
     assertThat(SnapshotCopy.copyGroup(right, "encoder", live)).isTrue();
     assertThat(values(live)).isEqualTo(values(source));
     assertThat(live.getParameters().get(0).getValue().getArray()).as("the same tensor, written in place")

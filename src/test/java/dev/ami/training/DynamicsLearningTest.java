@@ -72,8 +72,9 @@ class DynamicsLearningTest {
     try (VaeTrainer encoder = new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, 1), 0,
         new FrameBuffer(1, vae.frameSize(), 1), 5);
          DynamicsTrainer trainer = new DynamicsTrainer(fd, vae, TrainerOptions.from(c, ModelKeys.FD, 1),
-             c.getInt("fd.window"), 1000, steps, () -> params.get(ModelKeys.VAE), 7)) {
-      new ParamPublisher(ModelKeys.VAE, params, 0).publish(encoder.groups(), 0);
+             c.getInt("fd.window"), 1000, steps, () -> params.get(ModelKeys.VAE), 7);
+         ParamPublisher vaes = new ParamPublisher(ModelKeys.VAE, params, 0)) {
+      vaes.publish(encoder.groups(), 0);
       List<StepBuffer.Window> held = new ArrayList<>();
       SplittableRandom random = new SplittableRandom(1);
       while (held.size() < 16) {

@@ -64,12 +64,12 @@ class PpoCorridorTest {
     Vertx vertx = Vertx.vertx();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap("ppo-corridor");
     try (PpoTrainer trainer = new PpoTrainer(spec, options, rollouts, 3);
-         NDManager actorManager = NDManager.newBaseManager()) {
+         NDManager actorManager = NDManager.newBaseManager();
+         ParamPublisher publisher = new ParamPublisher("policy", params, 0)) {
       JniUtils.setGradMode(false);
       PolicyValue actor = new PolicyValue(spec);
       actor.initialize(actorManager, DataType.FLOAT32, spec.frameShape(1));
       ParameterStore store = new ParameterStore(actorManager, false);
-      ParamPublisher publisher = new ParamPublisher("policy", params, 0);
       SnapshotCopy.copyGroup(publisher.publish(trainer.groups(), 0), "model", actor);
 
       Corridor corridor = new Corridor();
