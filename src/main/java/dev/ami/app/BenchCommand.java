@@ -22,6 +22,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -101,10 +102,12 @@ final class BenchCommand implements Callable<Integer> {
   private final Samples checkpointMb = new Samples();
   private final Samples checkpointLateness = new Samples();
   private final ArrayDeque<long[]> recentTicks = new ArrayDeque<>(); // {wall ms, lateness ns}
+  /** Ticks {wall ms, lateness ns} by lateness, the least late first. */
+  private static final Comparator<long[]> BY_LATENESS = Comparator.comparingLong(t -> t[1]);
   /** How many of the latest-starting ticks the JSON lists ({@code tick_late_starts}). */
   private static final int LATE_STARTS = 5;
   /** The latest-starting ticks of all combined phases, the least late at the head. */
-  private final PriorityQueue<long[]> lateStarts = new PriorityQueue<>((a, b) -> Long.compare(a[1], b[1]));
+  private final PriorityQueue<long[]> lateStarts = new PriorityQueue<>(BY_LATENESS);
   private long checkpointFailures;
   private final Samples redeployBuild = new Samples();
   private final Samples redeployHandover = new Samples();
@@ -205,8 +208,7 @@ final class BenchCommand implements Callable<Integer> {
     }
     CpuSteal.Sample cpu1 = CpuSteal.read();
     if (p == Phase.COMBINED && cpu0 != CpuSteal.NONE && cpu1 != CpuSteal.NONE) { // a failed read counts nothing
-      combinedCpu = new CpuSteal.Sample(combinedCpu.total() + cpu1.total() - cpu0.total(),
-          combinedCpu.steal() + cpu1.steal() - cpu0.steal());
+      combinedCpu = combinedCpu.plus(cpu1.minus(cpu0));
     }
     return (System.nanoTime() - t0) / 1e9;
   }
@@ -256,7 +258,7 @@ final class BenchCommand implements Callable<Integer> {
         .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
         .put("tick_lateness_max_ms", round(lateness.max()))
         .put("tick_late_starts", lateStarts())
-        .put("cpu_steal_pct", round(combinedCpu.stealPercentSince(CpuSteal.NONE)))
+        .put("cpu_steal_pct", round(combinedCpu.stealPercent()))
         .put("tick_duration_p50_ms", round(duration.percentile(50)))
         .put("tick_duration_p99_ms", round(duration.percentile(99)))
         .put("missed_ticks", Math.max(0, lastMissed - Math.max(0, firstMissed)))
@@ -367,7 +369,7 @@ final class BenchCommand implements Callable<Integer> {
    */
   private synchronized JsonArray lateStarts() {
     JsonArray out = new JsonArray();
-    lateStarts.stream().sorted((a, b) -> Long.compare(b[1], a[1]))
+    lateStarts.stream().sorted(BY_LATENESS.reversed())
         .forEach(t -> out.add(new JsonObject().put("at_ms", t[0]).put("lateness_ms", round(t[1] / 1e6))));
     return out;
   }

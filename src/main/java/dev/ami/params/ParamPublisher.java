@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,26 +37,25 @@ public final class ParamPublisher implements AutoCloseable {
    * copy goes into the memory of this model's last freed snapshot when its shapes fit, else into new arrays.
    */
   public ParamSnapshot publish(Map<String, Block> groups, long trainerStep, String spec) {
-    SpareSnapshots.Spare spare = spares.take(key, g -> fits(g, groups));
+    Map<String, List<NDArray>> live = new LinkedHashMap<>();
+    groups.forEach((name, block) -> live.put(name,
+        SnapshotCopy.parameters(block).stream().map(Parameter::getArray).toList()));
+    SpareSnapshots.Spare spare = spares.take(key, g -> ArrayLayout.of(g).equals(ArrayLayout.of(live)));
     Map<String, List<NDArray>> copies = new LinkedHashMap<>();
     // a manager of its own: the snapshot outlives the trainer when it is redeployed
     NDManager snapshotManager = spare != null ? spare.manager() : NDManager.newBaseManager();
     try {
-      if (spare != null) {
-        copyInto(spare.groups(), groups);
-        copies.putAll(spare.groups());
-      } else {
+      if (spare == null) {
         snapshotManager.setName("params-" + key);
-        groups.forEach((name, block) -> {
-          List<NDArray> arrays = new ArrayList<>();
-          for (Pair<String, Parameter> p : block.getParameters()) {
-            NDArray copy = p.getValue().getArray().duplicate(); // native clone, no Java round-trip
-            copy.attach(snapshotManager);
-            arrays.add(copy);
-          }
-          copies.put(name, List.copyOf(arrays));
-        });
       }
+      live.forEach((name, arrays) -> {
+        List<NDArray> into = spare != null ? spare.groups().get(name) : null;
+        List<NDArray> out = new ArrayList<>();
+        for (int i = 0; i < arrays.size(); i++) {
+          out.add(copy(arrays.get(i), into == null ? null : into.get(i), snapshotManager));
+        }
+        copies.put(name, List.copyOf(out));
+      });
     } catch (RuntimeException e) {
       snapshotManager.close(); // a copy that failed publishes nothing and keeps nothing
       throw e;
@@ -79,39 +77,18 @@ public final class ParamPublisher implements AutoCloseable {
     }
   }
 
-  /** Whether a spare's arrays have the blocks' groups, parameter for parameter, in type and shape. */
-  private static boolean fits(Map<String, List<NDArray>> spare, Map<String, Block> groups) {
-    if (!spare.keySet().equals(groups.keySet())) {
-      return false;
-    }
-    for (Map.Entry<String, Block> g : groups.entrySet()) {
-      List<NDArray> arrays = spare.get(g.getKey());
-      List<Parameter> params = SnapshotCopy.parameters(g.getValue());
-      if (arrays.size() != params.size()) {
-        return false;
-      }
-      for (int i = 0; i < arrays.size(); i++) {
-        NDArray live = params.get(i).getArray();
-        if (!arrays.get(i).getShape().equals(live.getShape()) || arrays.get(i).getDataType() != live.getDataType()) {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
   /**
-   * Native in-place copies of the live parameters into a spare's arrays. The copies join no autograd graph even
-   * with grad mode on (ParamSyncTest checks it).
+   * {@code live}'s values in {@code into}, in place (memory touched before; the copy joins no autograd graph even
+   * with grad mode on, ParamSyncTest checks it), or with no {@code into} in a native clone owned by {@code owner}.
    */
-  private static void copyInto(Map<String, List<NDArray>> spare, Map<String, Block> groups) {
-    groups.forEach((name, block) -> {
-      List<NDArray> arrays = spare.get(name);
-      List<Parameter> params = SnapshotCopy.parameters(block);
-      for (int i = 0; i < arrays.size(); i++) {
-        arrays.get(i).set(SnapshotCopy.ALL, params.get(i).getArray());
-      }
-    });
+  private static NDArray copy(NDArray live, NDArray into, NDManager owner) {
+    if (into != null) {
+      into.set(SnapshotCopy.ALL, live);
+      return into;
+    }
+    NDArray clone = live.duplicate(); // no Java round-trip
+    clone.attach(owner);
+    return clone;
   }
 
   /** Frees the memory kept for the next publish; snapshots freed later free theirs at once. */

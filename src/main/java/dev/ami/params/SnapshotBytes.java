@@ -151,7 +151,7 @@ public final class SnapshotBytes {
       throw new IllegalArgumentException("the chunks hold " + in.left() + " bytes, not " + size);
     }
     JsonObject h;
-    Map<String, List<ArraySpec>> layout;
+    Map<String, List<ArrayLayout.Array>> layout;
     try {
       h = header(in, size);
       layout = layout(h, in.left());
@@ -160,7 +160,7 @@ public final class SnapshotBytes {
           : new IllegalArgumentException("not a snapshot: " + e.getMessage(), e);
     }
     SpareSnapshots.Spare spare = spares == null ? null
-        : spares.take(h.getString("key"), g -> layout.equals(layoutOf(g)));
+        : spares.take(h.getString("key"), g -> layout.equals(ArrayLayout.of(g)));
     // on the CPU whatever the default device: a view of a GPU tensor's memory would be a copy, filled in vain
     NDManager manager = spare != null ? spare.manager() : NDManager.newBaseManager(Device.cpu());
     try {
@@ -179,10 +179,6 @@ public final class SnapshotBytes {
       manager.close();
       throw e;
     }
-  }
-
-  /** What the header says one array is. */
-  private record ArraySpec(DataType type, Shape shape) {
   }
 
   /** The header, checked for its format, byte order, key, version and trainer step. */
@@ -207,18 +203,18 @@ public final class SnapshotBytes {
   }
 
   /** Each group's arrays as the header lists them, checked to fill exactly the {@code left} bytes after it. */
-  private static Map<String, List<ArraySpec>> layout(JsonObject h, long left) {
-    Map<String, List<ArraySpec>> layout = new LinkedHashMap<>();
+  private static Map<String, List<ArrayLayout.Array>> layout(JsonObject h, long left) {
+    Map<String, List<ArrayLayout.Array>> layout = new LinkedHashMap<>();
     for (Object o : h.getJsonArray("groups")) {
       JsonObject g = (JsonObject) o;
       String name = g.getString("name");
       if (name == null || layout.containsKey(name)) {
         throw new IllegalArgumentException(name == null ? "a group without a name" : "group " + name + " twice");
       }
-      List<ArraySpec> arrays = new ArrayList<>();
+      List<ArrayLayout.Array> arrays = new ArrayList<>();
       for (Object a : g.getJsonArray("arrays")) {
-        ArraySpec spec = arraySpec((JsonObject) a);
-        long bytes = bytes(spec);
+        ArrayLayout.Array spec = array((JsonObject) a);
+        long bytes = spec.bytes();
         if (bytes > left) {
           throw new IllegalArgumentException("an array of shape " + spec.shape() + " needs " + bytes
               + " bytes, " + left + " are left");
@@ -234,7 +230,7 @@ public final class SnapshotBytes {
     return layout;
   }
 
-  private static ArraySpec arraySpec(JsonObject a) {
+  private static ArrayLayout.Array array(JsonObject a) {
     DataType type = DataType.valueOf(a.getString("dtype"));
     if (type.getNumOfBytes() <= 0 || type == DataType.STRING || type == DataType.UNKNOWN) {
       throw new IllegalArgumentException("no fixed-size data type: " + type);
@@ -247,19 +243,7 @@ public final class SnapshotBytes {
       }
       bytes = Math.multiplyExact(bytes, d); // throws on overflow, before any size is trusted
     }
-    return new ArraySpec(type, new Shape(dims));
-  }
-
-  private static long bytes(ArraySpec a) {
-    return a.shape().size() * a.type().getNumOfBytes();
-  }
-
-  /** The layout of arrays a snapshot holds, to compare with a header's. */
-  private static Map<String, List<ArraySpec>> layoutOf(Map<String, List<NDArray>> groups) {
-    Map<String, List<ArraySpec>> layout = new LinkedHashMap<>();
-    groups.forEach((name, arrays) -> layout.put(name,
-        arrays.stream().map(a -> new ArraySpec(a.getDataType(), a.getShape())).toList()));
-    return layout;
+    return new ArrayLayout.Array(type, new Shape(dims));
   }
 
   /** Copies the array's bytes from {@code in} straight into its own memory. */

@@ -15,8 +15,22 @@ public final class CpuSteal {
   public record Sample(long total, long steal) {
     /** Stolen share of the CPU time from {@code earlier} to this sample, in percent; NaN if none passed. */
     public double stealPercentSince(Sample earlier) {
-      long t = total - earlier.total;
-      return t <= 0 ? Double.NaN : 100.0 * (steal - earlier.steal) / t;
+      return minus(earlier).stealPercent();
+    }
+
+    /** Stolen share of this sample's CPU time, in percent; NaN if it has none. */
+    public double stealPercent() {
+      return total <= 0 ? Double.NaN : 100.0 * steal / total;
+    }
+
+    /** The CPU time from {@code earlier} to this sample. */
+    public Sample minus(Sample earlier) {
+      return new Sample(total - earlier.total, steal - earlier.steal);
+    }
+
+    /** Both samples' CPU time together (two spans summed). */
+    public Sample plus(Sample other) {
+      return new Sample(total + other.total, steal + other.steal);
     }
   }
 
