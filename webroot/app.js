@@ -66,6 +66,9 @@
       { label: 'last', color: color('--c3') }, { label: 'p99', color: color('--c2') }]),
     reward: makeChart($('chart-reward'), [
       { label: 'last', color: color('--c4') }, { label: '60 s mean', color: color('--c2') }]),
+    ppo: makeChart($('chart-ppo'), [
+      { label: 'value mean', color: color('--c1') }, { label: 'return mean', color: color('--c2') },
+      { label: 'approx KL', color: color('--c4'), scale: 'y2' }]),
     world: makeChart($('chart-world'), [
       { label: 'visited', color: color('--c3') }, { label: 'last minute', color: color('--c1'), scale: 'y2' }]),
     memory: makeChart($('chart-memory'), [
@@ -177,6 +180,7 @@
     showModels(t, m.models || {});
     showReward(m.reward);
     showActions(m.actions);
+    showPpo(t, m.ppo);
     showWorld(t, m.world);
     const mem = m.memory;
     $('heap-text').textContent = fmt(mem.heap_used_mb, 0) + ' / ' + fmt(mem.heap_max_mb, 0) + ' MiB';
@@ -274,8 +278,16 @@
       });
       box.dataset.built = '1';
     }
-    PARTS.forEach(([key]) => {
+    PARTS.forEach(([key, name]) => {
       const row = $('probs-' + key);
+      const h = actions.entropy ? actions.entropy[key] : null;
+      row.children[0].textContent = name;
+      if (h != null) {
+        const em = document.createElement('small');
+        em.className = 'entropy';
+        em.textContent = ' H ' + fmt(h, 2);
+        row.children[0].appendChild(em);
+      }
       const mean = actions.mean[key];
       const last = actions.last[key];
       mean.forEach((p, i) => {
@@ -287,8 +299,30 @@
     });
   }
 
+  let lastPpoUpdate = -1;
+  function showPpo(t, p) {
+    if (!p) return;
+    $('ppo-update').textContent = p.update + ' (v' + p.version + ')';
+    $('ppo-value-loss').textContent = sig(p.value_loss);
+    $('ppo-value-mean').textContent = sig(p.value_mean);
+    $('ppo-return-mean').textContent = sig(p.return_mean);
+    $('ppo-adv-std').textContent = sig(p.adv_std_raw);
+    $('ppo-grad-norm').textContent = sig(p.grad_norm);
+    $('ppo-clip-frac').textContent = fmt(p.clip_frac, 3);
+    $('ppo-kl').textContent = sig(p.approx_kl);
+    $('ppo-reward-scale').textContent = sig(p.reward_scale);
+    $('ppo-entropy').textContent = p.entropy ? 'entropy per part: ' + PARTS.map(([key, name]) =>
+      name + ' ' + fmt(p.entropy[key], 2)).join(' · ') : '';
+    if (p.update !== lastPpoUpdate) {
+      charts.ppo.push(t, [p.value_mean, p.return_mean, p.approx_kl]);
+      lastPpoUpdate = p.update;
+    }
+  }
+
   function showWorld(t, w) {
     if (!w) return;
+    $('world-rooms').textContent = w.rooms_total ? w.rooms_visited + ' / ' + w.rooms_total : '–';
+    $('world-stall').textContent = w.longest_stall_s == null ? '–' : fmt(w.longest_stall_s / 60, 1) + ' min';
     $('cells').textContent = w.cells_visited;
     $('cells-visited').textContent = w.cells_visited;
     $('cells-floor').textContent = w.floor_cells;

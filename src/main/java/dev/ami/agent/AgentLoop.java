@@ -3,6 +3,7 @@ package dev.ami.agent;
 import dev.ami.bus.AgentHandover;
 import dev.ami.bus.AgentState;
 import dev.ami.bus.Event;
+import dev.ami.bus.Place;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
@@ -227,7 +228,7 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
       env.actuator().neutral(); // hold still while blind
       ticks++;
       sink.tick(new TickRecord(ticks, (start - deadline) / 1e6, (System.nanoTime() - start) / 1e6, 0, Map.of(),
-          Double.NaN, null, Action.NEUTRAL.index(), scheduler.missed(), System.currentTimeMillis(), true));
+          Double.NaN, null, Action.NEUTRAL.index(), scheduler.missed(), System.currentTimeMillis(), true, place()));
       return;
     }
     boolean stale = frame.sequence() == lastSequence;
@@ -258,7 +259,12 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
     sink.observation(tickIndex, frame, d.action(), d.predictedLatent(), versions);
     sink.tick(new TickRecord(tickIndex, (start - deadline) / 1e6, (end - start) / 1e6, (inferEnd - inferStart) / 1e6,
         models, d.reward(), d.actionProbs(), d.action().index(), scheduler.missed(), System.currentTimeMillis(),
-        false));
+        false, place()));
+  }
+
+  /** Where the avatar stands, when the world can tell (the built-in one): a volatile read, no wait. */
+  private Place place() {
+    return env.exploration() == null ? null : env.exploration().place();
   }
 
   @Override

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.ami.bus.ModelKeys;
@@ -14,7 +15,7 @@ import dev.ami.env.Action;
 import dev.ami.env.Frame;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.DynamicsSpec;
-import dev.ami.model.ForwardDynamics;
+import dev.ami.model.DynamicsBlock;
 import dev.ami.model.GaussianNll;
 import dev.ami.model.InputBuffer;
 import dev.ami.model.PolicySpec;
@@ -43,7 +44,8 @@ public final class CuriosityBrain implements Brain {
   private final RewardOptions reward;
   private final NDManager manager;
   private final ParameterStore store;
-  private final Twin encoder;
+  private final Twin encoder; // null with random features
+  private final VaeEncoder fixedEncoder; // the random features' encoder, never swapped; null with the VAE's
   private final Twin policy;
   private final Twin dynamics;
   private final List<ParamFollower> followers;
@@ -57,6 +59,7 @@ public final class CuriosityBrain implements Brain {
   private Pending pending;
   private boolean chainStart = true;
   private long faults;
+  private long encoderSwapSteps;
 
   /** The step of the last tick, waiting for its reward. */
   private record Pending(long tick, byte[] frame, int side, int[] action, float[] logp, float value, float[] hidden,
@@ -77,13 +80,25 @@ public final class CuriosityBrain implements Brain {
     manager.setName("agent-models");
     JniUtils.setGradMode(false); // grad mode is per thread; inference never records a graph
     this.store = new ParameterStore(manager, false);
-    ForwardDynamics shapes = new ForwardDynamics(fd);
-    this.encoder = new Twin(ModelKeys.VAE, "encoder", params, () -> new VaeEncoder(vae), manager, vae.frameShape(1));
+    DynamicsBlock shapes = DynamicsBlock.of(fd);
+    if (reward.randomFeatures()) {
+      this.encoder = null;
+      this.fixedEncoder = new VaeEncoder(vae);
+      fixedEncoder.initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32, vae.frameShape(1));
+      try (NDManager scratch = manager.newSubManager()) {
+        dev.ami.model.RandomFeatures.fill(fixedEncoder, reward.featureSeed(), scratch);
+      }
+    } else {
+      this.encoder = new Twin(ModelKeys.VAE, "encoder", params, () -> new VaeEncoder(vae), manager,
+          vae.frameShape(1));
+      this.fixedEncoder = null;
+    }
     this.policy = new Twin(ModelKeys.POLICY, "model", params, () -> new PolicyValue(policySpec), manager,
         policySpec.frameShape(1));
-    this.dynamics = new Twin(ModelKeys.FD, "model", params, () -> new ForwardDynamics(fd), manager,
+    this.dynamics = new Twin(ModelKeys.FD, "model", params, () -> DynamicsBlock.of(fd), manager,
         shapes.inputShapes(1, 1));
-    this.followers = List.of(encoder.follower(), policy.follower(), dynamics.follower());
+    this.followers = encoder == null ? List.of(policy.follower(), dynamics.follower())
+        : List.of(encoder.follower(), policy.follower(), dynamics.follower());
     this.frameIn = new InputBuffer(vae.frameSize());
     this.latentIn = new InputBuffer(vae.latent());
     this.actionIn = new InputBuffer(ActionHeads.TOTAL);
@@ -102,7 +117,8 @@ public final class CuriosityBrain implements Brain {
     try (NDManager t = manager.newSubManager()) {
       long t0 = System.nanoTime();
       NDArray x = frameIn.wrap(t, frame.chw(), vae.frameShape(1));
-      float[] z = encoder.active().forward(store, new NDList(x), false).get(0).toFloatArray();
+      Block enc = encoder == null ? fixedEncoder : encoder.active();
+      float[] z = enc.forward(store, new NDList(x), false).get(0).toFloatArray();
       long t1 = System.nanoTime();
       if (!finite(z)) {
         return hold(tick, "the encoder gave a non-finite latent");
@@ -111,8 +127,15 @@ public final class CuriosityBrain implements Brain {
       double r = Double.NaN;
       StepRecord completed = null;
       if (pending != null && pending.predicted() != null) {
-        r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
-        completed = pending.complete((float) r);
+        if (reward.skipEncoderSwaps() && pending.versions().get(ModelKeys.VAE) != encoderVersion()) {
+          // z_{t+1} is in the new encoder's space, the prediction in the old one's: their distance measures the
+          // encoder's change, not the world's. The step still trains the encoder and the forward model.
+          encoderSwapSteps++;
+          completed = pending.complete(Float.NaN);
+        } else {
+          r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
+          completed = pending.complete((float) r);
+        }
       }
 
       NDList pv = policy.active().forward(store, new NDList(x), false);
@@ -127,10 +150,12 @@ public final class CuriosityBrain implements Brain {
       ActionHeads.oneHot(parts, oneHot, 0);
       NDArray zIn = latentIn.wrap(t, z, new Shape(1, 1, vae.latent()));
       NDArray aIn = actionIn.wrap(t, oneHot, new Shape(1, 1, ActionHeads.TOTAL));
-      NDArray h = hiddenIn.wrap(t, hidden, new Shape(2, 1, fd.depth(), fd.width()));
-      NDList out = dynamics.active().forward(store, new NDList(zIn, aIn, h.get(0), h.get(1)), false);
+      DynamicsBlock model = (DynamicsBlock) dynamics.active();
+      NDList in = new NDList(zIn, aIn);
+      in.addAll(model.states(hiddenIn.wrap(t, hidden, new Shape(1, fd.hiddenSize())), 1));
+      NDList out = model.forward(store, in, false);
       float[] predicted = out.get(0).toFloatArray();
-      float[] next = NDArrays.stack(new NDList(out.get(1), out.get(2))).toFloatArray(); // [re..., im...]
+      float[] next = DynamicsBlock.flatten(out, 1).toFloatArray(); // SConv: [re..., im...]; ResNetFD: the action
       long t3 = System.nanoTime();
       boolean reset = !finite(next) || !finite(predicted);
       if (reset) {
@@ -146,13 +171,14 @@ public final class CuriosityBrain implements Brain {
 
       pending = new Pending(tick, Pixels.toBytes(frame.chw()), frame.width(), parts,
           ActionSampler.logp(logProbs, parts), value, hidden, stale, chainStart,
-          Map.of(ModelKeys.VAE, encoder.version(), ModelKeys.POLICY, policy.version(),
+          Map.of(ModelKeys.VAE, encoderVersion(), ModelKeys.POLICY, policy.version(),
               ModelKeys.FD, dynamics.version()),
           predicted);
       hidden = next;
       chainStart = reset; // this step will be dropped (no prediction to reward it by): the next one starts afresh
       return new Decision(Action.fromParts(parts), completed, r, ActionSampler.probabilities(logProbs), predicted,
-          new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6});
+          encoder == null ? new double[] {(t2 - t1) / 1e6, (t3 - t2) / 1e6} // in followers' order
+              : new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6});
     }
   }
 
@@ -175,7 +201,17 @@ public final class CuriosityBrain implements Brain {
     if (faults == 1 || faults % 100 == 0) {
       LOG.warn("{} at tick {}: holding still ({} faults so far)", why, tick, faults);
     }
-    return new Decision(Action.NEUTRAL, null, Double.NaN, null, null, new double[3]);
+    return new Decision(Action.NEUTRAL, null, Double.NaN, null, null, new double[followers.size()]);
+  }
+
+  /** The VAE version the encoder runs; 0 with random features (they never change). */
+  private long encoderVersion() {
+    return encoder == null ? 0 : encoder.version();
+  }
+
+  /** Steps left unrewarded because the encoder was swapped between their two ticks. */
+  public long encoderSwapSteps() {
+    return encoderSwapSteps;
   }
 
   /** Ticks on which a model gave a non-finite output (the agent held still or reset its hidden state). */
@@ -211,7 +247,9 @@ public final class CuriosityBrain implements Brain {
 
   @Override
   public void close() {
-    encoder.close();
+    if (encoder != null) {
+      encoder.close();
+    }
     policy.close();
     dynamics.close();
     manager.close();

@@ -2,10 +2,26 @@ package dev.ami.agent;
 
 import dev.ami.config.AmiConfig;
 
-/** The curiosity reward's affine map: {@code r = scale · NLL + shift} ({@code reward.*}). */
-public record RewardOptions(double scale, double shift) {
+/**
+ * The curiosity reward as the agent computes it ({@code reward.*}): {@code r = scale · NLL + shift}; whether a step
+ * whose two latents came from different encoder versions is rewarded at all; and whether the latents come from the
+ * trained VAE or from a fixed random encoder built from {@code featureSeed} (the trainer builds the same one).
+ */
+public record RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
+                            long featureSeed) {
+  public RewardOptions(double scale, double shift) {
+    this(scale, shift, true, false, 0);
+  }
+
   public static RewardOptions from(AmiConfig c) {
-    return new RewardOptions(c.getDouble("reward.scale"), c.getDouble("reward.shift"));
+    return new RewardOptions(c.getDouble("reward.scale"), c.getDouble("reward.shift"),
+        c.getBool("reward.skip_encoder_swaps"), c.getString("reward.features").equals("random"),
+        featureSeed(c));
+  }
+
+  /** The random encoder's seed, derived from the trainers' seed, so that agent and trainer build the same network. */
+  static long featureSeed(AmiConfig c) {
+    return dev.ami.model.RandomFeatures.seed(c.getLong("trainer.seed"));
   }
 
   public double apply(double nll) {

@@ -15,6 +15,7 @@ import dev.ami.checkpoint.CheckpointException;
 import dev.ami.checkpoint.CheckpointReader;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.Secrets;
 import dev.ami.config.ConfigLoader;
 import dev.ami.env.Environment;
 import dev.ami.memory.MemoryBudget;
@@ -115,7 +116,8 @@ final class Redeployer {
         continue;
       }
       if (FIXED.stream().anyMatch(key::startsWith)) {
-        fixed.add(key + " (" + before.getValue(key) + " -> " + after.getValue(key) + ")");
+        fixed.add(key + " (" + Secrets.shown(key, before.getValue(key)) + " -> " + Secrets.shown(key, after.getValue(key))
+            + ")"); // a token's value never reaches the reply, the log or the event stream
       }
       modelChanged |= MODEL_KEYS.stream().anyMatch(key::startsWith);
     }

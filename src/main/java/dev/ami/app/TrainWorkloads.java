@@ -74,9 +74,7 @@ final class TrainWorkloads {
         for (int i = 0; i <= ppo.rollout(); i++) {
           rollouts.add(step(i, side, 0, random));
         }
-        yield new PpoTrainer(PolicySpec.from(c), new PpoOptions(ppo.rollout(), ppo.gamma(), ppo.lambda(), ppo.clip(),
-            ppo.vfCoef(), ppo.entCoef(), batch, ppo.epochs(), ppo.lr(), ppo.weightDecay(), ppo.publishEvery()),
-            rollouts, seed);
+        yield new PpoTrainer(PolicySpec.from(c), ppo.withBatch(batch), rollouts, seed);
       }
       default -> throw new IllegalArgumentException(model);
     };

@@ -25,6 +25,8 @@ public final class Addresses {
   public static final String TELEMETRY_TICK = "ami.telemetry.tick";
   /** Publish, {@link TrainRecord}: one per training step. */
   public static final String TELEMETRY_TRAIN = "ami.telemetry.train";
+  /** Publish, {@link PpoUpdate}: one per PPO update (the epochs over one rollout). */
+  public static final String TELEMETRY_PPO = "ami.telemetry.ppo";
   /** Publish, {@link ObservationRecord}: the frame the agent acted on, at most telemetry.frame_hz per second. */
   public static final String TELEMETRY_FRAME = "ami.telemetry.frame";
   /** Publish, {@link ExpectedFrameRecord}: the decoded prediction of the next frame, at the frame rate. */

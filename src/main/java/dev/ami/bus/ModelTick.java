@@ -6,6 +6,11 @@ package dev.ami.bus;
  */
 public record ModelTick(long versionUsed, long versionPublished, double computeMs, double swapMs,
                         double publishToUseMs) {
+  /** True when this tick took a new snapshot of the model up. */
+  public boolean swapped() {
+    return !Double.isNaN(swapMs);
+  }
+
   /** Versions the model in use was behind the newest published one. */
   public long policyLag() {
     return Math.max(0, versionPublished - versionUsed);

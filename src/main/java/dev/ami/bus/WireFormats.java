@@ -36,14 +36,23 @@ final class WireFormats {
   static final WireCodec<TickRecord> TICK = new WireCodec<>(TickRecord.class,
       (w, t) -> w.i64(t.tick()).f64(t.latenessMs()).f64(t.durationMs()).f64(t.inferenceMs())
           .map(t.models(), WireFormats::writeModelTick).f64(t.reward()).floats(t.actionProbs()).i32(t.action())
-          .i64(t.missed()).i64(t.wallMillis()).bool(t.blind()),
+          .i64(t.missed()).i64(t.wallMillis()).bool(t.blind())
+          .ints(t.place() == null ? null : new int[] {t.place().x(), t.place().y(), t.place().room()}),
       r -> new TickRecord(r.i64(), r.f64(), r.f64(), r.f64(), r.map(WireFormats::readModelTick, MODEL_TICK_BYTES),
-          r.f64(), r.floats(), r.i32(), r.i64(), r.i64(), r.bool()));
+          r.f64(), r.floats(), r.i32(), r.i64(), r.i64(), r.bool(), place(r.ints())));
 
   static final WireCodec<TrainRecord> TRAIN = new WireCodec<>(TrainRecord.class,
       (w, t) -> w.string(t.model()).i64(t.step()).f64(t.stepMs()).f64(t.loss()).i64(t.versionPublished())
-          .i32(t.bufferSize()).i64(t.skippedSteps()).i64(t.wallMillis()),
-      r -> new TrainRecord(r.string(), r.i64(), r.f64(), r.f64(), r.i64(), r.i32(), r.i64(), r.i64()));
+          .i32(t.bufferSize()).i64(t.skippedSteps()).i64(t.wallMillis()).f64(t.gradNorm()),
+      r -> new TrainRecord(r.string(), r.i64(), r.f64(), r.f64(), r.i64(), r.i32(), r.i64(), r.i64(), r.f64()));
+
+  static final WireCodec<PpoUpdate> PPO_UPDATE = new WireCodec<>(PpoUpdate.class,
+      (w, u) -> w.i64(u.update()).i64(u.version()).i32(u.steps()).i32(u.skipped()).f64(u.loss()).f64(u.policyLoss())
+          .f64(u.valueLoss()).f64(u.valueMean()).f64(u.returnMean()).f64(u.advStdRaw()).f64(u.gradNorm())
+          .f64(u.clipFrac()).f64(u.approxKl()).floats(u.entropy()).f64(u.rewardMean()).f64(u.rewardMax())
+          .f64(u.rewardScale()).i32(u.rewardsClipped()).i32(u.gaps()).i64(u.wallMillis()),
+      r -> new PpoUpdate(r.i64(), r.i64(), r.i32(), r.i32(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(),
+          r.f64(), r.f64(), r.f64(), r.floats(), r.f64(), r.f64(), r.f64(), r.i32(), r.i32(), r.i64()));
 
   static final WireCodec<Event> EVENT = new WireCodec<>(Event.class,
       (w, e) -> w.string(e.level()).string(e.kind()).string(e.message()).i64(e.wallMillis()),
@@ -51,8 +60,9 @@ final class WireFormats {
 
   static final WireCodec<WorldRecord> WORLD = new WireCodec<>(WorldRecord.class,
       (w, x) -> w.string(x.map()).i64(x.cellsVisited()).i64(x.cellsLastMinute()).i64(x.floorCells())
+          .i32(x.roomsVisited()).i32(x.roomsTotal()).f64(x.longestStallMs()).f64(x.longestOpenStallMs())
           .i64(x.wallMillis()),
-      r -> new WorldRecord(r.string(), r.i64(), r.i64(), r.i64(), r.i64()));
+      r -> new WorldRecord(r.string(), r.i64(), r.i64(), r.i64(), r.i32(), r.i32(), r.f64(), r.f64(), r.i64()));
 
   static final WireCodec<ObservationRecord> OBSERVATION = new WireCodec<>(ObservationRecord.class,
       (w, o) -> w.i64(o.tick()).floats(o.chw()).i32(o.height()).i32(o.width()).i32(o.action())
@@ -90,13 +100,23 @@ final class WireFormats {
       (w, c) -> w.byteBuffer(c.bytes()), r -> new SnapshotChunk(r.chunk(SnapshotChunk.RECEIVED)));
 
   static final List<WireCodec<?>> ALL = List.of(CONTROL_COMMAND, CONTROL_REPLY, STEP, PARAMS_PUBLISHED, TICK, TRAIN,
-      EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, SNAPSHOT_CHUNK, NODE_BEAT);
+      PPO_UPDATE, EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, SNAPSHOT_CHUNK, NODE_BEAT);
 
   private WireFormats() {
   }
 
   private static void writeModelTick(WireWriter w, ModelTick m) {
     w.i64(m.versionUsed()).i64(m.versionPublished()).f64(m.computeMs()).f64(m.swapMs()).f64(m.publishToUseMs());
+  }
+
+  private static Place place(int[] xyRoom) {
+    if (xyRoom == null) {
+      return null;
+    }
+    if (xyRoom.length != 3) {
+      throw new IllegalArgumentException("a place has 3 ints (x, y, room), not " + xyRoom.length);
+    }
+    return new Place(xyRoom[0], xyRoom[1], xyRoom[2]);
   }
 
   private static ModelTick readModelTick(WireReader r) {

@@ -22,7 +22,7 @@ public final class BufferMemory {
     if (c.getString("model.kind").equals("autoencoder")) {
       out.put("ae.buffer", c.getInt("ae.buffer") * frame);
     } else {
-      long hidden = 2L * c.getInt("fd.depth") * c.getInt("fd.width") * Float.BYTES;
+      long hidden = (long) dev.ami.model.DynamicsSpec.from(c).hiddenSize() * Float.BYTES;
       out.put("vae.buffer", c.getInt("vae.buffer") * frame);
       out.put("fd.buffer", c.getInt("fd.buffer") * (frame + hidden + 200)); // each step record with its hidden state
       out.put("policy.buffer", c.getInt("policy.buffer") * (frame + hidden + 200));

@@ -47,8 +47,10 @@ public final class ConfigLoader {
       return Future.failedFuture(new ConfigException("config file not found: " + chosen));
     }
     Future<JsonObject> yaml = chosen == null ? Future.succeededFuture(new JsonObject()) : readYaml(chosen);
+    java.util.Set<String> written = new java.util.HashSet<>(); // keys a preset, the file or the command line set
     return yaml.compose(json -> {
       Map<String, Object> fileKeys = flatten(json, chosen);
+      written.addAll(fileKeys.keySet());
       AmiConfig base = AmiConfig.defaults().with(fileKeys);
       for (Presets.Kind kind : Presets.Kind.values()) { // the choice of each preset may come from the command line
         if (parsedOverrides.containsKey(kind.key)) {
@@ -60,13 +62,19 @@ public final class ConfigLoader {
       // explicit beats implied: presets first, then what the user wrote in the file, then the command line
       return Presets.read(vertx, chosen, Presets.Kind.MODEL, model)
           .compose(modelKeys -> Presets.read(vertx, chosen, Presets.Kind.ENV, env)
-              .map(envKeys -> AmiConfig.defaults().with(modelKeys).with(envKeys).with(fileKeys)
-                  .with(Map.of(Presets.Kind.MODEL.key, model, Presets.Kind.ENV.key, env))));
+              .map(envKeys -> {
+                written.addAll(modelKeys.keySet());
+                written.addAll(envKeys.keySet());
+                return AmiConfig.defaults().with(modelKeys).with(envKeys).with(fileKeys)
+                    .with(Map.of(Presets.Kind.MODEL.key, model, Presets.Kind.ENV.key, env));
+              }));
     }).map(afterPreset -> {
       AmiConfig config = afterPreset;
       for (Map.Entry<String, String> o : parsedOverrides.entrySet()) {
         config = config.withOverride(o.getKey(), o.getValue());
       }
+      written.addAll(parsedOverrides.keySet());
+      config = Seeds.derive(config, written);
       CrossChecks.verify(config);
       return config.withSource(new AmiConfig.Source(file, List.copyOf(overrides)));
     });

@@ -30,7 +30,9 @@ final class ModelSettings {
     add(s, Setting.doubleRange("vae.kl_weight", 0.01, 0.0, 100.0, "weight of the KL term in the VAE loss"));
     trainerKeys(s, "vae", 8, 1e-3, 0.0, 3, 2048, 8, 128, 64);
 
-    add(s, Setting.intRange("fd.depth", 4, 1, 64, "SConv blocks in the forward model"));
+    add(s, Setting.choice("fd.kind", "sconv", java.util.List.of("sconv", "resnet"),
+        "the forward model: sconv (ami's SConv recurrence) or resnet (the predecessor's stateless ResNetFD)"));
+    add(s, Setting.intRange("fd.depth", 4, 1, 64, "SConv (or ResNetFD residual) blocks in the forward model"));
     add(s, Setting.intRange("fd.width", 512, 1, 8192, "channels of the SConv blocks (the hidden state is depth x width, complex)"));
     add(s, Setting.intRange("fd.ffn", 512, 1, 32768, "feed-forward width inside each SConv block"));
     add(s, Setting.doubleRange("fd.dropout", 0.1, 0.0, 0.9, "dropout in the SConv blocks while training"));
@@ -45,9 +47,16 @@ final class ModelSettings {
     add(s, Setting.intRange("policy.rollout", 128, 2, 100_000, "steps per PPO rollout (one more bootstraps)"));
     add(s, Setting.doubleRange("policy.gamma", 0.99, 0.0, 1.0, "discount"));
     add(s, Setting.doubleRange("policy.lambda", 0.95, 0.0, 1.0, "GAE lambda"));
-    add(s, Setting.doubleRange("policy.clip", 0.1, 0.0, 10.0, "PPO clip range, for the ratio and the value"));
-    add(s, Setting.doubleRange("policy.vf_coef", 0.5, 0.0, 100.0, "weight of the value loss"));
+    add(s, Setting.doubleRange("policy.clip", 0.1, 0.0, 10.0, "PPO clip range of the probability ratio"));
+    add(s, Setting.doubleRange("policy.value_clip", 0.0, 0.0, 1e6,
+        "clip range of the value around its acting-time estimate; 0 = no value clip (docs/models.md)"));
+    add(s, Setting.doubleRange("policy.vf_coef", 0.25, 0.0, 100.0,
+        "weight of the value loss mean((v - R)^2); 0.25 is ami's 0.5 * 0.5"));
     add(s, Setting.doubleRange("policy.ent_coef", 0.001, 0.0, 100.0, "weight of the entropy bonus"));
+    add(s, Setting.doubleRange("policy.max_grad_norm", 0.5, 0.0, 1e6,
+        "clip the global L2 norm of the policy's gradients to this; 0 = no clipping"));
+    add(s, Setting.choice("policy.adv_norm", "minibatch", java.util.List.of("minibatch", "rollout"),
+        "normalise advantages to mean 0, std 1 per minibatch (ami) or over the whole rollout"));
     add(s, Setting.intRange("policy.batch", 8, 1, 4096, "minibatch size"));
     add(s, Setting.intRange("policy.epochs", 3, 1, 1000, "passes over each rollout"));
     add(s, Setting.doubleRange("policy.lr", 1e-4, 1e-8, 1.0, "AdamW learning rate"));
@@ -58,6 +67,16 @@ final class ModelSettings {
 
     add(s, Setting.doubleRange("reward.scale", 1.0, -1e6, 1e6, "curiosity reward = scale * forward-model NLL + shift"));
     add(s, Setting.doubleRange("reward.shift", 0.0, -1e6, 1e6, "added to the scaled NLL"));
+    add(s, Setting.choice("reward.features", "vae", java.util.List.of("vae", "random"),
+        "latent space of the forward model and its reward: the trained VAE's, or a fixed random encoder (Burda et al."
+            + " 2018; no VAE is trained then, and the console has no expected frame)"));
+    add(s, Setting.bool("reward.skip_encoder_swaps", true,
+        "a step whose reward would compare latents of two encoder versions (a VAE swap between its ticks) is kept"
+            + " from PPO (it still trains the encoder and the forward model)"));
+    add(s, Setting.bool("reward.normalize", true,
+        "PPO sees the reward divided by a running std of its discounted return (Burda et al. 2018)"));
+    add(s, Setting.doubleRange("reward.clip", 5.0, 0.0, 1e6,
+        "normalised rewards are clipped to +-this before GAE; 0 = no clip"));
 
     add(s, Setting.intRange("ae.channels", 32, 1, 512, "autoencoder: width of the first conv stage; later stages double it"));
     add(s, Setting.intRange("ae.latent", 256, 1, 8192, "autoencoder: size of the latent vector"));
@@ -73,7 +92,8 @@ final class ModelSettings {
         "longest a trainer keeps the training thread before the next model's turn (at least one step)"));
     add(s, Setting.intRange("trainer.max_bad_losses", 5, 1, 1000,
         "non-finite losses in a row before a model rolls back to its last published snapshot"));
-    add(s, Setting.longValue("trainer.seed", 7, "seed of initialisation and data sampling"));
+    add(s, Setting.longValue("trainer.seed", 7,
+        "seed of initialisation and data sampling; unless given, system.seed + 6"));
     add(s, Setting.intRange("trainer.restart_delay_ms", 1000, 1, 3_600_000,
         "a crashed trainer starts again after this, doubling with each crash inside the window"));
     add(s, Setting.intRange("trainer.restart_max_ms", 60_000, 1, 3_600_000, "longest wait before a restart"));
@@ -98,6 +118,8 @@ final class ModelSettings {
         "new samples needed since the last run began before the next (0 = train flat out)"));
     add(s, Setting.intRange(m + ".publish_every", publishEvery, 1, 1_000_000,
         "steps between publishes inside a run; every run's end publishes too"));
+    add(s, Setting.doubleRange(m + ".max_grad_norm", 0.0, 0.0, 1e6,
+        "clip the global L2 norm of the model's gradients to this; 0 = no clipping"));
   }
 
   /** Rules across these keys; called from {@link CrossChecks}. */

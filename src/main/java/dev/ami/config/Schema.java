@@ -20,7 +20,8 @@ public final class Schema {
         "the agent parks until this long before a deadline, then spins; trades a little CPU for punctuality"));
     add(Setting.bool("agent.realtime", true,
         "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back with a log line)"));
-    add(Setting.longValue("agent.seed", 1, "seed of the agent's action sampling (and the random policy)"));
+    add(Setting.longValue("agent.seed", 1,
+        "seed of the agent's action sampling (and the random policy); unless given, system.seed"));
 
     ModelSettings.addTo(SETTINGS);
 
@@ -28,6 +29,8 @@ public final class Schema {
         "how often the agent shares the frame it acted on (console thumbnail); 0 = never"));
     add(Setting.intRange("telemetry.log_every_s", 10, 0, 3600, "seconds between status lines in the log; 0 = never"));
 
+    add(Setting.longValue("system.seed", 1,
+        "seeds every random source unless its own key is given: agent.seed = S, trainer.seed = S + 6, sim.seed = S"));
     add(Setting.bool("system.isolate_cpus", true,
         "give the trainer CPUs 1..n-1 and keep everything else on CPU 0 with the agent (Linux, >= 2 CPUs;"
             + " a cluster node without a trainer pins only its agent thread, one without an agent only its trainer)"));

@@ -15,6 +15,10 @@ final class WorldIoSettings {
         "every input is re-sent this often even if unchanged (a lost UDP packet cannot leave an input stuck)"));
     add(settings, Setting.doubleRange("osc.smoothing_ms", 0.0, 0.0, 10_000.0,
         "time constant of first-order smoothing of the three axes; 0 = off (buttons and neutral are never smoothed)"));
+    add(settings, Setting.bool("osc.watchdog", true,
+        "a dead-man switch: a small watchdog process sends every input 0 if this process dies (kill -9, OOM, crash)"));
+    add(settings, Setting.intRange("osc.watchdog_timeout_ms", 500, 200, 60_000,
+        "the watchdog also sends neutral when the OSC sender's heartbeats (every 100 ms) stop for this long"));
 
     add(settings, Setting.string("capture.input", "",
         "FFmpeg input: a device (/dev/video0, video=OBS Virtual Camera), a screen (:0.0+0,0), a URL or a file"));
@@ -38,6 +42,8 @@ final class WorldIoSettings {
     add(settings, Setting.choice("sim.map", "room", java.util.List.of("room", "rooms"),
         "the built-in world's floor plan: room (one 16x16 room) or rooms (3x3 rooms joined by doorways)"));
     add(settings, Setting.intRange("sim.fps", 30, 1, 240, "the built-in world's simulation and render rate"));
+    add(settings, Setting.longValue("sim.seed", 1,
+        "draws the avatar's start cell in the start room and its heading; unless given, system.seed"));
     add(settings, Setting.intRange("sim.width", 0, 0, 4096, "render width of the built-in world; 0 = model.input_size"));
     add(settings, Setting.intRange("sim.height", 0, 0, 4096, "render height of the built-in world; 0 = model.input_size"));
     add(settings, Setting.string("sim.stream_url", "",

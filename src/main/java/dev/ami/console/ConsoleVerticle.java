@@ -9,6 +9,7 @@ import dev.ami.bus.ObservationRecord;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
+import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
@@ -166,6 +167,7 @@ public final class ConsoleVerticle extends VerticleBase {
   private void listenToBus(EventBus bus) {
     bus.<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> telemetry.onTick(m.body(), System.nanoTime()));
     bus.<TrainRecord>localConsumer(Addresses.TELEMETRY_TRAIN, m -> telemetry.onTrain(m.body()));
+    bus.<PpoUpdate>localConsumer(Addresses.TELEMETRY_PPO, m -> telemetry.onPpo(m.body()));
     bus.<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> {
       telemetry.onPublished(m.body());
       sockets.broadcast(Topic.EVENTS, eventJson(Event.info("publish", m.body().key() + " v" + m.body().version()

@@ -2,6 +2,7 @@ package dev.ami.console;
 
 import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
@@ -58,6 +59,8 @@ public final class TelemetryAggregator {
   private int lastAction = Action.NEUTRAL.index();
   private float[] lastProbs;
   private double[] meanProbs;
+  private double[] meanEntropy; // per action part, nats, the same running mean as the probabilities
+  private PpoUpdate lastPpo;
   private WorldRecord world;
   private double uptimeS = Double.NaN;
   private JsonObject lastCheckpoint;
@@ -111,6 +114,13 @@ public final class TelemetryAggregator {
       for (int i = 0; i < lastProbs.length; i++) {
         meanProbs[i] += PROBS_EMA * (lastProbs[i] - meanProbs[i]);
       }
+      double[] entropy = r.entropies();
+      if (meanEntropy == null) {
+        meanEntropy = entropy.clone();
+      }
+      for (int h = 0; h < entropy.length; h++) {
+        meanEntropy[h] += PROBS_EMA * (entropy[h] - meanEntropy[h]);
+      }
     }
     ticks = Math.max(ticks, r.tick());
     missed = r.missed();
@@ -150,6 +160,11 @@ public final class TelemetryAggregator {
 
   public void onWorld(WorldRecord w) {
     world = w;
+  }
+
+  /** The last PPO update's figures. */
+  public void onPpo(PpoUpdate u) {
+    lastPpo = u;
   }
 
   /** Takes state and counters from a status reply's detail (the authority on state and tick count). */
@@ -226,10 +241,13 @@ public final class TelemetryAggregator {
         .put("reward", new JsonObject().put("last", num(reward.last())).put("mean", num(reward.mean(now)))
             .put("p50", num(reward.percentile(now, 50))))
         .put("actions", lastProbs == null ? null : new JsonObject().put("last", perPart(lastProbs, null))
-            .put("mean", perPart(null, meanProbs)))
+            .put("mean", perPart(null, meanProbs)).put("entropy", perPartValues(meanEntropy)))
+        .put("ppo", ppoJson(lastPpo))
         .put("world", world == null ? null : new JsonObject().put("map", world.map())
             .put("cells_visited", world.cellsVisited()).put("cells_last_minute", world.cellsLastMinute())
-            .put("floor_cells", world.floorCells()))
+            .put("floor_cells", world.floorCells()).put("rooms_visited", world.roomsVisited())
+            .put("rooms_total", world.roomsTotal()).put("longest_stall_s", num(world.longestStallMs() / 1000))
+            .put("longest_open_stall_s", num(world.longestOpenStallMs() / 1000)))
         .put("memory", new JsonObject()
             .put("heap_used_mb", num(memory.heapUsedMiB()))
             .put("heap_committed_mb", num(memory.heapCommittedMiB()))
@@ -253,6 +271,37 @@ public final class TelemetryAggregator {
       out.put(PARTS[p], values);
     }
     return out;
+  }
+
+  /** One number per action part, by part name; null when there are none. */
+  private static JsonObject perPartValues(double[] values) {
+    if (values == null) {
+      return null;
+    }
+    JsonObject out = new JsonObject();
+    for (int p = 0; p < PARTS.length; p++) {
+      out.put(PARTS[p], num(values[p]));
+    }
+    return out;
+  }
+
+  /** The last PPO update's figures (docs/console-protocol.md), or null before the first. */
+  static JsonObject ppoJson(PpoUpdate u) {
+    if (u == null) {
+      return null;
+    }
+    double[] entropy = new double[u.entropy().length];
+    for (int h = 0; h < entropy.length; h++) {
+      entropy[h] = u.entropy()[h];
+    }
+    return new JsonObject().put("update", u.update()).put("version", u.version()).put("steps", u.steps())
+        .put("loss", num(u.loss())).put("policy_loss", num(u.policyLoss())).put("value_loss", num(u.valueLoss()))
+        .put("value_mean", num(u.valueMean())).put("return_mean", num(u.returnMean()))
+        .put("adv_std_raw", num(u.advStdRaw())).put("grad_norm", num(u.gradNorm()))
+        .put("clip_frac", num(u.clipFrac())).put("approx_kl", num(u.approxKl()))
+        .put("entropy", perPartValues(entropy)).put("reward_mean", num(u.rewardMean()))
+        .put("reward_max", num(u.rewardMax())).put("reward_scale", num(u.rewardScale()))
+        .put("rewards_clipped", u.rewardsClipped()).put("t", u.wallMillis());
   }
 
   /** Which inputs an action turns on, for the page's input display. */

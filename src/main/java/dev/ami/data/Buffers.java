@@ -3,6 +3,7 @@ package dev.ami.data;
 import dev.ami.bus.StepRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.model.ActionHeads;
+import dev.ami.model.DynamicsSpec;
 import io.vertx.core.shareddata.Shareable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,9 +45,10 @@ public final class Buffers implements Shareable {
     if (c.getString("model.kind").equals("autoencoder")) {
       return new Buffers(layout(c), bytes, 0, new FrameBuffer(c.getInt("ae.buffer"), bytes, seed), null, null);
     }
-    return new Buffers(layout(c), bytes, 2 * c.getInt("fd.depth") * c.getInt("fd.width"),
+    int hidden = DynamicsSpec.from(c).hiddenSize();
+    return new Buffers(layout(c), bytes, hidden,
         new FrameBuffer(c.getInt("vae.buffer"), bytes, seed),
-        new StepBuffer(c.getInt("fd.buffer"), bytes, 2 * c.getInt("fd.depth") * c.getInt("fd.width")),
+        new StepBuffer(c.getInt("fd.buffer"), bytes, hidden),
         new Rollouts(c.getInt("policy.buffer")));
   }
 
@@ -55,7 +57,7 @@ public final class Buffers implements Shareable {
     String kind = c.getString("model.kind");
     return kind + "@" + c.getInt("model.input_size") + (kind.equals("autoencoder") ? "/" + c.getInt("ae.buffer")
         : "/" + c.getInt("vae.buffer") + "/" + c.getInt("fd.buffer") + "/" + c.getInt("policy.buffer")
-        + "/h" + 2 * c.getInt("fd.depth") * c.getInt("fd.width"));
+        + "/h" + DynamicsSpec.from(c).hiddenSize());
   }
 
   public String layout() {
@@ -65,8 +67,8 @@ public final class Buffers implements Shareable {
   /**
    * Files one step in every buffer that wants it. A step that does not fit (another frame size, a hidden state
    * of another size, actions outside their parts) is refused whole and counted; the buffers stay as they were.
-   * A step without a reward or log-probabilities still feeds the encoder and the forward model, and is counted
-   * as kept from PPO.
+   * A step without a reward or log-probabilities, or on a stale frame, still feeds the encoder and the forward
+   * model (which skips stale targets itself), and is counted as kept from PPO.
    */
   public void accept(StepRecord s) {
     String misfit = misfit(s);
@@ -77,7 +79,8 @@ public final class Buffers implements Shareable {
     frames.add(s.frame(), s.stale());
     if (steps != null) {
       steps.add(s);
-      if (s.logp() != null && Float.isFinite(s.reward()) && Float.isFinite(s.value())) {
+      // a stale frame is no new observation: the forward model never learns from it, nor does PPO
+      if (!s.stale() && s.logp() != null && Float.isFinite(s.reward()) && Float.isFinite(s.value())) {
         rollouts.add(s);
       } else {
         notForPpo.incrementAndGet();
@@ -111,7 +114,7 @@ public final class Buffers implements Shareable {
     return null;
   }
 
-  /** Steps kept from PPO because they had no reward, value or log-probabilities. */
+  /** Steps kept from PPO because they had no reward, value or log-probabilities, or a stale frame. */
   public long notForPpo() {
     return notForPpo.get();
   }

@@ -15,13 +15,14 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.BufferMemory;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.DynamicsSpec;
-import dev.ami.model.ForwardDynamics;
+import dev.ami.model.DynamicsBlock;
 import dev.ami.model.ModelSpec;
 import dev.ami.model.PolicySpec;
 import dev.ami.model.PolicyValue;
 import dev.ami.model.VaeDecoder;
 import dev.ami.model.VaeEncoder;
 import dev.ami.model.VaeSpec;
+import dev.ami.training.PpoTrainer;
 import dev.ami.telemetry.NativeMemory;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -75,16 +76,24 @@ public final class MemoryEstimator {
         // snapshot and its spare 2x, agent 2x encoder, fd's frozen encoder 1x, the preview's decoder 1x
         long vaeCopies = SNAPSHOTS * (encoder.params + decoder.params) + 2 * encoder.params + encoder.params
             + decoder.params;
-        out.add(model(ModelKeys.VAE, encoder.params + decoder.params, vaeCopies, vaeAct, buffers.get("vae.buffer")));
-        ForwardDynamics shapes = new ForwardDynamics(fd);
-        Probe dynamics = probe(manager, () -> new ForwardDynamics(fd), shapes.inputShapes(1, 1));
-        double fdAct = activations(manager, () -> new ForwardDynamics(fd), shapes.inputShapes(1, window))
+        boolean randomFeatures = c.getString("reward.features").equals("random");
+        if (!randomFeatures) { // with random features no VAE is trained or published
+          out.add(model(ModelKeys.VAE, encoder.params + decoder.params, vaeCopies, vaeAct, buffers.get("vae.buffer")));
+        }
+        DynamicsBlock shapes = DynamicsBlock.of(fd);
+        Probe dynamics = probe(manager, () -> DynamicsBlock.of(fd), shapes.inputShapes(1, 1));
+        double fdAct = activations(manager, () -> DynamicsBlock.of(fd), shapes.inputShapes(1, window))
             + activations(manager, () -> new VaeEncoder(vae), vae.frameShape(window + 1)) / BACKWARD; // no grad
-        out.add(model(ModelKeys.FD, dynamics.params, (SNAPSHOTS + 2) * dynamics.params, fdAct, buffers.get("fd.buffer")));
+        // snapshot and spare, the agent's two; with random features also the fixed encoder the trainer and the
+        // agent each build
+        long fdCopies = (SNAPSHOTS + 2) * dynamics.params + (randomFeatures ? 2 * encoder.params : 0);
+        out.add(model(ModelKeys.FD, dynamics.params, fdCopies, fdAct, buffers.get("fd.buffer")));
         Probe pv = probe(manager, () -> new PolicyValue(policy), policy.frameShape(1));
         double policyAct = activations(manager, () -> new PolicyValue(policy),
             policy.frameShape(c.getInt("policy.batch")));
-        out.add(model(ModelKeys.POLICY, pv.params, (SNAPSHOTS + 2) * pv.params, policyAct, buffers.get("policy.buffer")));
+        long policyParams = pv.params + PpoTrainer.REWARD_STATS_SIZE; // the reward normaliser travels with it
+        out.add(model(ModelKeys.POLICY, policyParams, (SNAPSHOTS + 2) * policyParams, policyAct,
+            buffers.get("policy.buffer")));
       }
       } finally {
         JniUtils.setGradMode(grad);

@@ -20,7 +20,7 @@ import java.util.List;
  * <p>Inputs [z (N,T,latent), action one-hot (N,T,13), h_re (N,depth,width), h_im (N,depth,width)] →
  * [μ̂ (N,T,latent), h_re, h_im after the window]. The agent runs T = 1 and carries h across ticks.
  */
-public final class ForwardDynamics extends AbstractBlock {
+public final class ForwardDynamics extends DynamicsBlock {
   private final DynamicsSpec spec;
   private final Block embed;
   private final Block in;
@@ -78,7 +78,13 @@ public final class ForwardDynamics extends AbstractBlock {
     out.initialize(manager, dataType, x);
   }
 
+  @Override
+  public Shape[] stateShapes(int n) {
+    return new Shape[] {new Shape(n, spec.depth(), spec.width()), new Shape(n, spec.depth(), spec.width())};
+  }
+
   /** The shapes of one input window of {@code steps} at batch {@code n}, for initialisation. */
+  @Override
   public Shape[] inputShapes(int n, int steps) {
     return new Shape[] {new Shape(n, steps, spec.latent()), new Shape(n, steps, ActionHeads.TOTAL),
         new Shape(n, spec.depth(), spec.width()), new Shape(n, spec.depth(), spec.width())};

@@ -35,6 +35,7 @@ public final class OscActuator implements Actuator {
   private static final Logger LOG = LoggerFactory.getLogger(OscActuator.class);
   private static final long SMOOTHING_STEP_MS = 20;
   private static final long CLOSE_WAIT_MS = 1000;
+  private static final long HEARTBEAT_MS = 100;
 
   private final InetSocketAddress target;
   private final OSCPortOut port;
@@ -47,15 +48,18 @@ public final class OscActuator implements Actuator {
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
   private final Thread safetyNet;
+  private final DeadManSwitch watchdog; // null without one
   // owned by the sender thread
   private final Map<String, Object> lastSent = new HashMap<>();
   private final float[] axes = new float[3];
   private long lastFullNanos;
   private long lastStepNanos;
 
-  private OscActuator(InetSocketAddress target, OSCPortOut port, long refreshMs, double smoothingMs) {
+  private OscActuator(InetSocketAddress target, OSCPortOut port, long refreshMs, double smoothingMs,
+                      DeadManSwitch watchdog) {
     this.target = target;
     this.port = port;
+    this.watchdog = watchdog;
     this.refreshNanos = refreshMs * 1_000_000L;
     this.smoothingNanos = smoothingMs * 1e6;
     this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,6 +69,10 @@ public final class OscActuator implements Actuator {
     });
     long period = smoothingMs > 0 ? SMOOTHING_STEP_MS : refreshMs;
     sender.scheduleAtFixedRate(this::update, period, period, TimeUnit.MILLISECONDS);
+    if (watchdog != null) {
+      // heartbeats from the thread that owns the socket: if it cannot run, the avatar should not keep walking
+      sender.scheduleAtFixedRate(watchdog::beat, 0, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+    }
     this.safetyNet = new Thread(this::close, "ami-osc-neutral-on-exit");
     Runtime.getRuntime().addShutdownHook(safetyNet);
     request(InputState.NEUTRAL); // start from a known state: the avatar may still be moving from a crash
@@ -77,11 +85,33 @@ public final class OscActuator implements Actuator {
    * @param smoothingMs time constant of the axes' first-order smoothing; 0 = off
    */
   public static OscActuator open(String host, int port, long refreshMs, double smoothingMs) throws IOException {
+    return open(host, port, refreshMs, smoothingMs, 0);
+  }
+
+  /**
+   * The same with a dead-man switch ({@link DeadManSwitch}) when {@code watchdogTimeoutMs} > 0: a watchdog process
+   * sends neutral if this process dies, or if the sender thread's heartbeats stop for that long.
+   */
+  public static OscActuator open(String host, int port, long refreshMs, double smoothingMs, long watchdogTimeoutMs)
+      throws IOException {
     InetSocketAddress target = new InetSocketAddress(host, port);
     if (target.isUnresolved()) {
       throw new IOException("OSC host '" + host + "' cannot be resolved");
     }
-    return new OscActuator(target, new OSCPortOut(target), refreshMs, smoothingMs);
+    DeadManSwitch watchdog = watchdogTimeoutMs > 0 ? DeadManSwitch.start(target, watchdogTimeoutMs) : null;
+    try {
+      return new OscActuator(target, new OSCPortOut(target), refreshMs, smoothingMs, watchdog);
+    } catch (IOException | RuntimeException e) {
+      if (watchdog != null) {
+        watchdog.close();
+      }
+      throw e;
+    }
+  }
+
+  /** The watchdog process's id, or -1 without a dead-man switch. */
+  public long watchdogPid() {
+    return watchdog == null ? -1 : watchdog.pid();
   }
 
   @Override
@@ -209,6 +239,9 @@ public final class OscActuator implements Actuator {
         LOG.warn("could not confirm neutral OSC inputs to {}: the sender did not stop", target);
       }
       closePort();
+      if (watchdog != null) {
+        watchdog.close(); // neutral is on the wire: the watchdog goes quietly
+      }
       removeSafetyNet();
     }
   }

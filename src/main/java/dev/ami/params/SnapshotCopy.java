@@ -55,6 +55,12 @@ public final class SnapshotCopy {
     }
   }
 
+  /** Copies one array into another of the same shape in place (grad mode off on this thread). */
+  public static void copyInto(NDArray source, NDArray target) {
+    JniUtils.setGradMode(false);
+    target.set(ALL, source);
+  }
+
   /** Copies group {@code group} of {@code snapshot} into {@code block}, acquiring it for the copy. */
   public static boolean copyGroup(ParamSnapshot snapshot, String group, Block block) {
     if (!snapshot.tryAcquire()) {

@@ -4,6 +4,7 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
@@ -35,6 +36,9 @@ public final class MetersVerticle extends VerticleBase {
   private final AtomicLong cellsLastMinute = new AtomicLong();
   private final Map<String, PerModel> models = new ConcurrentHashMap<>();
   private volatile double reward = Double.NaN;
+  private volatile PpoUpdate ppo;
+  private final double[] entropy = new double[PARTS.length]; // per action part, the last tick's
+  private static final String[] PARTS = {"vertical", "horizontal", "look", "jump", "run"};
   private MeterRegistry registry;
 
   /** The meters of one model, registered the first time the model is seen. */
@@ -84,6 +88,13 @@ public final class MetersVerticle extends VerticleBase {
     Gauge.builder("ami.memory.native.malloc", () -> NativeMemory.mallocMiB() * 1048576.0).baseUnit("bytes")
         .description("C heap handed out by malloc: libtorch's tensors and every JNI library's").register(registry);
     registry.gauge("ami.reward", this, m -> m.reward);
+    registerPpo();
+    for (int h = 0; h < PARTS.length; h++) {
+      int part = h;
+      Gauge.builder("ami.policy.entropy", this, m -> m.entropy[part]).tags("part", PARTS[h]).baseUnit("nats")
+          .description("entropy of the policy's distribution over one action part at the last tick")
+          .register(registry);
+    }
     registry.gauge("ami.world.cells.visited", cellsVisited);
     registry.gauge("ami.world.cells.last_minute", cellsLastMinute);
 
@@ -95,6 +106,10 @@ public final class MetersVerticle extends VerticleBase {
       missedTicks.set(r.missed());
       if (Double.isFinite(r.reward())) {
         reward = r.reward();
+      }
+      double[] h = r.entropies();
+      if (h != null) {
+        System.arraycopy(h, 0, entropy, 0, entropy.length);
       }
       r.models().forEach((key, t) -> onModelTick(model(key), t));
     });
@@ -135,6 +150,24 @@ public final class MetersVerticle extends VerticleBase {
       cellsLastMinute.set(m.body().cellsLastMinute());
     });
     return Future.succeededFuture();
+  }
+
+  /** The last PPO update's figures as gauges (NaN before the first update). */
+  private void registerPpo() {
+    PpoUpdate.figures().forEach((name, read) -> Gauge.builder("ami.ppo." + name, this,
+            m -> m.ppo == null ? Double.NaN : read.applyAsDouble(m.ppo))
+        .description("the last PPO update's " + name.replace('_', ' ')).register(registry));
+    for (int h = 0; h < PARTS.length; h++) {
+      int part = h;
+      Gauge.builder("ami.ppo.entropy", this, m -> m.ppo == null ? Double.NaN : m.ppo.entropy()[part])
+          .tags("part", PARTS[h]).baseUnit("nats").description("the last PPO update's mean entropy of one action part")
+          .register(registry);
+    }
+    Counter updates = Counter.builder("ami.ppo.updates").description("PPO updates done").register(registry);
+    vertx.eventBus().<PpoUpdate>consumer(Addresses.TELEMETRY_PPO, m -> {
+      ppo = m.body();
+      updates.increment();
+    });
   }
 
   private PerModel model(String key) {

@@ -10,8 +10,9 @@ import dev.ami.bus.ModelKeys;
 import dev.ami.data.StepBuffer;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.DynamicsSpec;
-import dev.ami.model.ForwardDynamics;
+import dev.ami.model.DynamicsBlock;
 import dev.ami.model.InputBuffer;
+import dev.ami.model.RandomFeatures;
 import dev.ami.model.VaeEncoder;
 import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
@@ -22,8 +23,8 @@ import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
 /**
- * Trains the SConv forward model on contiguous windows of {@code window + 1} steps: inputs are the frozen
- * encoder's μ of steps 0..w−1, their actions and the hidden state stored at step 0; targets are μ of steps
+ * Trains the forward model (SConv or ResNetFD) on contiguous windows of {@code window + 1} steps: inputs are the
+ * frozen encoder's μ of steps 0..w−1, their actions and the state stored at step 0; targets are μ of steps
  * 1..w; the loss is the mean Gaussian NLL with σ = 1/√(2π) (π·MSE). One window per step, AdamW.
  *
  * <p>The encoder is the newest published VAE encoder, copied in place into a frozen copy of this trainer's
@@ -41,7 +42,7 @@ public final class DynamicsTrainer extends TrainerBase {
   private final Supplier<ParamSnapshot> encoderSnapshots;
   private final Gate gate;
   private final SplittableRandom random;
-  private final ForwardDynamics model;
+  private final DynamicsBlock model;
   private final VaeEncoder encoder;
   private final StepBuffer.Window drawn;
   private final float[] frameValues;
@@ -53,8 +54,18 @@ public final class DynamicsTrainer extends TrainerBase {
   private long encoderVersion;
   private int stepsLeft;
 
+  /**
+   * @param encoderSnapshots the newest published VAE; null for a fixed random encoder built from
+   *     {@code randomFeatureSeed} (reward.features=random), the same one the agent builds
+   */
   public DynamicsTrainer(DynamicsSpec spec, VaeSpec vaeSpec, TrainerOptions options, int window, int windowsPerEpoch,
                          StepBuffer steps, Supplier<ParamSnapshot> encoderSnapshots, long seed) {
+    this(spec, vaeSpec, options, window, windowsPerEpoch, steps, encoderSnapshots, seed, 0);
+  }
+
+  public DynamicsTrainer(DynamicsSpec spec, VaeSpec vaeSpec, TrainerOptions options, int window, int windowsPerEpoch,
+                         StepBuffer steps, Supplier<ParamSnapshot> encoderSnapshots, long seed,
+                         long randomFeatureSeed) {
     super(ModelKeys.FD, seed);
     this.spec = spec;
     this.vaeSpec = vaeSpec;
@@ -65,12 +76,18 @@ public final class DynamicsTrainer extends TrainerBase {
     this.encoderSnapshots = encoderSnapshots;
     this.gate = gate(new Gate(Math.max(options.minBuffer(), window + 1), options.minNew()));
     this.random = new SplittableRandom(seed);
-    this.model = new ForwardDynamics(spec);
+    this.model = DynamicsBlock.of(spec);
     model.initialize(manager, DataType.FLOAT32, model.inputShapes(1, window));
     this.encoder = new VaeEncoder(vaeSpec);
     encoder.initialize(manager, DataType.FLOAT32, vaeSpec.frameShape(window + 1));
     encoder.freezeParameters(true);
+    if (encoderSnapshots == null) {
+      try (NDManager scratch = manager.newSubManager()) {
+        RandomFeatures.fill(encoder, randomFeatureSeed, scratch);
+      }
+    }
     optimize(options.lr(), options.weightDecay(), model);
+    clipGradNorm(options.maxGradNorm());
     this.drawn = newWindow();
     this.frameValues = new float[(window + 1) * vaeSpec.frameSize()];
     this.actions = new float[window * ActionHeads.TOTAL];
@@ -87,7 +104,8 @@ public final class DynamicsTrainer extends TrainerBase {
 
   @Override
   public boolean canStartRun(boolean ignoreNewSamples) {
-    return encoderSnapshots.get() != null && gate.open(steps.size(), steps.added(), ignoreNewSamples);
+    return (encoderSnapshots == null || encoderSnapshots.get() != null)
+        && gate.open(steps.size(), steps.added(), ignoreNewSamples);
   }
 
   @Override
@@ -126,7 +144,7 @@ public final class DynamicsTrainer extends TrainerBase {
 
   /** Takes up a newer VAE encoder, if one was published since the last window. */
   private void followEncoder() {
-    ParamSnapshot s = encoderSnapshots.get();
+    ParamSnapshot s = encoderSnapshots == null ? null : encoderSnapshots.get();
     if (s != null && s.version() > encoderVersion && SnapshotCopy.copyGroup(s, "encoder", encoder)) {
       encoderVersion = s.version();
     }
@@ -156,8 +174,9 @@ public final class DynamicsTrainer extends TrainerBase {
     NDArray inputs = mu.get("0:" + window).expandDims(0);
     NDArray targets = mu.get("1:" + (window + 1)).expandDims(0);
     NDArray a = actionInput.wrap(m, actions, new Shape(1, window, ActionHeads.TOTAL));
-    NDArray h = hiddenInput.wrap(m, hidden, new Shape(2, 1, spec.depth(), spec.width()));
-    NDList out = model.forward(store, new NDList(inputs, a, h.get(0), h.get(1)), training);
+    NDList in = new NDList(inputs, a);
+    in.addAll(model.states(hiddenInput.wrap(m, hidden, new Shape(1, spec.hiddenSize())), 1));
+    NDList out = model.forward(store, in, training);
     return GaussianNll.mean(targets, out.get(0), GaussianNll.SIGMA);
   }
 

@@ -35,6 +35,16 @@ public interface ModelTrainer extends AutoCloseable {
   default void endRun() {
   }
 
+  /** The global L2 norm of the last step's gradients before any clipping; NaN when unknown. */
+  default double lastGradNorm() {
+    return Double.NaN;
+  }
+
+  /** The summary of the run that just ended, once (PPO's update figures); null for trainers without one. */
+  default dev.ami.bus.PpoUpdate takeUpdate() {
+    return null;
+  }
+
   /** The model's spec in words ({@code VaeSpec[...]}): snapshots carry it, so a misfit is explained. */
   default String spec() {
     return "";

@@ -5,33 +5,45 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import dev.ami.bus.StepRecord;
 import dev.ami.bus.ModelKeys;
+import dev.ami.bus.PpoUpdate;
+import dev.ami.bus.StepRecord;
 import dev.ami.data.Pixels;
 import dev.ami.data.Rollouts;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.InputBuffer;
 import dev.ami.model.PolicySpec;
 import dev.ami.model.PolicyValue;
+import dev.ami.params.ParamSnapshot;
 import dev.ami.training.loss.Gae;
 import dev.ami.training.loss.PpoLoss;
+import dev.ami.training.loss.RewardNormaliser;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * Trains the policy and value network with PPO on one rollout at a time: GAE over the rollout's curiosity
- * rewards with the values it was acted with (not carried across pauses or dropped steps), advantages
- * normalised over the rollout, then {@code epochs} shuffled passes in minibatches (clipped surrogate per
- * action part, clipped value loss, entropy bonus).
+ * Trains the policy and value network with PPO on one rollout at a time: the curiosity rewards divided by a
+ * running std of their discounted return and clipped ({@link RewardNormaliser}), GAE with the values the rollout
+ * was acted with (not carried across pauses or dropped steps), advantages normalised per minibatch (ami) or over
+ * the rollout, then {@code epochs} shuffled passes in minibatches (clipped surrogate per action part, value loss,
+ * entropy bonus), each update's gradients clipped to a global norm. Every update is summarised in a
+ * {@link PpoUpdate}.
  */
 public final class PpoTrainer extends TrainerBase {
+  /** The snapshot group that carries the reward normaliser's state beside the model. */
+  static final String REWARD_STATS = "reward_norm";
+  /** Numbers in that group: the discounted return, and the count, mean and variance of the returns. */
+  public static final int REWARD_STATS_SIZE = 4;
 
   private final PolicySpec spec;
   private final PpoOptions options;
   private final Rollouts rollouts;
   private final SplittableRandom random;
   private final PolicyValue model;
+  private final StatsBlock rewardStats;
+  private final RewardNormaliser normaliser;
   private final int batch;
   private final float[] frames;
   private final float[] actions;
@@ -48,6 +60,9 @@ public final class PpoTrainer extends TrainerBase {
   private float[] advantages;
   private double[] returns;
   private Plan plan;
+  private long updates;
+  private UpdateSums sums;
+  private PpoUpdate finished;
 
   public PpoTrainer(PolicySpec spec, PpoOptions options, Rollouts rollouts, long seed) {
     super(ModelKeys.POLICY, seed);
@@ -58,7 +73,12 @@ public final class PpoTrainer extends TrainerBase {
     this.batch = options.batch();
     this.model = new PolicyValue(spec);
     model.initialize(manager, DataType.FLOAT32, spec.frameShape(batch));
+    this.rewardStats = new StatsBlock(REWARD_STATS_SIZE);
+    rewardStats.init(manager);
+    this.normaliser = new RewardNormaliser(options.gamma(), options.rewardClip());
+    saveNormaliser();
     optimize(options.lr(), options.weightDecay(), model);
+    clipGradNorm(options.maxGradNorm());
     this.frames = new float[batch * spec.frameSize()];
     this.actions = new float[batch * ActionHeads.TOTAL];
     this.oldLogp = new float[batch * ActionHeads.COUNT];
@@ -96,22 +116,42 @@ public final class PpoTrainer extends TrainerBase {
       return 0;
     }
     int n = options.rollout();
-    float[] rewards = new float[n];
+    float[] raw = new float[n];
     float[] values = new float[n + 1];
     boolean[] gapAfter = new boolean[n];
+    int gaps = 0;
+    double rewardSum = 0;
+    double rewardMax = Double.NEGATIVE_INFINITY;
     for (int t = 0; t <= n; t++) {
       StepRecord s = rollout.get(t);
       values[t] = s.value();
       if (t < n) {
-        rewards[t] = s.reward();
+        raw[t] = s.reward();
+        rewardSum += raw[t];
+        rewardMax = Math.max(rewardMax, raw[t]);
         StepRecord next = rollout.get(t + 1);
         gapAfter[t] = next.chainStart() || next.tick() != s.tick() + 1;
+        gaps += gapAfter[t] ? 1 : 0;
       }
     }
+    float[] rewards = raw;
+    if (options.normaliseRewards()) {
+      if (!reusing) { // a rollout learned from again (benchmarks) must not count twice in the statistics
+        normaliser.update(raw);
+        saveNormaliser();
+      }
+      rewards = normaliser.scale(raw);
+    }
+    int clipped = 0;
+    for (int t = 0; options.normaliseRewards() && options.rewardClip() > 0 && t < n; t++) {
+      clipped += Math.abs(raw[t] / normaliser.std()) > options.rewardClip() ? 1 : 0;
+    }
     Gae.Result gae = Gae.compute(rewards, values, gapAfter, options.gamma(), options.lambda());
-    advantages = Gae.normalise(gae.advantages());
+    advantages = options.minibatchAdvantages() ? toFloats(gae.advantages()) : Gae.normalise(gae.advantages());
     returns = gae.returns();
     plan = new Plan(n, batch, options.epochs(), random);
+    sums = new UpdateSums(Gae.std(gae.advantages()), rewardSum / n, rewardMax,
+        options.normaliseRewards() ? normaliser.std() : 1, clipped, gaps);
     return plan.steps();
   }
 
@@ -129,21 +169,31 @@ public final class PpoTrainer extends TrainerBase {
       scalars[batch + b] = s.value();
       scalars[2 * batch + b] = (float) returns[slots[b]];
     }
+    if (options.minibatchAdvantages()) {
+      Gae.normaliseInPlace(scalars, 0, batch);
+    }
     return true;
   }
 
   @Override
   public float step() {
-    return update(m -> {
+    float[][] diagnostics = new float[1][];
+    float loss = update(m -> {
       NDArray x = frameInput.wrap(m, frames, spec.frameShape(batch));
       NDArray a = actionInput.wrap(m, actions, new Shape(batch, ActionHeads.TOTAL));
       NDArray logp = logpInput.wrap(m, oldLogp, new Shape(batch, ActionHeads.COUNT));
       NDArray s = scalarInput.wrap(m, scalars, new Shape(3, batch));
       NDList out = model.forward(store, new NDList(x), true);
       NDArray values = out.get(1).reshape(batch);
-      return PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2), options.clip(),
-          options.vfCoef(), options.entCoef()).total();
+      PpoLoss.Parts parts = PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2),
+          options.clip(), options.valueClip(), options.vfCoef(), options.entCoef());
+      diagnostics[0] = parts.diagnostics().toFloatArray(); // one read back for every figure of the step
+      return parts.total();
     });
+    if (sums != null) {
+      sums.add(loss, diagnostics[0], lastGradNorm());
+    }
+    return loss;
   }
 
   /** The rollout is used: its steps leave the buffer (the bootstrap step stays, it starts the next one). */
@@ -153,18 +203,67 @@ public final class PpoTrainer extends TrainerBase {
       rollouts.consumeThrough(rollout.get(options.rollout() - 1).tick());
       lastRollout = rollout;
     }
+    if (sums != null && sums.steps + sums.skipped > 0) {
+      finished = sums.summary(++updates);
+    }
+    sums = null;
     rollout = null;
     plan = null;
   }
 
   @Override
-  public String spec() {
-    return spec.toString();
+  public PpoUpdate takeUpdate() {
+    PpoUpdate u = finished;
+    finished = null;
+    return u;
+  }
+
+  /** The running std the rewards are divided by (1 before any rollout). */
+  public double rewardScale() {
+    return normaliser.std();
+  }
+
+  /** The model and the reward normaliser's state: both travel in snapshots and checkpoints. */
+  @Override
+  public Map<String, Block> groups() {
+    Map<String, Block> groups = new LinkedHashMap<>();
+    groups.put("model", model);
+    groups.put(REWARD_STATS, rewardStats);
+    return groups;
+  }
+
+  /**
+   * The parameters, and the reward normaliser's state when the snapshot has it (a snapshot or checkpoint from
+   * before the normaliser had none: the statistics then start afresh).
+   */
+  @Override
+  public void restore(ParamSnapshot snapshot) {
+    if (snapshot.groupNames().contains(REWARD_STATS)) {
+      super.restore(snapshot);
+      double[] v = rewardStats.read();
+      normaliser.restore(new RewardNormaliser.State(v[0], v[1], v[2], v[3]));
+    } else {
+      restoreGroups(snapshot, Map.of("model", model));
+      saveNormaliser();
+    }
+  }
+
+  private void saveNormaliser() {
+    RewardNormaliser.State s = normaliser.state();
+    rewardStats.write(new double[] {s.discounted(), s.count(), s.mean(), s.variance()}, manager);
+  }
+
+  private static float[] toFloats(double[] a) {
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = (float) a[i];
+    }
+    return out;
   }
 
   @Override
-  public Map<String, Block> groups() {
-    return Map.of("model", model);
+  public String spec() {
+    return spec.toString();
   }
 
   @Override
@@ -175,5 +274,55 @@ public final class PpoTrainer extends TrainerBase {
   @Override
   public int publishEvery() {
     return options.publishEvery();
+  }
+
+  /** Sums over one update's steps, for its {@link PpoUpdate}. */
+  private static final class UpdateSums {
+    final double advStdRaw;
+    final double rewardMean;
+    final double rewardMax;
+    final double rewardScale;
+    final int clipped;
+    final int gaps;
+    final double[] diagnostics = new double[PpoLoss.DIAGNOSTICS];
+    double loss;
+    double gradNorm;
+    int steps;
+    int skipped;
+
+    UpdateSums(double advStdRaw, double rewardMean, double rewardMax, double rewardScale, int clipped, int gaps) {
+      this.advStdRaw = advStdRaw;
+      this.rewardMean = rewardMean;
+      this.rewardMax = rewardMax;
+      this.rewardScale = rewardScale;
+      this.clipped = clipped;
+      this.gaps = gaps;
+    }
+
+    void add(float stepLoss, float[] d, double norm) {
+      if (!Float.isFinite(stepLoss) || d == null) {
+        skipped++;
+        return;
+      }
+      steps++;
+      loss += stepLoss;
+      gradNorm += norm;
+      for (int i = 0; i < diagnostics.length; i++) {
+        diagnostics[i] += d[i];
+      }
+    }
+
+    PpoUpdate summary(long update) {
+      double n = Math.max(1, steps);
+      float[] entropy = new float[ActionHeads.COUNT];
+      for (int h = 0; h < entropy.length; h++) {
+        entropy[h] = (float) (diagnostics[PpoLoss.ENTROPY + h] / n);
+      }
+      return new PpoUpdate(update, 0, steps, skipped, steps == 0 ? Double.NaN : loss / n,
+          diagnostics[PpoLoss.POLICY] / n, diagnostics[PpoLoss.VALUE] / n, diagnostics[PpoLoss.VALUE_MEAN] / n,
+          diagnostics[PpoLoss.RETURN_MEAN] / n, advStdRaw, gradNorm / n, diagnostics[PpoLoss.CLIP_FRAC] / n,
+          diagnostics[PpoLoss.APPROX_KL] / n, entropy, rewardMean, rewardMax, rewardScale, clipped, gaps,
+          System.currentTimeMillis());
+    }
   }
 }

@@ -68,6 +68,14 @@ final class TorchAdam implements AutoCloseable {
    * {@code zero_grad}). The gradient wrappers DJL creates are attached to {@code scratch}.
    */
   void step(NDManager scratch) {
+    step(scratch, 1f);
+  }
+
+  /**
+   * The same with every gradient multiplied by {@code gradScale} first, inside the fused kernel (its rescale
+   * argument scales a copy of the gradient before the moments see it): {@code clip_grad_norm_} at no extra cost.
+   */
+  void step(NDManager scratch, float gradScale) {
     t++;
     double bc1 = 1 - Math.pow(beta1, t);
     double bc2 = 1 - Math.pow(beta2, t);
@@ -83,7 +91,7 @@ final class TorchAdam implements AutoCloseable {
         w.muli(decay); // AdamW: decoupled from the gradient, before the moments are used
       }
       w.getNDArrayInternal().adamUpdate(new NDList(w, g, firstMoments.get(i), secondMoments.get(i)), new NDList(w),
-          lr, lrbc, 0f /* weight decay */, 1f /* rescale */, -1f /* no clipping */, beta1, beta2, epsK,
+          lr, lrbc, 0f /* weight decay */, gradScale, -1f /* no clipping */, beta1, beta2, epsK,
           false /* lazy */, false /* adamw */);
       JniUtils.zeroGrad((PtNDArray) w);
     }

@@ -28,6 +28,13 @@ abstract class TrainerBase implements ModelTrainer {
   private TorchAdam adam;
   private Gate gate;
   private long nonFiniteGradients;
+  private double maxGradNorm;
+  private double lastGradNorm = Double.NaN;
+  private final GradientGuard guard = new GradientGuard(OUTLIER_FACTOR);
+  private long outlierGradients;
+
+  /** A gradient norm this many times the recent median is garbage, not learning ({@link GradientGuard}). */
+  static final double OUTLIER_FACTOR = 1e4;
 
   TrainerBase(String name, long seed) {
     Engine.getInstance().setRandomSeed((int) seed);
@@ -50,13 +57,29 @@ abstract class TrainerBase implements ModelTrainer {
   }
 
   /**
+   * Clips every update's gradients to a global L2 norm of at most {@code max} (over all of the model's
+   * gradients together, as {@code torch.nn.utils.clip_grad_norm_}); 0 turns clipping off.
+   */
+  protected final void clipGradNorm(double max) {
+    this.maxGradNorm = max;
+  }
+
+  /** The global L2 norm of the last update's gradients before clipping; NaN before the first. */
+  @Override
+  public final double lastGradNorm() {
+    return lastGradNorm;
+  }
+
+  /**
    * One update: {@code loss} builds the loss from the step's manager inside the gradient collector. A
    * non-finite loss is returned without computing gradients, and a finite loss whose gradients are not
-   * finite returns NaN without an update: either way the parameters stay as they were.
+   * finite returns NaN without an update: either way the parameters stay as they were. With a gradient-norm
+   * limit the update uses the gradients scaled by {@code min(1, max / (norm + 1e-6))}.
    *
    * <p>Why check the gradients: libtorch 2.7.1 on this CPU now and then returns NaN gradients from a finite
    * loss when its allocator hands out dirty memory (docs/performance.md, "oneDNN padded-channel NaN" and
-   * "NaN gradients in the forward model"). Applied, one such step poisons every weight and Adam's moments.
+   * "NaN gradients in the forward model"). Applied, one such step poisons every weight and Adam's moments. The
+   * same fault sometimes gives finite but absurd gradients: those are refused too ({@link GradientGuard}).
    */
   protected final float update(Function<NDManager, NDArray> loss) {
     try (NDManager step = manager.newSubManager()) {
@@ -69,26 +92,40 @@ abstract class TrainerBase implements ModelTrainer {
         }
         collector.backward(l);
       }
-      if (!gradientsFinite(step)) {
+      double norm = gradientNorm(step);
+      lastGradNorm = norm;
+      if (!guard.accept(norm)) {
         adam.zeroGradients(step);
-        nonFiniteGradients++;
+        if (Double.isFinite(norm)) {
+          outlierGradients++;
+        } else {
+          nonFiniteGradients++;
+        }
         return Float.NaN;
       }
-      adam.step(step);
+      adam.step(step, maxGradNorm > 0 && norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f);
       return value;
     }
   }
 
-  /** One sum per gradient, one read back: any NaN or Inf element makes the total non-finite. */
-  private boolean gradientsFinite(NDManager step) {
+  /**
+   * The global L2 norm of the gradients: one sum of squares per gradient, one read back. Any NaN or Inf element
+   * makes it non-finite (so does a sum of squares beyond float range: such a step is skipped too).
+   */
+  private double gradientNorm(NDManager step) {
     NDArray total = null;
     for (Parameter p : parameters) {
       NDArray g = p.getArray().getGradient();
       g.attach(step);
-      NDArray s = g.sum();
+      NDArray s = g.square().sum();
       total = total == null ? s : total.add(s);
     }
-    return total == null || Float.isFinite(total.getFloat());
+    return total == null ? 0 : Math.sqrt(total.getFloat());
+  }
+
+  /** Steps whose gradients were finite but absurd, {@link #OUTLIER_FACTOR} times the recent median (skipped). */
+  public long outlierGradients() {
+    return outlierGradients;
   }
 
   /** Steps whose finite loss came with non-finite gradients (skipped, see {@link #update}). */
@@ -98,7 +135,12 @@ abstract class TrainerBase implements ModelTrainer {
 
   @Override
   public void restore(ParamSnapshot snapshot) {
-    groups().forEach((name, block) -> SnapshotCopy.copy("snapshot " + snapshot.key() + "@" + snapshot.version()
+    restoreGroups(snapshot, groups());
+  }
+
+  /** Copies these groups of the snapshot in place and restarts the optimizer. */
+  protected final void restoreGroups(ParamSnapshot snapshot, Map<String, Block> groups) {
+    groups.forEach((name, block) -> SnapshotCopy.copy("snapshot " + snapshot.key() + "@" + snapshot.version()
         + " group " + name, snapshot.group(name), SnapshotCopy.parameters(block)));
     adam.reset(); // moments from a diverged run may hold NaN/Inf and would poison the next update again
   }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelState;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.TrainerState;
@@ -31,6 +32,10 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     void published(ParamsPublished p);
 
     void step(TrainRecord r);
+
+    /** A PPO update ended (its figures, stamped with the version its end published). */
+    default void ppo(PpoUpdate u) {
+    }
 
     void event(Event e);
   }
@@ -250,6 +255,10 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     if (s.stepsSincePublish > 0) {
       publish(s);
     }
+    PpoUpdate update = s.trainer.takeUpdate();
+    if (update != null) {
+      sink.ppo(update.withVersion(s.version));
+    }
   }
 
   private void trainOnce(Slot s) {
@@ -271,7 +280,7 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
       }
     }
     sink.step(new TrainRecord(s.trainer.key(), s.steps, ms, loss, s.version, s.trainer.bufferSize(), s.skipped,
-        System.currentTimeMillis()));
+        System.currentTimeMillis(), s.trainer.lastGradNorm()));
   }
 
   private void publish(Slot s) {

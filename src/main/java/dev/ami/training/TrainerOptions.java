@@ -12,12 +12,18 @@ import dev.ami.config.AmiConfig;
  * @param publishEvery steps between publishes inside a run; every run's end publishes too
  */
 public record TrainerOptions(int batch, double lr, double weightDecay, int epochs, int buffer, int minBuffer,
-                             int minNew, int publishEvery) {
+                             int minNew, int publishEvery, double maxGradNorm) {
+
+  public TrainerOptions(int batch, double lr, double weightDecay, int epochs, int buffer, int minBuffer, int minNew,
+                        int publishEvery) {
+    this(batch, lr, weightDecay, epochs, buffer, minBuffer, minNew, publishEvery, 0);
+  }
 
   /** The keys every section with a buffer of its own has; the batch is the caller's (fd has none: one window). */
   public static TrainerOptions from(AmiConfig c, String section, int batch) {
     return new TrainerOptions(batch, c.getDouble(section + ".lr"),
         c.getDouble(section + ".weight_decay"), c.getInt(section + ".epochs"), c.getInt(section + ".buffer"),
-        c.getInt(section + ".min_buffer"), c.getInt(section + ".min_new"), c.getInt(section + ".publish_every"));
+        c.getInt(section + ".min_buffer"), c.getInt(section + ".min_new"), c.getInt(section + ".publish_every"),
+        c.getDouble(section + ".max_grad_norm"));
   }
 }

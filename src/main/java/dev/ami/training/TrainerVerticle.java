@@ -6,6 +6,7 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;
+import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TrainRecord;
@@ -246,12 +247,21 @@ public final class TrainerVerticle extends VerticleBase {
       return List.of(new AeTrainer(ModelSpec.from(c), ae, buffers.frames(), seed));
     }
     VaeSpec vae = VaeSpec.from(c);
+    DynamicsTrainer fd;
+    PpoTrainer ppo = new PpoTrainer(PolicySpec.from(c), PpoOptions.from(c), buffers.rollouts(), seed + 2);
+    if (c.getString("reward.features").equals("random")) {
+      // the reward's latents come from a fixed random encoder: no VAE in the reward path, none to train
+      fd = new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1),
+          c.getInt("fd.window"), c.getInt("fd.windows_per_epoch"), buffers.steps(), null, seed + 1,
+          dev.ami.model.RandomFeatures.seed(c.getLong("trainer.seed")));
+      return List.of(fd, ppo);
+    }
+    fd = new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1), c.getInt("fd.window"),
+        c.getInt("fd.windows_per_epoch"), buffers.steps(), () -> params.get(ModelKeys.VAE), seed + 1);
     return List.of(
         new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, c.getInt("vae.batch")), c.getDouble("vae.kl_weight"),
             buffers.frames(), seed),
-        new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1), c.getInt("fd.window"),
-            c.getInt("fd.windows_per_epoch"), buffers.steps(), () -> params.get(ModelKeys.VAE), seed + 1),
-        new PpoTrainer(PolicySpec.from(c), PpoOptions.from(c), buffers.rollouts(), seed + 2));
+        fd, ppo);
   }
 
   private static void accept(Buffers buffers, StepRecord step, EventBus bus) {
@@ -273,6 +283,11 @@ public final class TrainerVerticle extends VerticleBase {
       @Override
       public void step(TrainRecord r) {
         bus.publish(Addresses.TELEMETRY_TRAIN, r);
+      }
+
+      @Override
+      public void ppo(PpoUpdate u) {
+        bus.publish(Addresses.TELEMETRY_PPO, u);
       }
 
       @Override

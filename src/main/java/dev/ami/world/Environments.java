@@ -48,6 +48,7 @@ public final class Environments {
     if (!config.getBool("osc.enabled")) {
       return new RecordingActuator();
     }
-    return OscActuator.open(host, port, config.getInt("osc.refresh_ms"), config.getDouble("osc.smoothing_ms"));
+    return OscActuator.open(host, port, config.getInt("osc.refresh_ms"), config.getDouble("osc.smoothing_ms"),
+        config.getBool("osc.watchdog") ? config.getInt("osc.watchdog_timeout_ms") : 0);
   }
 }

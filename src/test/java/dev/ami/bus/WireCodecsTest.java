@@ -46,14 +46,17 @@ class WireCodecsTest {
         step(new Random(1), 4),
         new StepRecord(0, new byte[0], 0, new int[0], null, Float.NaN, Float.NaN, null, false, false, Map.of(), 0),
         new TickRecord(7, 0.25, 3.5, 2.0, models, 0.125, new float[] {0.5f, Float.NaN, 1e-30f}, 12, 2,
-            1_700_000_000_000L, false),
-        new TickRecord(8, -1, 0, 0, Map.of(), Double.NaN, null, 0, 0, 0, true),
+            1_700_000_000_000L, false, new Place(12, -3, 8)),
+        new TickRecord(8, -1, 0, 0, Map.of(), Double.NaN, null, 0, 0, 0, true, null),
+        new PpoUpdate(3, 9, 47, 1, 0.5, -0.01, 0.25, 1.5, 1.75, 0.125, Double.POSITIVE_INFINITY, 0.0625, 1e-4,
+            new float[] {1f, 1.1f, 0.5f, 0.69f, 0.6f}, 0.3, 237.8, 14.5, 2, 1, 1_700_000_000_000L),
+        new PpoUpdate(0, 0, 0, 0, Double.NaN, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 1, 0, 0, 0),
         new TrainRecord(UNICODE, 10, 1.5, Double.POSITIVE_INFINITY, 3, 100, 2, 1_700_000_000_000L),
         new TrainRecord("", 0, Double.NaN, Double.NaN, 0, 0, 0, 0),
         new Event("warn", "source-down", UNICODE, 1_700_000_000_000L),
         new Event(null, "", null, Long.MIN_VALUE),
-        new WorldRecord("maze", 10, 3, 200, 1),
-        new WorldRecord(null, 0, 0, 0, 0),
+        new WorldRecord("maze", 10, 3, 200, 4, 9, 61_000.5, 0.25, 1),
+        new WorldRecord(null, 0, 0, 0, 0, 0, 0, 0, 0),
         new ObservationRecord(4, new float[] {0f, 0.5f, 1f, Float.NaN}, 1, 1, 9, new float[] {-2f, 3f}, 6, 7),
         new ObservationRecord(0, null, 0, 0, 0, null, 0, 0),
         new ExpectedFrameRecord(4, new float[] {0.25f, 0.75f, 1f}, 1, 1, 8, 9),
@@ -184,7 +187,7 @@ class WireCodecsTest {
         .hasMessageContaining("StepRecord")
         .hasMessageContaining("negative length -7");
 
-    Buffer tick = encode(WireFormats.TICK, new TickRecord(1, 0, 0, 0, Map.of(), 0, null, 0, 0, 0, false));
+    Buffer tick = encode(WireFormats.TICK, new TickRecord(1, 0, 0, 0, Map.of(), 0, null, 0, 0, 0, false, null));
     tick.setInt(1 + 4 * 8, 100_000_000); // the models map's count: far more entries than bytes left
     assertThatThrownBy(() -> WireFormats.TICK.decodeFromWire(0, tick))
         .isInstanceOf(WireFormatException.class)
@@ -220,7 +223,7 @@ class WireCodecsTest {
     buffer.setByte(LEADING.length, (byte) (WireCodec.FORMAT + 1));
     assertThatThrownBy(() -> WireFormats.EVENT.decodeFromWire(LEADING.length, buffer))
         .isInstanceOf(WireFormatException.class)
-        .hasMessage("cannot decode Event from the wire: wire format 3, but this JVM reads format 2: the peer runs "
+        .hasMessage("cannot decode Event from the wire: wire format 4, but this JVM reads format 3: the peer runs "
             + "another version of ami-runtime");
     assertThatThrownBy(() -> WireFormats.EVENT.decodeFromWire(buffer.length() + 1, buffer))
         .isInstanceOf(WireFormatException.class).hasMessageContaining("outside the buffer");
@@ -230,19 +233,19 @@ class WireCodecsTest {
   @DisplayName("known answers: the exact bytes of tiny records pin the format")
   void knownAnswers() {
     assertThat(encode(WireFormats.EVENT, new Event("info", "k", "m", 1)).getBytes()).isEqualTo(bytes(
-        2,                                  // format
+        3,                                  // format
         0, 0, 0, 4, 'i', 'n', 'f', 'o',     // level: int32 UTF-8 length, bytes
         0, 0, 0, 1, 'k',                    // kind
         0, 0, 0, 1, 'm',                    // message
         0, 0, 0, 0, 0, 0, 0, 1));           // wallMillis: int64 big-endian
     assertThat(encode(WireFormats.CONTROL_COMMAND, new ControlCommand("st", 2, null)).getBytes()).isEqualTo(bytes(
-        2,
+        3,
         0, 0, 0, 2, 's', 't',
         0, 0, 0, 2,                         // n
         0xff, 0xff, 0xff, 0xff));           // args: null is length -1
     assertThat(encode(WireFormats.STEP, new StepRecord(1, new byte[] {1, 2, (byte) 255}, 1, new int[] {4}, null,
         0.5f, Float.NaN, null, true, false, Map.of("ae", 2L), 3)).getBytes()).isEqualTo(bytes(
-        2,
+        3,
         0, 0, 0, 0, 0, 0, 0, 1,             // tick
         0, 0, 0, 3, 1, 2, 0xff,             // frame: raw uint8 bytes
         0, 0, 0, 1,                         // side
@@ -262,7 +265,8 @@ class WireCodecsTest {
   void coverage() {
     assertThat(WireFormats.ALL.stream().<Class<?>>map(WireCodec::type)).containsExactlyInAnyOrder(ControlCommand.class,
         ControlReply.class, StepRecord.class, ParamsPublished.class, TickRecord.class, TrainRecord.class,
-        Event.class, WorldRecord.class, ObservationRecord.class, ExpectedFrameRecord.class, CheckpointRecord.class,
+        PpoUpdate.class, Event.class, WorldRecord.class, ObservationRecord.class, ExpectedFrameRecord.class,
+        CheckpointRecord.class,
         RedeployRecord.class, SnapshotOffer.class, SnapshotChunk.class, NodeBeat.class);
     assertThat(Codecs.LOCAL_ONLY).containsExactlyInAnyOrder(AgentState.class, TrainerState.class,
         AgentHandover.class, ModelState.class);

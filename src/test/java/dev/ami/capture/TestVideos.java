@@ -33,7 +33,7 @@ public final class TestVideos {
   }
 
   /** Writes {@code frames} copies of the patch picture as an mp4. */
-  static Path patchVideo(Path dir, int frames, double fps) throws Exception {
+  public static Path patchVideo(Path dir, int frames, double fps) throws Exception {
     Path file = dir.resolve("patch.mp4");
     try (Mat picture = patchPicture();
          FrameStreamer out = new FrameStreamer(file.toString(), "mp4", WIDTH, HEIGHT, fps)) {

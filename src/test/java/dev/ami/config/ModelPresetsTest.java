@@ -86,6 +86,28 @@ class ModelPresetsTest {
     assertThatThrownBy(() -> load(file)).hasMessageContaining("must not set model.preset");
   }
 
+  @Test
+  @DisplayName("system.seed seeds the agent, the trainers and the world's start, unless their own key is given")
+  void oneSeed() throws Exception {
+    AmiConfig defaults = load(null);
+    assertThat(defaults.getLong("system.seed")).isEqualTo(1);
+    assertThat(defaults.getLong("agent.seed")).isEqualTo(1);
+    assertThat(defaults.getLong("trainer.seed")).as("the trainers' seed before there was a system seed").isEqualTo(7);
+    assertThat(defaults.getLong("sim.seed")).isEqualTo(1);
+    AmiConfig five = load(null, "system.seed=5");
+    assertThat(five.getLong("agent.seed")).isEqualTo(5);
+    assertThat(five.getLong("trainer.seed")).isEqualTo(11);
+    assertThat(five.getLong("sim.seed")).isEqualTo(5);
+    AmiConfig given = load(null, "system.seed=5", "agent.seed=42");
+    assertThat(given.getLong("agent.seed")).as("a seed written on the command line stays").isEqualTo(42);
+    assertThat(given.getLong("trainer.seed")).isEqualTo(11);
+    Path file = dir.resolve("seeded.yaml");
+    Files.writeString(file, "system:\n  seed: 9\nsim:\n  seed: 3\n");
+    AmiConfig fromFile = load(file);
+    assertThat(fromFile.getLong("agent.seed")).isEqualTo(9);
+    assertThat(fromFile.getLong("sim.seed")).as("a seed written in the file stays").isEqualTo(3);
+  }
+
   private static AmiConfig load(Path file, String... overrides) throws Exception {
     try {
       return new ConfigLoader(vertx).load(file, List.of(overrides)).toCompletionStage().toCompletableFuture()

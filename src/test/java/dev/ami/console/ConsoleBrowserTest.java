@@ -160,6 +160,14 @@ class ConsoleBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#probs-vertical .prob"))).hasSize(3);
     assertThat(driver.findElements(By.cssSelector("#probs-jump .prob"))).hasSize(2);
     waiting().until(d -> text("cells-visited").matches("\\d+") && Long.parseLong(text("cells-visited")) > 0);
+    assertThat(text("world-rooms")).matches("\\d+ / 1");
+    // each part's entropy beside its name, and the last PPO update's figures once one has ended
+    assertThat(driver.findElement(By.cssSelector("#probs-vertical .part")).getText()).matches("Vertical H \\d\\.\\d\\d");
+    waiting().until(d -> text("ppo-update").matches("\\d+ \\(v\\d+\\)"));
+    assertThat(text("ppo-grad-norm")).matches("[0-9.e+-]+");
+    assertThat(text("ppo-kl")).matches("[0-9.e+-]+");
+    assertThat(text("ppo-entropy")).startsWith("entropy per part: Vertical ");
+    waiting().until(d -> points("chart-ppo") > 0);
     // what the page looked like, for a person to look at (target/console-screenshot.png)
     Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
         Path.of("target", "console-screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -125,7 +125,7 @@ class ConsolePartsTest {
       long wall = 1_700_000_000_000L;
       float[] probs = {0.2f, 0.3f, 0.5f, 1, 0, 0, 0, 0, 1, 0.25f, 0.75f, 0.5f, 0.5f};
       a.onTick(new TickRecord(5, 0.2, 1, 2, java.util.Map.of("vae", new dev.ami.bus.ModelTick(3, 5, 1, Double.NaN,
-          Double.NaN), "fd", new dev.ami.bus.ModelTick(7, 7, 1, 0.01, 40)), 0.125, probs, 0, 0, wall, false), 0);
+          Double.NaN), "fd", new dev.ami.bus.ModelTick(7, 7, 1, 0.01, 40)), 0.125, probs, 0, 0, wall, false, null), 0);
       a.onTrain(new TrainRecord("vae", 10, 400, Double.NaN, 5, 50, 1, wall));
       JsonObject t = a.snapshot(wall + 100, new TelemetryAggregator.MemoryReading(10, 15, 20, Double.NaN, Double.NaN));
       assertThat(new JsonObject(t.encode())).isEqualTo(t);

@@ -63,7 +63,7 @@ final class FakeSystem implements AutoCloseable {
     ticks++;
     vertx.eventBus().publish(Addresses.TELEMETRY_TICK, new TickRecord(ticks, 0.1, 1, 1,
         java.util.Map.of("vae", new dev.ami.bus.ModelTick(0, 0, 1, Double.NaN, Double.NaN)), Double.NaN, null, 0, 0,
-        System.currentTimeMillis(), false));
+        System.currentTimeMillis(), false, null));
     if (agentState == RunState.STEPPING && --stepsLeft == 0) {
       agentState = RunState.PAUSED;
       vertx.eventBus().publish(Addresses.EVENTS, Event.info("step-done", "stepped"));

@@ -145,7 +145,11 @@ class RedeployTest {
     assertThat(world.getString("error")).contains("env").contains("cannot change in a redeploy");
     JsonObject noTarget = socket.request(new JsonObject().put("cmd", "redeploy"));
     assertThat(noTarget.getString("error")).contains("target");
-    assertThat(events).filteredOn(e -> e.kind().equals("redeploy-failed")).hasSize(3);
+    JsonObject token = socket.request(new JsonObject().put("cmd", "redeploy").put("target", "all")
+        .put("model", new JsonObject().put("overrides", new JsonObject().put("console.token", "NEWSECRET-42"))));
+    assertThat(token.getString("error")).contains("console.token").contains("***").doesNotContain("NEWSECRET");
+    assertThat(events).filteredOn(e -> e.kind().equals("redeploy-failed")).hasSize(4)
+        .allSatisfy(e -> assertThat(e.message()).doesNotContain("NEWSECRET"));
     long deadline = System.nanoTime() + 10_000_000_000L;
     while (status().getLong("ticks") < t0 + HZ) {
       assertThat(System.nanoTime()).as("the old agent ticks on").isLessThan(deadline);

@@ -36,6 +36,18 @@ class BuffersTest {
   }
 
   @Test
+  @DisplayName("a step on a stale frame feeds the VAE and FD buffers (FD skips it as a target), never PPO")
+  void staleStepsStayOutOfPpo() {
+    Buffers b = Buffers.of(config);
+    StepRecord fresh = step(1, FRAME, ACTION, LOGP, 0.3f, HIDDEN);
+    b.accept(fresh);
+    b.accept(new StepRecord(2, FRAME, fresh.side(), ACTION, LOGP, 0.5f, 0.3f, HIDDEN, true, false, Map.of(), 0));
+    assertThat(b.steps().size()).isEqualTo(2);
+    assertThat(b.rollouts().size()).isEqualTo(1);
+    assertThat(b.notForPpo()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("a misfit step is refused whole, with the reason: frame size, hidden state, action parts, log-probs")
   void refusesWhole() {
     Buffers b = Buffers.of(config);

@@ -1,43 +1,88 @@
 package dev.ami.env.sim;
 
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
- * Which floor cells the avatar has stood in, and when it last did: the exploration measure. Written by the
- * world's thread at every simulation step, read from anywhere.
+ * Which floor cells and rooms the avatar has stood in, when it last stood in each cell, and the longest stretch
+ * without a new cell: the exploration measure. Times are nanoseconds on any clock that only grows (the live
+ * world passes {@link System#nanoTime()}, the chance tool its simulated time). Written by one thread (the world's),
+ * read from anywhere.
  */
-final class Coverage {
+public final class Coverage {
   private static final long MINUTE_NANOS = 60_000_000_000L;
 
+  private final WorldMap map;
   private final int width;
-  private final long origin = System.nanoTime();
-  private final AtomicLongArray lastVisit; // nanoseconds after origin (plus one) of the last visit; 0 = never
-  private final AtomicLong visited = new AtomicLong();
+  private final AtomicLongArray lastVisit; // time (plus one) of the last visit, relative to the first; 0 = never
+  private final boolean[] roomSeen;
   private final long floorCells;
+  private volatile long visited;
+  private volatile int roomsVisited;
+  private volatile long origin = Long.MIN_VALUE;
+  private volatile long lastNew;
+  private volatile boolean lastNewOpen; // rooms were still unvisited when the last new cell was found
+  private volatile long longestStall;
+  private volatile long longestOpenStall;
 
-  Coverage(WorldMap map) {
+  public Coverage(WorldMap map) {
+    this.map = map;
     this.width = map.width;
     this.lastVisit = new AtomicLongArray(map.width * map.height);
+    this.roomSeen = new boolean[map.roomCount()];
     this.floorCells = map.floorCells();
   }
 
-  void visit(double x, double y, long nanos) {
-    int i = (int) Math.floor(y) * width + (int) Math.floor(x);
-    if (i < 0 || i >= lastVisit.length()) {
+  /** The avatar stands at (x, y) at time {@code nanos}. */
+  public void visit(double x, double y, long nanos) {
+    int cx = (int) Math.floor(x);
+    int cy = (int) Math.floor(y);
+    int i = cy * width + cx;
+    if (cx < 0 || cy < 0 || cx >= width || i >= lastVisit.length()) {
       return;
     }
-    if (lastVisit.getAndSet(i, nanos - origin + 1) == 0) {
-      visited.incrementAndGet();
+    if (origin == Long.MIN_VALUE) {
+      origin = nanos;
+      lastNew = nanos;
     }
+    if (lastVisit.getAndSet(i, nanos - origin + 1) != 0) {
+      return;
+    }
+    int room = map.roomOf(cx, cy);
+    if (room >= 0 && !roomSeen[room]) {
+      roomSeen[room] = true;
+      roomsVisited++;
+    }
+    long gap = nanos - lastNew;
+    longestStall = Math.max(longestStall, gap);
+    if (lastNewOpen) {
+      longestOpenStall = Math.max(longestOpenStall, gap);
+    }
+    lastNew = nanos;
+    lastNewOpen = roomsVisited < roomSeen.length;
+    visited++;
   }
 
-  long visited() {
-    return visited.get();
+  public long visited() {
+    return visited;
+  }
+
+  public int roomsVisited() {
+    return roomsVisited;
+  }
+
+  public int roomsTotal() {
+    return roomSeen.length;
+  }
+
+  public long floorCells() {
+    return floorCells;
   }
 
   /** Distinct cells visited in the minute before {@code now}. */
-  long lastMinute(long now) {
+  public long lastMinute(long now) {
+    if (origin == Long.MIN_VALUE) {
+      return 0;
+    }
     long n = 0;
     for (int i = 0; i < lastVisit.length(); i++) {
       long t = lastVisit.get(i);
@@ -48,7 +93,20 @@ final class Coverage {
     return n;
   }
 
-  long floorCells() {
-    return floorCells;
+  /**
+   * The longest stretches without a new cell up to {@code now}, the one still going included: over the whole
+   * run, and over those that began while some room was still unvisited.
+   */
+  public Stalls stalls(long now) {
+    if (origin == Long.MIN_VALUE) {
+      return new Stalls(0, 0);
+    }
+    long ongoing = Math.max(0, now - lastNew);
+    return new Stalls(Math.max(longestStall, ongoing),
+        lastNewOpen ? Math.max(longestOpenStall, ongoing) : longestOpenStall);
+  }
+
+  /** Stall lengths in nanoseconds. */
+  public record Stalls(long longestNanos, long longestOpenNanos) {
   }
 }

@@ -13,9 +13,17 @@ import java.net.InetSocketAddress;
  * @param width render width; the agent's frame is centre-cropped and resized to {@code tensorSize} from it
  * @param streamUrl where it streams its view with FFmpeg; empty = nowhere
  * @param map the floor plan: {@code room} or {@code rooms} ({@link WorldMap})
+ * @param startSeed draws the avatar's start cell and heading ({@link WorldMap#start(long)}); null = the map's
+ *     fixed start, looking along +x
  */
 public record SimOptions(int oscPort, int fps, int width, int height, int tensorSize, String streamUrl,
-                         String streamFormat, String map) {
+                         String streamFormat, String map, Long startSeed) {
+
+  /** The map's fixed start. */
+  public SimOptions(int oscPort, int fps, int width, int height, int tensorSize, String streamUrl,
+                    String streamFormat, String map) {
+    this(oscPort, fps, width, height, tensorSize, streamUrl, streamFormat, map, null);
+  }
 
   /** Reads the sim.* keys; port 0 becomes a free loopback port chosen now. */
   public static SimOptions from(AmiConfig c) throws IOException {
@@ -23,7 +31,7 @@ public record SimOptions(int oscPort, int fps, int width, int height, int tensor
     int port = c.getInt("sim.osc_port") == 0 ? freeUdpPort() : c.getInt("sim.osc_port");
     return new SimOptions(port, c.getInt("sim.fps"), orDefault(c.getInt("sim.width"), tensor),
         orDefault(c.getInt("sim.height"), tensor), tensor, c.getString("sim.stream_url"),
-        c.getString("sim.stream_format"), c.getString("sim.map"));
+        c.getString("sim.stream_format"), c.getString("sim.map"), c.getLong("sim.seed"));
   }
 
   /** A UDP port nothing listens on right now. */

@@ -4,6 +4,7 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 import dev.ami.capture.FrameConverter;
 import dev.ami.capture.FrameStreamer;
+import dev.ami.bus.Place;
 import dev.ami.bus.WorldRecord;
 import dev.ami.env.Exploration;
 import dev.ami.env.Frame;
@@ -41,7 +42,7 @@ public final class SimWorld implements FrameSource, Exploration {
   public SimWorld(SimOptions options) {
     this.options = options;
     WorldMap map = WorldMap.named(options.map());
-    this.world = new World(map);
+    this.world = options.startSeed() == null ? new World(map) : new World(map, map.start(options.startSeed()));
     this.coverage = new Coverage(map);
     this.pose = world.pose();
   }
@@ -94,8 +95,19 @@ public final class SimWorld implements FrameSource, Exploration {
 
   @Override
   public WorldRecord report() {
-    return new WorldRecord(options.map(), coverage.visited(), coverage.lastMinute(System.nanoTime()),
-        coverage.floorCells(), System.currentTimeMillis());
+    long now = System.nanoTime();
+    Coverage.Stalls stalls = coverage.stalls(now);
+    return new WorldRecord(options.map(), coverage.visited(), coverage.lastMinute(now), coverage.floorCells(),
+        coverage.roomsVisited(), coverage.roomsTotal(), stalls.longestNanos() / 1e6, stalls.longestOpenNanos() / 1e6,
+        System.currentTimeMillis());
+  }
+
+  @Override
+  public Place place() {
+    World.Pose p = pose;
+    int x = (int) Math.floor(p.x());
+    int y = (int) Math.floor(p.y());
+    return new Place(x, y, world.map().roomOf(x, y));
   }
 
   private void run() {

@@ -28,13 +28,21 @@ public final class World {
   }
 
   public World(WorldMap map) {
+    this(map, new Pose(map.startX(), map.startY(), 0, 0));
+  }
+
+  /** A world whose avatar starts at {@code start} (see {@link WorldMap#start(long)}). */
+  public World(WorldMap map, Pose start) {
     this.map = map;
-    this.x = map.startX();
-    this.y = map.startY();
+    place(start.x(), start.y(), start.heading());
   }
 
   /** Where the avatar stands and looks. */
   public record Pose(double x, double y, double heading, double height) {
+  }
+
+  public WorldMap map() {
+    return map;
   }
 
   public Pose pose() {

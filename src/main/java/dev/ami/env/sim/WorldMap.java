@@ -34,6 +34,7 @@ public final class WorldMap {
   private final List<Thing> things;
   private final double startX;
   private final double startY;
+  private final int rooms;
   final int width;
   final int height;
 
@@ -46,6 +47,13 @@ public final class WorldMap {
     this.startY = startY;
     this.height = cells.length;
     this.width = cells[0].length;
+    int most = 0;
+    for (int[] row : roomOf) {
+      for (int r : row) {
+        most = Math.max(most, r);
+      }
+    }
+    this.rooms = most + 1;
   }
 
   /** The map called {@code name} ({@code room} or {@code rooms}). */
@@ -171,6 +179,47 @@ public final class WorldMap {
 
   List<Thing> things() {
     return things;
+  }
+
+  /** How many rooms the map has (1 for {@code room}, 9 for {@code rooms}). */
+  public int roomCount() {
+    return rooms;
+  }
+
+  /** The room a cell belongs to (walls and doorways count with the room they were cut from); -1 outside. */
+  public int roomOf(int x, int y) {
+    return x < 0 || y < 0 || x >= width || y >= height ? -1 : roomOf[y][x];
+  }
+
+  /**
+   * Where the avatar starts for a seed: the middle of a floor cell of the start room, drawn uniformly among the
+   * cells whose neighbours are all floor (so it never starts touching a wall), and a uniform heading. The same
+   * seed gives the same start, live and in the chance tool.
+   */
+  public World.Pose start(long seed) {
+    int room = roomOf((int) startX, (int) startY);
+    List<int[]> open = new ArrayList<>();
+    for (int y = 1; y < height - 1; y++) {
+      for (int x = 1; x < width - 1; x++) {
+        if (roomOf[y][x] == room && clearAround(x, y)) {
+          open.add(new int[] {x, y});
+        }
+      }
+    }
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    int[] cell = open.get(random.nextInt(open.size()));
+    return new World.Pose(cell[0] + 0.5, cell[1] + 0.5, random.nextDouble(2 * Math.PI), 0);
+  }
+
+  private boolean clearAround(int x, int y) {
+    for (int dy = -1; dy <= 1; dy++) {
+      for (int dx = -1; dx <= 1; dx++) {
+        if (wall(x + dx, y + dy) != 0) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   double startX() {

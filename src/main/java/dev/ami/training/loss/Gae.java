@@ -47,8 +47,11 @@ public final class Gae {
     return new Result(adv, ret);
   }
 
-  /** Mean 0 and standard deviation 1 (the unbiased estimate, as {@code torch.std}; 1e-8 guards a flat rollout). */
-  public static float[] normalise(double[] a) {
+  /** The unbiased standard deviation, as {@code torch.std}; 0 for fewer than two values. */
+  public static double std(double[] a) {
+    if (a.length < 2) {
+      return 0;
+    }
     double mean = 0;
     for (double v : a) {
       mean += v;
@@ -58,7 +61,30 @@ public final class Gae {
     for (double v : a) {
       ss += (v - mean) * (v - mean);
     }
-    double std = a.length > 1 ? Math.sqrt(ss / (a.length - 1)) : 0;
+    return Math.sqrt(ss / (a.length - 1));
+  }
+
+  /**
+   * Normalises {@code a[from .. from + n)} in place to mean 0 and standard deviation 1, as {@link #normalise} does
+   * (a minibatch's advantages, as ami normalises them).
+   */
+  public static void normaliseInPlace(float[] a, int from, int n) {
+    double[] d = new double[n];
+    for (int i = 0; i < n; i++) {
+      d[i] = a[from + i];
+    }
+    float[] out = normalise(d);
+    System.arraycopy(out, 0, a, from, n);
+  }
+
+  /** Mean 0 and standard deviation 1 (the unbiased estimate, as {@code torch.std}; 1e-8 guards a flat rollout). */
+  public static float[] normalise(double[] a) {
+    double mean = 0;
+    for (double v : a) {
+      mean += v;
+    }
+    mean /= a.length;
+    double std = std(a);
     float[] out = new float[a.length];
     for (int i = 0; i < a.length; i++) {
       out[i] = (float) ((a[i] - mean) / (std + 1e-8));

@@ -35,9 +35,9 @@ class TerminalConsoleTest {
     long wall = 1_700_000_000_000L;
     float[] probs = {0.2f, 0.3f, 0.5f, 1, 0, 0, 0, 0, 1, 0.25f, 0.75f, 0.5f, 0.5f};
     a.onTick(new dev.ami.bus.TickRecord(9, 0.1, 4, 3, Map.of("vae", new dev.ami.bus.ModelTick(4, 6, 1, Double.NaN,
-        Double.NaN)), 0.4321, probs, 0, 0, wall, false), 0);
+        Double.NaN)), 0.4321, probs, 0, 0, wall, false, null), 0);
     a.onTrain(new dev.ami.bus.TrainRecord("vae", 120, 40, 0.0123456, 6, 512, 0, wall));
-    a.onWorld(new dev.ami.bus.WorldRecord("rooms", 42, 17, 1293, wall));
+    a.onWorld(new dev.ami.bus.WorldRecord("rooms", 42, 17, 1293, 3, 9, 0, 0, wall));
     String text = TerminalConsole.describeModels(a.snapshot(wall + 10, new dev.ami.console.TelemetryAggregator
         .MemoryReading(1, 1.5, 2, 2.5, 3)));
     assertThat(text).contains("vae", "0.01235", "120", "v6", "v4").contains("reward: last 0.4321")

@@ -70,6 +70,75 @@ class WorldMapTest {
   }
 
   @Test
+  @DisplayName("a seed draws the start: a cell of the start room clear of walls, any heading; the same seed, the same start")
+  void seededStart() {
+    WorldMap rooms = WorldMap.named("rooms");
+    Set<String> starts = new HashSet<>();
+    for (long seed = 1; seed <= 50; seed++) {
+      World.Pose p = rooms.start(seed);
+      assertThat(rooms.start(seed)).isEqualTo(p);
+      int x = (int) Math.floor(p.x());
+      int y = (int) Math.floor(p.y());
+      assertThat(rooms.roomOf(x, y)).as("seed %d starts in room 0", seed).isZero();
+      assertThat(p.x() - x).isEqualTo(0.5);
+      for (int dy = -1; dy <= 1; dy++) {
+        for (int dx = -1; dx <= 1; dx++) {
+          assertThat(rooms.wall(x + dx, y + dy)).as("seed %d: no wall next to the start", seed).isZero();
+        }
+      }
+      assertThat(p.heading()).isBetween(0.0, 2 * Math.PI);
+      starts.add(x + "," + y);
+    }
+    assertThat(starts).as("fifty seeds start in many places").hasSizeGreaterThan(20);
+    assertThat(rooms.roomCount()).isEqualTo(9);
+    assertThat(WorldMap.named("room").roomCount()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("coverage counts rooms entered, and the longest stretches without a new cell, the one still going too")
+  void stalls() {
+    WorldMap rooms = WorldMap.named("rooms");
+    Coverage c = new Coverage(rooms);
+    long s = 1_000_000_000L;
+    c.visit(6.5, 6.5, 100 * s); // room 0: the first cell starts the clock
+    c.visit(6.5, 6.5, 130 * s); // nothing new for 30 s
+    c.visit(7.5, 6.5, 140 * s); // new after 40 s
+    assertThat(c.stalls(140 * s)).isEqualTo(new Coverage.Stalls(40 * s, 40 * s));
+    c.visit(15.5, 6.5, 145 * s); // room 1
+    assertThat(c.roomsVisited()).isEqualTo(2);
+    assertThat(c.roomsTotal()).isEqualTo(9);
+    assertThat(c.stalls(245 * s)).as("100 s since the last new cell, still going").isEqualTo(
+        new Coverage.Stalls(100 * s, 100 * s));
+
+    WorldMap room = WorldMap.named("room");
+    Coverage one = new Coverage(room);
+    one.visit(2.5, 7.5, 0);
+    one.visit(3.5, 7.5, 10 * s); // the only room is entered: later stalls began with nothing left to open
+    one.visit(4.5, 7.5, 70 * s);
+    assertThat(one.stalls(200 * s)).as("longest 130 s; none began while a room was unvisited after the first")
+        .isEqualTo(new Coverage.Stalls(130 * s, 0));
+  }
+
+  @Test
+  @DisplayName("chance: the same seed walks the same way; a persistent walk covers more than a jittering one")
+  void chanceWalks() {
+    WorldMap rooms = WorldMap.named("rooms");
+    long[] a = ChanceWalk.run(rooms, 7, ChanceWalk.Policy.UNIFORM, 3, 10, 30);
+    assertThat(ChanceWalk.run(rooms, 7, ChanceWalk.Policy.UNIFORM, 3, 10, 30)).containsExactly(a);
+    assertThat(a).hasSize(3);
+    assertThat(a[0]).isPositive();
+    assertThat(a[1]).isGreaterThanOrEqualTo(a[0]);
+    assertThat(a[2]).isGreaterThanOrEqualTo(a[1]);
+    long uniform = 0;
+    long persistent = 0;
+    for (long seed = 1; seed <= 40; seed++) {
+      uniform += ChanceWalk.run(rooms, seed, ChanceWalk.Policy.UNIFORM, 5, 10, 30)[4];
+      persistent += ChanceWalk.run(rooms, seed, ChanceWalk.Policy.PERSISTENT, 5, 10, 30)[4];
+    }
+    assertThat(persistent).as("held actions travel further than ones redrawn every tick").isGreaterThan(uniform);
+  }
+
+  @Test
   @DisplayName("walking forward in the rooms map crosses from one room into the next through a doorway")
   void doorwaysLetThrough() {
     World world = new World(WorldMap.named("rooms"));

@@ -104,7 +104,7 @@ class KnownAnswersTest {
       ActionHeads.oneHot(new int[] {2, 0, 1, 1, 0}, actions, 0);
       return PpoLoss.compute(m.zeros(new Shape(1, 13)), m.create(actions, new Shape(1, 13)),
           m.create(oldLogp, new Shape(1, 5)), m.create(new float[] {1}), m.create(new float[] {1}),
-          m.create(new float[] {0}), m.create(new float[] {2}), 0.1, 0.5, 0.001);
+          m.create(new float[] {0}), m.create(new float[] {2}), 0.1, 0.1, 0.5, 0.001);
     }
 
     @Test
@@ -126,12 +126,36 @@ class KnownAnswersTest {
       PpoLoss.Parts clipped = oneSample(new float[] {older, -ln3, -ln3, -ln2, -ln2});
       close(clipped.ratio().toFloatArray()[0], 1.5);
       close(clipped.policy().getFloat(), -(1.1 + 4) / 5);
+      // one ratio of five is outside 1 ± 0.1; KL's k3 estimate is (1.5 − 1 − ln 1.5) / 5 over the five parts
+      close(clipped.clipFraction().getFloat(), 0.2);
+      close(clipped.approxKl().getFloat(), (0.5 - Math.log(1.5)) / 5);
+      close(same.clipFraction().getFloat(), 0);
+      close(same.approxKl().getFloat(), 0);
+      float[] d = clipped.diagnostics().toFloatArray();
+      close(d[PpoLoss.CLIP_FRAC], 0.2);
+      close(d[PpoLoss.VALUE_MEAN], 1);
+      close(d[PpoLoss.RETURN_MEAN], 2);
+      close(d[PpoLoss.ENTROPY], Math.log(3));
+      close(d[PpoLoss.ENTROPY + 4], Math.log(2));
     }
 
     @Test
-    @DisplayName("golden: four samples, five heads; per-part log-probabilities and ratios, loss pieces")
-    void golden() {
-      JsonObject g = Golden.section("ppo");
+    @DisplayName("by hand: without a value clip the value loss is the plain mean squared error")
+    void unclippedValue() {
+      float ln3 = (float) Math.log(3);
+      float ln2 = (float) Math.log(2);
+      float[] actions = new float[13];
+      ActionHeads.oneHot(new int[] {2, 0, 1, 1, 0}, actions, 0);
+      PpoLoss.Parts p = PpoLoss.compute(m.zeros(new Shape(1, 13)), m.create(actions, new Shape(1, 13)),
+          m.create(new float[] {-ln3, -ln3, -ln3, -ln2, -ln2}, new Shape(1, 5)), m.create(new float[] {1}),
+          m.create(new float[] {1}), m.create(new float[] {0}), m.create(new float[] {2}), 0.1, 0, 0.25, 0.001);
+      close(p.value().getFloat(), 1.0); // (1 − 2)², where the clipped value 0.1 would have made it 3.61
+      double entropy = (3 * Math.log(3) + 2 * Math.log(2)) / 5;
+      close(p.total().getFloat(), -1.0 + 0.25 * 1.0 - 0.001 * entropy);
+    }
+
+    /** The golden heads' logits side by side, (B,13) row-major. */
+    private float[] goldenLogits(JsonObject g) {
       int b = g.getJsonArray("actions").size();
       float[] logits = new float[b * 13];
       JsonArray heads = g.getJsonArray("logits_per_head");
@@ -144,6 +168,12 @@ class KnownAnswersTest {
           }
         }
       }
+      return logits;
+    }
+
+    /** The golden actions one-hot, (B,13). */
+    private float[] goldenActions(JsonObject g) {
+      int b = g.getJsonArray("actions").size();
       float[] actions = new float[b * 13];
       for (int s = 0; s < b; s++) {
         JsonArray a = g.getJsonArray("actions").getJsonArray(s);
@@ -153,11 +183,21 @@ class KnownAnswersTest {
         }
         ActionHeads.oneHot(parts, actions, s * 13);
       }
+      return actions;
+    }
+
+    @Test
+    @DisplayName("golden: four samples, five heads; per-part log-probabilities and ratios, loss pieces")
+    void golden() {
+      JsonObject g = Golden.section("ppo");
+      int b = g.getJsonArray("actions").size();
+      float[] logits = goldenLogits(g);
+      float[] actions = goldenActions(g);
       double clip = g.getDouble("clip");
       PpoLoss.Parts p = PpoLoss.compute(m.create(logits, new Shape(b, 13)), m.create(actions, new Shape(b, 13)),
           m.create(Golden.floats(g, "old_logp"), new Shape(b, 5)), m.create(Golden.floats(g, "advantages_normalised")),
           m.create(Golden.floats(g, "values")), m.create(Golden.floats(g, "old_values")),
-          m.create(Golden.floats(g, "returns")), clip, 0.5, 0.001);
+          m.create(Golden.floats(g, "returns")), clip, clip, 0.5, 0.001);
       close(p.logp().toFloatArray(), Golden.floats(g, "logp"));
       close(p.ratio().toFloatArray(), Golden.floats(g, "ratio"));
       close(p.policy().getFloat(), g.getDouble("policy_loss"));
@@ -165,6 +205,105 @@ class KnownAnswersTest {
       close(p.value().getFloat(), g.getDouble("value_loss_clipped_max_mse"));
       close(p.total().getFloat(), g.getDouble("policy_loss") + 0.5 * g.getDouble("value_loss_clipped_max_mse")
           - 0.001 * g.getDouble("entropy_mean"));
+    }
+
+    @Test
+    @DisplayName("golden: the default weighting (no value clip, vf 0.25), entropy per part, clip fraction, KL")
+    void goldenDiagnostics() {
+      JsonObject g = Golden.section("ppo");
+      JsonObject d = Golden.section("ppo_diagnostics");
+      int b = g.getJsonArray("actions").size();
+      float[] logits = goldenLogits(g);
+      float[] actions = goldenActions(g);
+      PpoLoss.Parts p = PpoLoss.compute(m.create(logits, new Shape(b, 13)), m.create(actions, new Shape(b, 13)),
+          m.create(Golden.floats(g, "old_logp"), new Shape(b, 5)), m.create(Golden.floats(g, "advantages_normalised")),
+          m.create(Golden.floats(g, "values")), m.create(Golden.floats(g, "old_values")),
+          m.create(Golden.floats(g, "returns")), g.getDouble("clip"), 0, d.getDouble("vf_coef"),
+          d.getDouble("ent_coef"));
+      close(p.value().getFloat(), d.getDouble("value_loss_unclipped_mse"));
+      close(p.total().getFloat(), d.getDouble("total_unclipped"));
+      close(p.entropyPerPart().toFloatArray(), Golden.floats(d, "entropy_per_part"));
+      close(p.clipFraction().getFloat(), d.getDouble("clip_frac"));
+      close(p.approxKl().getFloat(), d.getDouble("approx_kl"));
+    }
+  }
+
+  @Nested
+  @DisplayName("the reward normaliser (running std of the discounted return)")
+  class Normaliser {
+    @Test
+    @DisplayName("by hand: γ 0.5, one rollout [1, 2]: returns 1 and 2.5 merged into the initial moments")
+    void byHand() {
+      RewardNormaliser n = new RewardNormaliser(0.5, 0);
+      float[] out = n.normalise(new float[] {1, 2});
+      // batch mean 1.75, population variance 0.5625; merged with count 1e-4, mean 0, variance 1:
+      double total = 2.0001;
+      double mean = 1.75 * 2 / total;
+      double var = (1e-4 + 0.5625 * 2 + 1.75 * 1.75 * 1e-4 * 2 / total) / total;
+      assertThat(n.state().count()).isCloseTo(total, within(1e-12));
+      assertThat(n.state().mean()).isCloseTo(mean, within(1e-12));
+      assertThat(n.state().variance()).isCloseTo(var, within(1e-12));
+      assertThat(n.state().discounted()).isCloseTo(2.5, within(1e-12));
+      double std = Math.sqrt(var + 1e-8);
+      close(out, new float[] {(float) (1 / std), (float) (2 / std)});
+      // the return goes on from 2.5 in the next rollout: 0.5 * 2.5 + 4
+      n.update(new float[] {4});
+      assertThat(n.state().discounted()).isCloseTo(5.25, within(1e-12));
+    }
+
+    @Test
+    @DisplayName("golden: two rollouts, scaled and clipped rewards and the state after them; the state round-trips")
+    void golden() {
+      JsonObject g = Golden.section("reward_normaliser");
+      RewardNormaliser n = new RewardNormaliser(g.getDouble("gamma"), g.getDouble("clip"));
+      JsonArray rollouts = g.getJsonArray("rollouts");
+      for (int i = 0; i < rollouts.size(); i++) {
+        JsonArray r = rollouts.getJsonArray(i);
+        float[] rewards = new float[r.size()];
+        for (int t = 0; t < rewards.length; t++) {
+          rewards[t] = r.getNumber(t).floatValue();
+        }
+        JsonArray want = g.getJsonArray("scaled").getJsonArray(i);
+        float[] expected = new float[want.size()];
+        for (int t = 0; t < expected.length; t++) {
+          expected[t] = want.getNumber(t).floatValue();
+        }
+        close(n.normalise(rewards), expected);
+      }
+      JsonObject after = g.getJsonObject("state_after");
+      close(n.state().discounted(), after.getDouble("discounted"));
+      close(n.state().count(), after.getDouble("count"));
+      close(n.state().mean(), after.getDouble("mean"));
+      close(n.state().variance(), after.getDouble("variance"));
+
+      RewardNormaliser restored = new RewardNormaliser(g.getDouble("gamma"), g.getDouble("clip"));
+      restored.restore(n.state());
+      assertThat(restored.std()).isEqualTo(n.std());
+      assertThat(restored.scale(new float[] {1, 100})).containsExactly(n.scale(new float[] {1, 100}));
+    }
+
+    @Test
+    @DisplayName("a state that is not finite is refused, the old one kept")
+    void refusesNonsense() {
+      RewardNormaliser n = new RewardNormaliser(0.99, 5);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> n.restore(
+          new RewardNormaliser.State(Double.NaN, 1, 0, 1))).isInstanceOf(IllegalArgumentException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> n.restore(
+          new RewardNormaliser.State(0, 0, 0, 1))).isInstanceOf(IllegalArgumentException.class);
+      assertThat(n.state()).isEqualTo(RewardNormaliser.State.INITIAL);
+    }
+  }
+
+  @Nested
+  @DisplayName("advantage normalisation per minibatch")
+  class MinibatchAdvantages {
+    @Test
+    @DisplayName("by hand: [1, 2, 3] in place becomes [-1, 0, 1] (unbiased std 1), the rest untouched")
+    void byHand() {
+      float[] a = {9, 1, 2, 3, 9};
+      Gae.normaliseInPlace(a, 1, 3);
+      assertThat(a).containsExactly(new float[] {9, -1, 0, 1, 9}, within(1e-6f));
+      assertThat(Gae.std(new double[] {1, 2, 3})).isCloseTo(1.0, within(1e-12));
     }
   }
 

@@ -1,0 +1,171 @@
+package dev.ami.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ami.bus.Event;
+import dev.ami.bus.ModelTick;
+import dev.ami.bus.Place;
+import dev.ami.bus.PpoUpdate;
+import dev.ami.bus.TickRecord;
+import dev.ami.bus.TrainRecord;
+import dev.ami.bus.WorldRecord;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bench-explore's JSON is read by tools outside the repository: its keys are an interface. Checked here for the
+ * chance tool (run for real, a few starts), for the live run's minute record (fed the telemetry records the
+ * runtime sends), and for the plot drawn from both.
+ */
+@DisplayName("bench-explore: the chance tool, the minute record and the plot")
+class BenchExploreTest {
+
+  @Test
+  @DisplayName("--chance: uniform and persistent percentiles of cells visited, one per minute, p5 <= p50 <= p95")
+  void chance() {
+    Output out = run("bench-explore", "--chance", "--runs", "30", "--minutes", "3", "--seed", "4", "sim.map=rooms");
+    assertThat(out.code).as(out.err).isZero();
+    JsonObject j = new JsonObject(out.lastLine());
+    assertThat(j.getInteger("runs")).isEqualTo(30);
+    assertThat(j.getInteger("minutes")).isEqualTo(3);
+    for (String policy : List.of("uniform", "persistent")) {
+      JsonObject p = j.getJsonObject(policy);
+      assertThat(p.fieldNames()).containsExactlyInAnyOrder("p5", "p50", "p95");
+      for (int m = 0; m < 3; m++) {
+        long p5 = p.getJsonArray("p5").getLong(m);
+        long p50 = p.getJsonArray("p50").getLong(m);
+        long p95 = p.getJsonArray("p95").getLong(m);
+        assertThat(p5).isPositive().isLessThanOrEqualTo(p50);
+        assertThat(p50).isLessThanOrEqualTo(p95);
+        if (m > 0) {
+          assertThat(p50).isGreaterThanOrEqualTo(p.getJsonArray("p50").getLong(m - 1));
+        }
+      }
+    }
+    assertThat(j.getJsonObject("persistent").getJsonArray("p50").getLong(2))
+        .isGreaterThan(j.getJsonObject("uniform").getJsonArray("p50").getLong(2));
+    assertThat(run("bench-explore", "--chance", "--runs", "30", "--minutes", "3", "--seed", "4", "sim.map=rooms")
+        .lastLine()).as("the same seed, the same distribution").isEqualTo(out.lastLine());
+  }
+
+  @Test
+  @DisplayName("nearest-rank percentiles by hand")
+  void nearestRank() {
+    long[] v = {5, 1, 4, 2, 3, 10, 9, 8, 7, 6};
+    assertThat(BenchExploreCommand.nearestRank(v, 5)).isEqualTo(1);
+    assertThat(BenchExploreCommand.nearestRank(v, 50)).isEqualTo(5);
+    assertThat(BenchExploreCommand.nearestRank(v, 95)).isEqualTo(10);
+    assertThat(BenchExploreCommand.nearestRank(new long[] {7}, 95)).isEqualTo(7);
+  }
+
+  @Test
+  @DisplayName("a minute's record: coverage, reward, entropy per part, steps, PPO means, rollbacks; then a fresh start")
+  void minute() {
+    ExploreRecorder r = new ExploreRecorder(true);
+    r.onWorld(new WorldRecord("rooms", 40, 12, 1293, 2, 9, 30_000, 30_000, 0));
+    float[] uniform = {1 / 3f, 1 / 3f, 1 / 3f, 1 / 3f, 1 / 3f, 1 / 3f, 1, 0, 0, 0.5f, 0.5f, 1, 0};
+    Map<String, ModelTick> models = Map.of("fd", new ModelTick(3, 3, 1, 0.01, 50), "policy",
+        new ModelTick(2, 2, 1, Double.NaN, Double.NaN));
+    r.onTick(new TickRecord(1, 0, 3, 2, models, 0.5, uniform, 0, 0, 10, false, new Place(6, 2, 0)));
+    r.onTick(new TickRecord(2, 0, 3, 2, models, 1.5, uniform, 0, 0, 110, false, new Place(6, 3, 0)));
+    r.onTick(new TickRecord(3, 0, 3, 2, models, Double.NaN, uniform, 0, 0, 210, false, null));
+    r.onTrain(new TrainRecord("fd", 1, 20, 0.3, 3, 10, 0, 0));
+    r.onTrain(new TrainRecord("fd", 2, 20, Double.NaN, 3, 10, 1, 0)); // a skipped step is no step
+    r.onTrain(new TrainRecord("policy", 1, 13, 0.1, 2, 10, 0, 0));
+    r.onPpo(update(1.0, 0.2));
+    r.onPpo(update(3.0, Double.NaN));
+    r.onEvent(Event.warn("trainer-rollback", "fd: rolled back"));
+    JsonObject m = r.minute(1);
+    assertThat(m.getInteger("minute")).isEqualTo(1);
+    assertThat(m.getLong("cells_visited")).isEqualTo(40);
+    assertThat(m.getLong("new_cells")).isEqualTo(40);
+    assertThat(m.getInteger("rooms_visited")).isEqualTo(2);
+    assertThat(m.getDouble("reward_mean")).isEqualTo(1.0);
+    assertThat(m.getDouble("reward_max")).isEqualTo(1.5);
+    JsonArray h = m.getJsonArray("entropy");
+    assertThat(h.size()).isEqualTo(5);
+    assertThat(h.getDouble(0)).isCloseTo(Math.log(3), org.assertj.core.api.Assertions.within(1e-5));
+    assertThat(h.getDouble(2)).isZero();
+    assertThat(h.getDouble(3)).isCloseTo(Math.log(2), org.assertj.core.api.Assertions.within(1e-5));
+    assertThat(m.getJsonObject("steps")).isEqualTo(new JsonObject().put("fd", 1L).put("policy", 1L).put("vae", 0L));
+    JsonObject ppo = m.getJsonObject("ppo");
+    assertThat(ppo.fieldNames()).contains("loss", "value_loss", "value_mean", "return_mean", "adv_std_raw", "grad_norm",
+        "clip_frac", "approx_kl");
+    assertThat(ppo.getDouble("value_loss")).as("the mean over the minute's updates").isEqualTo(2.0);
+    assertThat(ppo.getDouble("approx_kl")).as("a non-finite figure is left out of the mean").isEqualTo(0.2);
+    assertThat(m.getLong("rollbacks")).isEqualTo(1);
+    assertThat(m.getLong("swap_ticks")).isEqualTo(3);
+    assertThat(m.getLong("unrewarded_ticks")).isEqualTo(1);
+
+    r.onWorld(new WorldRecord("rooms", 55, 20, 1293, 3, 9, 30_000, 30_000, 0));
+    JsonObject next = r.minute(2);
+    assertThat(next.getLong("new_cells")).isEqualTo(15);
+    assertThat(next.getValue("ppo")).as("no update in the minute").isNull();
+    assertThat(next.getValue("reward_mean")).isNull();
+    assertThat(next.getLong("rollbacks")).isZero();
+    assertThat(r.traceLines()).hasSize(3);
+    assertThat(r.traceLines().get(0).getJsonArray("cell")).isEqualTo(new JsonArray().add(6).add(2));
+    assertThat(r.traceLines().get(0).getJsonArray("swapped")).isEqualTo(new JsonArray().add("fd"));
+  }
+
+  @Test
+  @DisplayName("--plot draws a PNG from a chance result and a live result")
+  void plot(@TempDir Path dir) throws Exception {
+    Output chance = run("bench-explore", "--chance", "--runs", "10", "--minutes", "3", "sim.map=rooms");
+    Path chanceFile = dir.resolve("chance.json");
+    Files.writeString(chanceFile, "some log line\n" + chance.lastLine() + "\n");
+    JsonObject live = new JsonObject().put("seed", 1).put("preset", "curiosity").put("agent", "curiosity")
+        .put("series", new JsonArray().add(new JsonObject().put("minute", 1).put("cells_visited", 30))
+            .add(new JsonObject().put("minute", 2).put("cells_visited", 70))
+            .add(new JsonObject().put("minute", 3).put("cells_visited", 90)));
+    Path liveFile = dir.resolve("live.json");
+    Files.writeString(liveFile, live.encode() + "\n");
+    Path png = dir.resolve("coverage.png");
+    Output out = run("bench-explore", "--plot", png.toString(), chanceFile.toString(), liveFile.toString());
+    assertThat(out.code).as(out.err).isZero();
+    BufferedImage image = ImageIO.read(png.toFile());
+    assertThat(image.getWidth()).isEqualTo(1100);
+    assertThat(image.getHeight()).isEqualTo(700);
+    assertThat(run("bench-explore", "--plot", png.toString()).code).as("no results: a usage error").isEqualTo(2);
+  }
+
+  private static PpoUpdate update(double valueLoss, double kl) {
+    return new PpoUpdate(1, 2, 48, 0, 0.1, -0.01, valueLoss, 0.5, 0.6, 0.3, 0.4, 0.1, kl,
+        new float[] {1, 1, 1, 0.6f, 0.6f}, 0.2, 0.9, 3, 0, 0, 0);
+  }
+
+  private record Output(int code, String out, String err) {
+    String lastLine() {
+      String[] lines = out.strip().split("\n");
+      return lines[lines.length - 1];
+    }
+  }
+
+  private static Output run(String... args) {
+    PrintStream originalOut = System.out;
+    PrintStream originalErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.execute(args);
+      return new Output(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(originalOut);
+      System.setErr(originalErr);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.ami.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.initializer.ConstantInitializer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The global gradient-norm clip against a hand computation: two parameters whose gradients are known, so their
+ * L2 norm over all of the model's gradients is known, and what Adam's first moment holds after one update tells
+ * how far the gradient was scaled.
+ */
+class GradientClipTest {
+  /** loss = Σ (x · W + b) with x = (3, 4) per row of two: dL/dW = (6, 8), dL/db = 2; global norm √(36+64+4). */
+  private static final class LinearTrainer extends TrainerBase {
+    private final Block linear = Linear.builder().setUnits(1).build();
+
+    LinearTrainer(double maxNorm) {
+      super("clip-test", 1);
+      linear.setInitializer(new ConstantInitializer(0.5f), ai.djl.nn.Parameter.Type.WEIGHT);
+      linear.setInitializer(new ConstantInitializer(0.5f), ai.djl.nn.Parameter.Type.BIAS);
+      linear.initialize(manager, DataType.FLOAT32, new Shape(2, 2));
+      optimize(1e-3, 0, linear);
+      clipGradNorm(maxNorm);
+    }
+
+    @Override
+    public float step() {
+      return update(m -> linear.forward(store, new NDList(m.create(new float[] {3, 4, 3, 4}, new Shape(2, 2))), true)
+          .singletonOrThrow().sum());
+    }
+
+    float[] firstMoments() {
+      try (NDManager into = NDManager.newBaseManager()) {
+        List<NDArray> state = copyOptimizerState(into);
+        float[] w = state.get(0).toFloatArray();
+        float[] b = state.get(1).toFloatArray();
+        return new float[] {w[0], w[1], b[0]};
+      }
+    }
+
+    @Override
+    public String key() {
+      return "clip";
+    }
+
+    @Override
+    public boolean canStartRun(boolean ignoreNewSamples) {
+      return true;
+    }
+
+    @Override
+    public int beginRun() {
+      return 1;
+    }
+
+    @Override
+    public boolean nextBatch() {
+      return true;
+    }
+
+    @Override
+    public Map<String, Block> groups() {
+      return Map.of("model", linear);
+    }
+
+    @Override
+    public int bufferSize() {
+      return 0;
+    }
+
+    @Override
+    public int publishEvery() {
+      return 1;
+    }
+  }
+
+  @Test
+  @DisplayName("the norm is taken over all gradients together (√104), and the update uses them scaled to 0.5")
+  void clipsToTheGlobalNorm() {
+    double norm = Math.sqrt(36 + 64 + 4);
+    try (LinearTrainer t = new LinearTrainer(0.5)) {
+      t.step();
+      assertThat(t.lastGradNorm()).isCloseTo(norm, within(1e-4));
+      double scale = 0.5 / (norm + 1e-6);
+      // Adam's first moment after one step is (1 − β1) · g = 0.1 · g, g being the gradient it was given
+      assertThat(t.firstMoments()).containsExactly(new float[] {(float) (0.1 * 6 * scale), (float) (0.1 * 8 * scale),
+          (float) (0.1 * 2 * scale)}, within(1e-6f));
+    }
+  }
+
+  @Test
+  @DisplayName("below the limit, or with clipping off (0), the gradients reach Adam unscaled")
+  void leavesSmallGradientsAlone() {
+    for (double limit : new double[] {0, 100}) {
+      try (LinearTrainer t = new LinearTrainer(limit)) {
+        t.step();
+        assertThat(t.lastGradNorm()).isCloseTo(Math.sqrt(104), within(1e-4));
+        assertThat(t.firstMoments()).containsExactly(new float[] {0.6f, 0.8f, 0.2f}, within(1e-6f));
+      }
+    }
+  }
+}
