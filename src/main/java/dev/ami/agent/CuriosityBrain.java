@@ -60,6 +60,9 @@ public final class CuriosityBrain implements Brain {
   private boolean chainStart = true;
   private long faults;
   private long encoderSwapSteps;
+  private final EpisodicNovelty episodic; // null unless reward.episodic
+  private final LifelongModulator lifelong = new LifelongModulator();
+  private final float[] embedding = new float[FrameEmbedding.size()];
 
   /** The step of the last tick, waiting for its reward. */
   private record Pending(long tick, byte[] frame, int side, int[] action, float[] logp, float value, float[] hidden,
@@ -105,7 +108,12 @@ public final class CuriosityBrain implements Brain {
     this.hiddenIn = new InputBuffer(fd.hiddenSize());
     this.hidden = new float[fd.hiddenSize()];
     this.random = new SplittableRandom(seed);
+    this.episodic = reward.episodicMemory() > 0
+        ? new EpisodicNovelty(reward.episodicMemory(), FrameEmbedding.size(), EPISODIC_NEIGHBOURS) : null;
   }
+
+  /** k of the episodic memory's k nearest neighbours (NGU's 10). */
+  static final int EPISODIC_NEIGHBOURS = 10;
 
   @Override
   public List<ParamFollower> followers() {
@@ -134,6 +142,10 @@ public final class CuriosityBrain implements Brain {
           completed = pending.complete(Float.NaN);
         } else {
           r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
+          if (episodic != null) { // NGU: how new this view is lately, times how surprising it is for life
+            r = episodic.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
+                * lifelong.apply(r);
+          }
           completed = pending.complete((float) r);
         }
       }

@@ -48,6 +48,7 @@ public final class AmiRuntime {
   private final Vertx vertx;
   private final AmiConfig config;
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private Redeployer redeployer; // null where this node cannot redeploy
   private volatile boolean started;
   private final Promise<Void> terminated = Promise.promise();
 
@@ -121,6 +122,7 @@ public final class AmiRuntime {
     vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, config.toJson());
     if (agent && trains) {
       Redeployer redeployer = new Redeployer(vertx, runtime.roles());
+      runtime.redeployer = redeployer;
       vertx.eventBus().<ControlCommand>consumer(Addresses.REDEPLOY, m -> {
         if (runtime.stopping.get() || !runtime.started) {
           m.reply(ControlReply.error(RunState.STOPPING, "the system is not running; nothing to redeploy"));
@@ -199,6 +201,18 @@ public final class AmiRuntime {
     }
   }
 
+  /** Undeploys every role in stop order (agent first), as the roles stand now. */
+  private Future<Void> undeployAll() {
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : roles.inStopOrder()) {
+      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
+        LOG.warn("undeploy of {} failed: {}", id, e.getMessage());
+        return Future.succeededFuture();
+      }));
+    }
+    return chain;
+  }
+
   /** Completes once the runtime has stopped, whoever asked (console shutdown, signal, caller). */
   public Future<Void> terminated() {
     return terminated.future();
@@ -210,14 +224,19 @@ public final class AmiRuntime {
       return terminated.future();
     }
     vertx.cancelTimer(trimTimer);
+    // a redeploy under way ends first (new ones are refused now): the agent it puts in place must be the one
+    // stopped below, never one that starts ticking after "actuators neutral"
+    long bound = config.getInt("system.stop_timeout_ms");
+    Future<Void> chain = (redeployer == null ? Future.<Void>succeededFuture() : redeployer.idle())
+        .timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS)
+        .recover(e -> {
+          LOG.warn("a redeploy was still under way after {} ms; stopping anyway", bound);
+          return Future.succeededFuture();
+        });
     // only where the checkpoints are taken: a trainer node's stop must not pause an agent on another node
-    Future<Void> chain = started && roles.id(Roles.CHECKPOINT) != null ? lastCheckpoint() : Future.succeededFuture();
-    for (String id : roles.inStopOrder()) {
-      chain = chain.compose(v -> vertx.undeploy(id).recover(e -> {
-        LOG.warn("undeploy of {} failed: {}", id, e.getMessage());
-        return Future.succeededFuture();
-      }));
-    }
+    chain = chain.compose(v -> started && roles.id(Roles.CHECKPOINT) != null ? lastCheckpoint()
+        : Future.succeededFuture());
+    chain = chain.compose(v -> undeployAll());
     return chain.compose(v -> cluster.stop(vertx)).onComplete(v -> {
       releaseSnapshots();
       vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run

@@ -58,6 +58,7 @@ final class Redeployer {
   private final Vertx vertx;
   private final Roles roles;
   private boolean busy; // event-loop confined
+  private io.vertx.core.Promise<Void> idle; // completes when the redeploy under way has ended
 
   Redeployer(Vertx vertx, Roles roles) {
     this.vertx = vertx;
@@ -75,20 +76,38 @@ final class Redeployer {
       return Future.succeededFuture(ControlReply.error(RunState.RUNNING, "a redeploy is already running"));
     }
     busy = true;
-    JsonObject args = c.args() == null ? new JsonObject() : c.args();
-    String target = args.getString("target", "all");
+    idle = io.vertx.core.Promise.promise();
     long t0 = System.nanoTime();
-    return plan(args, target)
+    JsonObject args = c == null || c.args() == null ? new JsonObject() : c.args();
+    String target = args.getValue("target") == null ? "all" : String.valueOf(args.getValue("target"));
+    Future<Plan> planned;
+    try { // a malformed request (a peer's, a wrong type) fails here, and the busy flag is released below
+      planned = plan(args, target);
+    } catch (RuntimeException e) {
+      planned = Future.failedFuture(new IllegalArgumentException("malformed redeploy request: " + e.getMessage(), e));
+    }
+    return planned
         .compose(plan -> execute(plan, target, t0))
         .recover(e -> {
           report(new RedeployRecord(target, null, ms(t0), Double.NaN, -1, Double.NaN, Double.NaN, List.of(),
               String.valueOf(e.getMessage()), System.currentTimeMillis()));
           return Future.succeededFuture(ControlReply.error(RunState.RUNNING, "redeploy failed: " + e.getMessage()));
         })
-        .onComplete(r -> busy = false);
+        .onComplete(r -> {
+          busy = false;
+          idle.tryComplete();
+        });
+  }
+
+  /** Completes once no redeploy is under way: a shutdown waits for one to end before it stops the agent. */
+  Future<Void> idle() {
+    return busy ? idle.future() : Future.succeededFuture();
   }
 
   private Future<Plan> plan(JsonObject args, String target) {
+    if (!java.util.Set.of("all", "agent", "trainer").contains(target)) {
+      throw new IllegalArgumentException("target must be all, agent or trainer, not " + target);
+    }
     boolean agent = !target.equals("trainer");
     boolean trainer = !target.equals("agent");
     List<String> more = new ArrayList<>();

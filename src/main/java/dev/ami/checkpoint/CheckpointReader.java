@@ -82,7 +82,7 @@ public final class CheckpointReader {
     JsonObject manifest = manifest(dir);
     JsonObject files = manifest.getJsonObject("files", new JsonObject());
     for (String name : files.fieldNames()) {
-      verifyFile(dir.resolve(name), files.getJsonObject(name));
+      verifyFile(inside(dir, name), files.getJsonObject(name));
     }
     verifyModels(dir, manifest, expected);
     return new Checked(dir, manifest);
@@ -155,7 +155,7 @@ public final class CheckpointReader {
     }
     for (Map.Entry<String, Map<String, List<List<Long>>>> model : expected.entrySet()) {
       JsonObject saved = models.getJsonObject(model.getKey());
-      Path file = dir.resolve(saved.getString("params"));
+      Path file = inside(dir, saved.getString("params"));
       Map<String, List<List<Long>>> savedGroups = new LinkedHashMap<>();
       for (Object g : saved.getJsonArray("groups")) {
         JsonObject group = (JsonObject) g;
@@ -212,7 +212,7 @@ public final class CheckpointReader {
         JsonObject m = manifest.getJsonObject(key);
         ParamSnapshot snapshot = snapshot(c.dir(), key, m);
         snapshots.put(key, snapshot);
-        Path optimizerFile = c.dir().resolve(m.getString("optimizer"));
+        Path optimizerFile = inside(c.dir(), m.getString("optimizer"));
         List<NDArray> optimizer = new ArrayList<>(decode(optimizerFile, optimizerManager));
         Map<String, Long> counters = new LinkedHashMap<>();
         m.getJsonObject("counters").forEach(e -> counters.put(e.getKey(), ((Number) e.getValue()).longValue()));
@@ -242,7 +242,7 @@ public final class CheckpointReader {
   }
 
   private static ParamSnapshot snapshot(Path dir, String key, JsonObject m) throws CheckpointException {
-    Path file = dir.resolve(m.getString("params"));
+    Path file = inside(dir, m.getString("params"));
     NDManager manager = NDManager.newBaseManager();
     manager.setName("params-" + key + "@" + m.getLong("version") + " (checkpoint)");
     try {
@@ -271,7 +271,32 @@ public final class CheckpointReader {
       return NDList.decode(manager, in);
     } catch (IOException | RuntimeException e) {
       throw new CheckpointException(file, "is not a tensor file DJL can read: " + e.getMessage(), e);
+    } catch (OutOfMemoryError e) { // a crafted shape asks for more than there is: a corrupt file, not a dead JVM
+      throw new CheckpointException(file, "is corrupt: an array in it asks for more memory than there is ("
+          + e.getMessage() + ")", e);
     }
+  }
+
+  /**
+   * {@code name} from a manifest, resolved inside the checkpoint {@code dir}: an absolute name, or one that climbs
+   * out with {@code ..}, is refused. A manifest comes from disk, and a copied or crafted one must not make the
+   * reader open files elsewhere.
+   */
+  static Path inside(Path dir, String name) throws CheckpointException {
+    if (name == null || name.isEmpty()) {
+      throw new CheckpointException(dir.resolve(Manifest.FILE), "names a file without a name");
+    }
+    Path base = dir.toAbsolutePath().normalize();
+    Path p;
+    try {
+      p = base.resolve(name).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new CheckpointException(dir.resolve(Manifest.FILE), "names an invalid file: " + name, e);
+    }
+    if (Path.of(name).isAbsolute() || !p.startsWith(base) || p.equals(base)) {
+      throw new CheckpointException(dir.resolve(Manifest.FILE), "names a file outside the checkpoint: " + name);
+    }
+    return p;
   }
 
   private static AgentState agent(Path file) throws CheckpointException {

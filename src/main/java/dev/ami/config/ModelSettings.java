@@ -70,6 +70,10 @@ final class ModelSettings {
     add(s, Setting.choice("reward.features", "vae", java.util.List.of("vae", "random"),
         "latent space of the forward model and its reward: the trained VAE's, or a fixed random encoder (Burda et al."
             + " 2018; no VAE is trained then, and the console has no expected frame)"));
+    add(s, Setting.intRange("reward.episodic_memory", 0, 0, 100_000,
+        "NGU's episodic novelty: the reward is how unlike the last N views this one is (k=10 nearest), times the"
+            + " forward model's surprise relative to its usual level (in [1, 5]); 0 = the forward model's surprise"
+            + " alone"));
     add(s, Setting.bool("reward.skip_encoder_swaps", true,
         "a step whose reward would compare latents of two encoder versions (a VAE swap between its ticks) is kept"
             + " from PPO (it still trains the encoder and the forward model)"));

@@ -77,7 +77,9 @@ public abstract class CommandLoop<S extends LoopStatus> implements Runnable {
   /** Queues a command; completes once the loop carried it out, at once when the loop has ended. */
   public final CompletableFuture<S> command(String command, int n) {
     CompletableFuture<S> done = new CompletableFuture<>();
-    if (finished.isDone()) {
+    if (command == null) {
+      done.completeExceptionally(new IllegalArgumentException("a command needs a name"));
+    } else if (finished.isDone()) {
       done.complete(status());
     } else {
       commands.add(new Command<>(command, n, done));

@@ -18,6 +18,10 @@ public final class LoopControl {
 
   public static void answer(Message<ControlCommand> msg, Supplier<? extends LoopStatus> status,
                             Function<ControlCommand, CompletionStage<? extends LoopStatus>> run) {
+    if (msg.body() == null || msg.body().cmd() == null) { // a malformed request never reaches the loop
+      msg.reply(ControlReply.error(status.get().state(), "a control command needs a name (cmd)"));
+      return;
+    }
     if ("status".equals(msg.body().cmd())) {
       LoopStatus s = status.get();
       msg.reply(ControlReply.ok(s.state(), s.toJson()));

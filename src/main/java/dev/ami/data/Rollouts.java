@@ -20,6 +20,8 @@ import java.util.Map;
 public final class Rollouts implements Saved {
   private static final int MAGIC = 0x414D4952; // "AMIR"
   private static final int FORMAT = 1;
+  /** The largest frame a step can hold: RGB at model.input_size's upper bound. */
+  static final int MAX_FRAME_BYTES = 3 * 256 * 256;
 
   private final Deque<StepRecord> steps = new ArrayDeque<>();
   private final int limit;
@@ -133,6 +135,9 @@ public final class Rollouts implements Saved {
   public synchronized void readFrom(DataInputStream in) throws IOException {
     Saved.readHeader(in, MAGIC, FORMAT, "a rollout buffer");
     int n = in.readInt();
+    if (n < 0 || n > limit) { // what the reader allocates is bounded by this buffer, never by the data
+      throw new IOException("a rollout buffer of " + n + " steps; this one holds at most " + limit);
+    }
     long savedAdded = in.readLong();
     long savedDropped = in.readLong();
     steps.clear();
@@ -144,7 +149,12 @@ public final class Rollouts implements Saved {
       float value = in.readFloat();
       float reward = in.readFloat();
       long wallMillis = in.readLong();
-      byte[] frame = new byte[in.readInt()];
+      int frameBytes = in.readInt();
+      if (frameBytes < 0 || frameBytes > MAX_FRAME_BYTES) {
+        throw new IOException("step " + tick + " has a frame of " + frameBytes + " bytes; at most " + MAX_FRAME_BYTES
+            + " (3 x 256 x 256, model.input_size at its largest)");
+      }
+      byte[] frame = new byte[frameBytes];
       in.readFully(frame);
       int[] action = new int[ActionHeads.COUNT];
       float[] logp = new float[ActionHeads.COUNT];

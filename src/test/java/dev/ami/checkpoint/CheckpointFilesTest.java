@@ -181,6 +181,28 @@ class CheckpointFilesTest {
   }
 
   @Test
+  @DisplayName("a manifest naming a file outside the checkpoint (.., an absolute path) is refused, even with a"
+      + " matching checksum")
+  void pathsStayInside() throws Exception {
+    for (String name : new String[] {"../outside.bin", "models/../../outside.bin", "/etc/passwd"}) {
+      Path c = copy();
+      Path m = c.resolve("manifest.json");
+      JsonObject manifest = new JsonObject(Files.readString(m));
+      manifest.getJsonObject("files").put(name, new JsonObject().put("bytes", 1).put("sha256", "00"));
+      byte[] bytes = manifest.encodePrettily().getBytes(StandardCharsets.UTF_8);
+      Files.write(m, bytes);
+      Files.writeString(c.resolve("manifest.sha256"),
+          HexFormat.of().formatHex(CheckpointWriter.sha256().digest(bytes)) + "\n");
+      assertThatThrownBy(() -> CheckpointReader.check(c, shapes)).as(name)
+          .hasMessageContaining("outside the checkpoint").hasMessageContaining(name);
+    }
+    Path dir = Path.of("/tmp/ckpt");
+    assertThat(CheckpointReader.inside(dir, "models/vae.params")).isEqualTo(Path.of("/tmp/ckpt/models/vae.params"));
+    assertThatThrownBy(() -> CheckpointReader.inside(dir, "")).isInstanceOf(CheckpointException.class);
+    assertThatThrownBy(() -> CheckpointReader.inside(dir, ".")).isInstanceOf(CheckpointException.class);
+  }
+
+  @Test
   @DisplayName("shapes that do not fit the configured model are refused, naming the file and the first misfit")
   void shapeMismatch() throws Exception {
     Map<String, Map<String, List<List<Long>>>> other = ModelShapes.of(

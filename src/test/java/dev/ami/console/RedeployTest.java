@@ -96,6 +96,25 @@ class RedeployTest {
   }
 
   @Test
+  @DisplayName("a shutdown during a redeploy waits for it: every deployment is gone afterwards, the new agent too")
+  void redeployRacingAShutdown() throws Exception {
+    io.vertx.core.Future<io.vertx.core.eventbus.Message<dev.ami.bus.ControlReply>> redeploy = rt.vertx().eventBus()
+        .request(Addresses.REDEPLOY, new dev.ami.bus.ControlCommand("redeploy", 0, new JsonObject()
+            .put("target", "agent").put("model", new JsonObject().put("preset", "autoencoder")
+                .put("overrides", new JsonObject().put("model.input_size", 48)))),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000));
+    TestRuntime.await(rt.runtime().stop()); // begins while the new agent is being built
+    dev.ami.bus.ControlReply r = TestRuntime.await(redeploy).body();
+    assertThat(rt.vertx().deploymentIDs()).as("nothing left deployed: no agent ticks after the actuators went "
+        + "neutral (the redeploy %s)", r.ok() ? "completed first" : "was refused: " + r.error()).isEmpty();
+    dev.ami.bus.ControlReply late = TestRuntime.await(rt.vertx().eventBus().<dev.ami.bus.ControlReply>request(
+        Addresses.REDEPLOY, new dev.ami.bus.ControlCommand("redeploy", 0, new JsonObject().put("target", "agent")))
+        .map(m -> m.body()));
+    assertThat(late.ok()).isFalse();
+    assertThat(late.error()).contains("not running");
+  }
+
+  @Test
   @DisplayName("a redeployed trainer keeps the buffers and continues the versions")
   void trainerKeepsBuffersAndVersions() throws Exception {
     JsonObject before = modelsInStatus();

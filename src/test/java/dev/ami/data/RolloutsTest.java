@@ -67,4 +67,38 @@ class RolloutsTest {
     assertThatThrownBy(() -> r.add(random)).hasMessageContaining("log-probabilities");
     assertThat(r.size()).isZero();
   }
+
+  @Test
+  @DisplayName("a crafted buffer file cannot make the reader allocate what it names: counts and frame sizes are bounded")
+  void boundedAllocations() throws Exception {
+    Rollouts r = new Rollouts(10);
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      new Rollouts(10).writeTo(out);
+    }
+    byte[] empty = bytes.toByteArray(); // header, count 0, added, dropped
+    int countAt = empty.length - 20;
+    byte[] many = empty.clone();
+    java.nio.ByteBuffer.wrap(many).putInt(countAt, Integer.MAX_VALUE);
+    assertThatThrownBy(() -> r.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(many))))
+        .isInstanceOf(java.io.IOException.class).hasMessageContaining("at most 10");
+
+    java.io.ByteArrayOutputStream crafted = new java.io.ByteArrayOutputStream();
+    try (java.io.DataOutputStream out = new java.io.DataOutputStream(crafted)) {
+      out.write(empty, 0, countAt);
+      out.writeInt(1);
+      out.writeLong(0);
+      out.writeLong(0);
+      out.writeLong(5); // tick
+      out.writeInt(2); // side
+      out.writeBoolean(false);
+      out.writeBoolean(false);
+      out.writeFloat(0);
+      out.writeFloat(0);
+      out.writeLong(0);
+      out.writeInt(Integer.MAX_VALUE - 8); // a frame of 2 GiB
+    }
+    assertThatThrownBy(() -> r.readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(
+        crafted.toByteArray())))).isInstanceOf(java.io.IOException.class).hasMessageContaining("at most");
+  }
 }
