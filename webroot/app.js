@@ -97,6 +97,8 @@
     ws = new WebSocket(url());
     ws.onopen = () => {
       retryMs = 500;
+      // the server set the token's cookie with this page: take the token out of the address bar and history
+      if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
       setConn(true);
       request('subscribe', { topics: ['telemetry', 'events', 'frames'] });
       request('status').then(onStatus);

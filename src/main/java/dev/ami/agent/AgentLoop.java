@@ -174,7 +174,9 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
     // a standby loop holds it idle, blocked on its command queue until it takes over
     onTicking.run();
     if (resumeFrom != null) {
-      brain.restoreState(resumeFrom.hidden());
+      if (resumeFrom.hidden() != null) { // none: a loop started again after a crash starts from a zero state
+        brain.restoreState(resumeFrom.hidden());
+      }
       ticks = resumeFrom.ticks();
       noFrameTicks = resumeFrom.noFrameTicks();
       staleTicks = resumeFrom.staleTicks();

@@ -12,6 +12,7 @@ import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.control.LoopControl;
+import dev.ami.control.RestartPolicy;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
@@ -34,13 +35,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Deploys the agent: builds its environment, runs {@link AgentLoop} on a thread it owns, and connects the
  * loop to the event bus. Deployed as a worker so parameter preparation may block its context.
+ *
+ * <p>It supervises the loop: a loop that crashes has already set the actuators neutral; it is started again after a
+ * backoff ({@code agent.restart_*}, as the trainer's), on the same environment, with its counters and a zero hidden
+ * state, taking up the newest snapshots in the local map, until more crashes than the budget fall inside the
+ * window. Each restart is an {@code agent-restart} event, and the status (and so /health) says so.
  */
 public final class AgentVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(AgentVerticle.class);
@@ -50,9 +55,30 @@ public final class AgentVerticle extends VerticleBase {
   /** Deployment-config flag (not a user key): build the models, then wait to take over from a running agent. */
   public static final String STANDBY = "ami.standby";
 
-  private AgentLoop loop;
+  /** Builds the agent's brain on its thread; tests wrap the default one. */
+  @FunctionalInterface
+  public interface BrainFactory {
+    Brain build(AmiConfig config, LocalMap<String, ParamSnapshot> params);
+  }
+
+  private final BrainFactory brains;
+  private volatile AgentLoop loop;
   private Environment env;
   private boolean standby;
+  private RestartPolicy policy;
+  private volatile boolean stopping;
+  private volatile boolean restarting;
+  private volatile boolean gaveUp;
+  private volatile int restarts;
+  private volatile String lastError;
+
+  public AgentVerticle() {
+    this(AgentVerticle::defaultBrain);
+  }
+
+  public AgentVerticle(BrainFactory brains) {
+    this.brains = brains;
+  }
   private final List<MessageConsumer<?>> live = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
 
@@ -60,6 +86,8 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
     standby = config().getBoolean(STANDBY, false);
+    policy = new RestartPolicy(config.getInt("agent.restart_delay_ms"), config.getInt("agent.restart_max_ms"),
+        config.getInt("agent.restart_budget"), config.getInt("agent.restart_window_s") * 1000L);
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     LocalMap<String, Environment> envs = vertx.sharedData().getLocalMap(Addresses.AGENT_MAP);
@@ -87,10 +115,7 @@ public final class AgentVerticle extends VerticleBase {
       if (!standby) {
         envs.put(Addresses.ENV_KEY, e);
       }
-      CpuPlan plan = CpuPlan.of(config.getBool("system.isolate_cpus"));
-      loop = new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
-          busSink(bus, config.getDouble("telemetry.frame_hz")), brain(config, params), plan::pinAgentThread,
-          () -> plan.agentPriority(config.getBool("agent.realtime")), resume, standby);
+      loop = newLoop(config, params, bus, resume, standby);
       new Thread(loop, "ami-agent").start();
       return Future.fromCompletionStage(loop.ready(), context)
           .onFailure(err -> closeEnv()); // the models failed to build: no socket or hook may outlive them
@@ -98,6 +123,8 @@ public final class AgentVerticle extends VerticleBase {
       bus.<Object>consumer(Addresses.PARAMS_PUBLISHED, m -> prepareAll(bus));
       prepareAll(bus); // a redeployed agent starts from the newest snapshots that fit it
       bus.<Object>consumer(Addresses.AGENT_HANDOVER_PREFIX + deploymentID() + ".give", this::giveOver);
+      bus.<AgentHandover>consumer(Addresses.AGENT_HANDOVER_PREFIX + deploymentID() + ".takeback",
+          m -> takeBack(m, config));
       if (standby) {
         bus.<AgentHandover>consumer(Addresses.AGENT_HANDOVER_PREFIX + deploymentID() + ".take",
             m -> takeOver(m, config));
@@ -109,11 +136,79 @@ public final class AgentVerticle extends VerticleBase {
     });
   }
 
+  private AgentLoop newLoop(AmiConfig config, LocalMap<String, ParamSnapshot> params, EventBus bus, AgentState resume,
+                            boolean asStandby) {
+    CpuPlan plan = CpuPlan.of(config.getBool("system.isolate_cpus"));
+    return new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
+        busSink(bus, config.getDouble("telemetry.frame_hz")), () -> brains.build(config, params), plan::pinAgentThread,
+        () -> plan.agentPriority(config.getBool("agent.realtime")), resume, asStandby);
+  }
+
+  /** The loop's status as its supervisor sees it: restarting while it waits, failed once it gave up. */
+  private AgentStatus status() {
+    AgentStatus s = loop.status();
+    RunState state = restarting ? RunState.RESTARTING : gaveUp ? RunState.FAILED : s.state();
+    return s.supervised(state, restarts, lastError);
+  }
+
+  /** Watches a live loop: when it crashes (not when it stops or hands over), it is started again within budget. */
+  private void supervise(AgentLoop watched, AmiConfig config) {
+    watched.finished().whenComplete((v, t) -> vertx.runOnContext(x -> ended(watched, config)));
+  }
+
+  private void ended(AgentLoop ended, AmiConfig config) {
+    if (stopping || ended != loop || ended.handedOver() || ended.status().state() != RunState.FAILED) {
+      return;
+    }
+    EventBus bus = vertx.eventBus();
+    lastError = String.valueOf(ended.failure());
+    long delay = policy.onFailure(System.currentTimeMillis());
+    if (delay < 0) {
+      gaveUp = true;
+      bus.publish(Addresses.EVENTS, Event.error("agent-gave-up", "the agent crashed " + policy.recentFailures()
+          + " times within " + config.getInt("agent.restart_window_s") + " s; it stays down, actuators neutral. "
+          + "Last error: " + lastError + ". Restart the process (run --resume latest) once the cause is fixed"));
+      return;
+    }
+    restarting = true;
+    bus.publish(Addresses.EVENTS, Event.warn("agent-restart", "the agent crashed (" + lastError + "); actuators are "
+        + "neutral; starting it again in " + delay + " ms from the newest snapshots with a zero hidden state "
+        + "(failure " + policy.recentFailures() + " of at most " + config.getInt("agent.restart_budget") + " per "
+        + config.getInt("agent.restart_window_s") + " s)"));
+    AgentStatus before = ended.status();
+    vertx.setTimer(Math.max(1, delay), t -> {
+      if (stopping) {
+        restarting = false;
+        return;
+      }
+      // counters go on; the forward model's hidden state starts again from zero (it came from the crashed brain)
+      AgentState from = new AgentState(before.ticks(), before.noFrameTicks(), before.staleTicks(),
+          before.missedTicks(), null);
+      LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+      AgentLoop next = newLoop(config, params, bus, from, false);
+      loop = next;
+      restarts++;
+      new Thread(next, "ami-agent").start();
+      Future.fromCompletionStage(next.ready(), context).onComplete(r -> {
+        restarting = false;
+        if (r.failed()) {
+          ended(next, config); // counts as another crash
+          return;
+        }
+        prepareAll(bus);
+        bus.publish(Addresses.EVENTS, Event.info("agent-restarted", "the agent ticks again (restart " + restarts
+            + "); hidden state reset"));
+        supervise(next, config);
+      });
+    });
+  }
+
   /** The agent's shared addresses and timers: only the agent that ticks has them. */
   private void goLive(AmiConfig config) {
     EventBus bus = vertx.eventBus();
+    supervise(loop, config);
     live.add(bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
-        msg -> LoopControl.answer(msg, loop::status, c -> loop.command(c.cmd(), c.n()))));
+        msg -> LoopControl.answer(msg, this::status, c -> loop.command(c.cmd(), c.n()))));
     live.add(bus.<Object>consumer(Addresses.AGENT_STATE, msg -> loop.capture().whenComplete((state, err) -> {
       if (err == null) {
         msg.reply(state);
@@ -147,6 +242,32 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   /** A redeploy: this standby agent takes over and answers with the deadline of its first tick. */
+  /**
+   * A redeploy whose new agent could not take over gives the handover back: this agent, which handed over, ticks
+   * again from it (counters and hidden state), on the world it never let go of. Answers with the tick it goes on
+   * from; fails when this agent did not hand over.
+   */
+  private void takeBack(Message<AgentHandover> msg, AmiConfig config) {
+    if (!loop.handedOver() || stopping) {
+      msg.fail(409, "this agent did not hand over; nothing to take back");
+      return;
+    }
+    EventBus bus = vertx.eventBus();
+    LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
+    AgentLoop next = newLoop(config, params, bus, msg.body().state(), false);
+    loop = next;
+    new Thread(next, "ami-agent").start();
+    Future.fromCompletionStage(next.ready(), context).onComplete(r -> {
+      if (r.failed()) {
+        msg.fail(500, "the previous agent could not start again: " + r.cause().getMessage());
+        return;
+      }
+      prepareAll(bus);
+      goLive(config);
+      msg.reply(msg.body().state().ticks());
+    });
+  }
+
   private void takeOver(Message<AgentHandover> msg, AmiConfig config) {
     Future.fromCompletionStage(loop.takeOver(msg.body()), context).onComplete(r -> {
       if (r.failed()) {
@@ -159,13 +280,13 @@ public final class AgentVerticle extends VerticleBase {
     });
   }
 
-  /** The brain the config asks for; built later, on the agent's own thread. */
-  private static Supplier<Brain> brain(AmiConfig config, LocalMap<String, ParamSnapshot> params) {
+  /** The brain the config asks for; built on the agent's own thread. */
+  public static Brain defaultBrain(AmiConfig config, LocalMap<String, ParamSnapshot> params) {
     long seed = config.getLong("agent.seed");
     if (config.getString("model.kind").equals("autoencoder")) {
-      return () -> new AutoencoderBrain(ModelSpec.from(config), seed, params);
+      return new AutoencoderBrain(ModelSpec.from(config), seed, params);
     }
-    return () -> new CuriosityBrain(VaeSpec.from(config), DynamicsSpec.from(config), PolicySpec.from(config),
+    return new CuriosityBrain(VaeSpec.from(config), DynamicsSpec.from(config), PolicySpec.from(config),
         RewardOptions.from(config), seed, params);
   }
 
@@ -216,6 +337,7 @@ public final class AgentVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     Promise<Void> stopped = Promise.promise();
     if (loop == null) {
       closeEnv();

@@ -28,9 +28,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -104,6 +106,15 @@ public final class AmiRuntime {
    */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
                                          ClusterOptions cluster) {
+    return start(vertx, config, trainer, cluster, AgentVerticle::new);
+  }
+
+  /**
+   * The same with agents from {@code agents}, the first one and those a redeploy builds (tests inject agents whose
+   * brain fails on purpose).
+   */
+  public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
+                                         ClusterOptions cluster, java.util.function.Supplier<AgentVerticle> agents) {
     configureEngine(config);
     boolean agent = cluster == null || cluster.agent();
     boolean trains = cluster == null || cluster.trainer();
@@ -121,7 +132,7 @@ public final class AmiRuntime {
     });
     vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, config.toJson());
     if (agent && trains) {
-      Redeployer redeployer = new Redeployer(vertx, runtime.roles());
+      Redeployer redeployer = new Redeployer(vertx, runtime.roles(), agents);
       runtime.redeployer = redeployer;
       vertx.eventBus().<ControlCommand>consumer(Addresses.REDEPLOY, m -> {
         if (runtime.stopping.get() || !runtime.started) {
@@ -133,7 +144,8 @@ public final class AmiRuntime {
     }
     runtime.trimPeriodically();
     Future<Void> joined = cluster == null ? Future.succeededFuture()
-        : runtime.cluster.start(vertx, cluster).<Void>mapEmpty();
+        : vertx.<JsonObject>executeBlocking(() -> snapshotLimits(vertx, config))
+            .compose(limits -> runtime.cluster.start(vertx, cluster, limits)).<Void>mapEmpty();
     return joined
         .compose(v -> runtime.deploy(Roles.METERS, new MetersVerticle(), false))
         .compose(v -> agent || console ? runtime.deploy(Roles.CONTROL, new ControlVerticle(), false)
@@ -144,7 +156,7 @@ public final class AmiRuntime {
         .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
         .compose(v -> agent ? runtime.deploy(Roles.PREVIEW, new PreviewVerticle(), false) : Future.succeededFuture())
         .compose(v -> trains ? runtime.deploy(Roles.TRAINER, trainer, true) : Future.succeededFuture())
-        .compose(v -> agent ? runtime.deploy(Roles.AGENT, new AgentVerticle(), true) : Future.succeededFuture())
+        .compose(v -> agent ? runtime.deploy(Roles.AGENT, agents.get(), true) : Future.succeededFuture())
         .onSuccess(v -> runtime.started = true)
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
@@ -200,6 +212,25 @@ public final class AmiRuntime {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
   }
+
+  /**
+   * The largest snapshot each configured model can have on the wire: its parameters' bytes plus room for the
+   * header. A peer's offer beyond it (or of a model this config has not) is refused before anything is allocated.
+   */
+  private static JsonObject snapshotLimits(Vertx vertx, AmiConfig config) {
+    JsonObject limits = new JsonObject();
+    dev.ami.checkpoint.ModelShapes.of(config, vertx.sharedData().<String, ParamSnapshot>getLocalMap(
+            "ami.cluster.limits.probe"))
+        .forEach((key, groups) -> {
+          long floats = groups.values().stream().flatMap(List::stream)
+              .mapToLong(dims -> dims.stream().reduce(1L, (a, b) -> a * b)).sum();
+          limits.put(key, floats * Float.BYTES + HEADER_ALLOWANCE);
+        });
+    return limits;
+  }
+
+  /** Room for a snapshot's header (its names, shapes and spec) beside the parameters' bytes. */
+  private static final long HEADER_ALLOWANCE = 1 << 20;
 
   /** Undeploys every role in stop order (agent first), as the roles stand now. */
   private Future<Void> undeployAll() {

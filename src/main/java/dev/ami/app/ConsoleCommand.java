@@ -23,6 +23,10 @@ final class ConsoleCommand implements Callable<Integer> {
       description = "console.token of the running agent (default: $AMI_CONSOLE_TOKEN)")
   String token;
 
+  @Option(names = "--ca", paramLabel = "FILE",
+      description = "with a wss:// or https:// URL: trust the console's certificate only if this PEM CA signed it")
+  String ca;
+
   @Override
   public Integer call() throws Exception {
     Vertx vertx = Vertx.vertx();
@@ -40,7 +44,7 @@ final class ConsoleCommand implements Callable<Integer> {
 
   private ConsoleClient connect(Vertx vertx) {
     try {
-      return ConsoleClient.connect(vertx, url, token);
+      return ConsoleClient.connect(vertx, url, token, ca);
     } catch (Exception e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();
       System.err.println("ami: cannot reach the console at " + url + ": " + cause.getMessage());

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     description = "Runs a curiosity-driven agent that keeps acting while its models train.",
     subcommands = {RunCommand.class, BenchCommand.class, BenchIoCommand.class, BenchTrainCommand.class,
         BenchExploreCommand.class, SoakCommand.class, ModelsCommand.class,
-        WorldCommand.class, ConsoleCommand.class})
+        WorldCommand.class, ConsoleCommand.class, ClusterInitCommand.class})
 public final class Main {
   /** Exit code for a configuration that cannot be used. */
   public static final int EXIT_CONFIG = 2;

@@ -61,9 +61,17 @@ final class Redeployer {
   private io.vertx.core.Promise<Void> idle; // completes when the redeploy under way has ended
 
   Redeployer(Vertx vertx, Roles roles) {
+    this(vertx, roles, AgentVerticle::new);
+  }
+
+  /** @param agents builds the new agent verticle of an agent redeploy */
+  Redeployer(Vertx vertx, Roles roles, java.util.function.Supplier<AgentVerticle> agents) {
     this.vertx = vertx;
     this.roles = roles;
+    this.agents = agents;
   }
+
+  private final java.util.function.Supplier<AgentVerticle> agents;
 
   /** What a redeploy will do, worked out before anything is deployed. */
   private record Plan(AmiConfig next, boolean agent, boolean trainer, boolean preview, List<String> warnings,
@@ -205,7 +213,7 @@ final class Redeployer {
             .put(TrainerVerticle.FRESH, plan.fresh()))
         : Future.succeededFuture();
     Future<String> newAgent = newTrainer.compose(t -> plan.agent()
-        ? roles.deploy(new AgentVerticle(), true, deployment.copy().put(AgentVerticle.STANDBY, true))
+        ? roles.deploy(agents.get(), true, deployment.copy().put(AgentVerticle.STANDBY, true))
         : Future.succeededFuture());
     return Future.all(agentBefore, newAgent).recover(e -> {
       // nothing was handed over: the old deployments run on untouched
@@ -305,10 +313,20 @@ final class Redeployer {
           return vertx.eventBus().<Long>request(Addresses.AGENT_HANDOVER_PREFIX + newId + ".take", h, ASK)
               .map(Message::body)
               .recover(e -> {
-                neutral();
+                // the new agent stays standing by and never owned the world: it goes; the old one takes it back
                 vertx.undeploy(newId);
-                return Future.failedFuture("the handover failed (" + e.getMessage() + "): actuators neutral, no "
-                    + "agent is running; redeploy the agent again");
+                return ask(Addresses.AGENT_HANDOVER_PREFIX + oldId + ".takeback", h)
+                    .transform(back -> {
+                      if (back.succeeded()) {
+                        return Future.failedFuture("the new agent could not take over (" + e.getMessage()
+                            + "); the previous agent ticks on from tick " + back.result() + " with its model and "
+                            + "the world: fix the new model and redeploy again");
+                      }
+                      neutral();
+                      return Future.failedFuture("the new agent could not take over (" + e.getMessage()
+                          + ") and the previous one could not start again (" + back.cause().getMessage()
+                          + "): actuators neutral, no agent runs; restart the process (run --resume latest)");
+                    });
               })
               .compose(firstDeadline -> {
                 roles.assign(Roles.AGENT, newId);

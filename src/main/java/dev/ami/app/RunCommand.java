@@ -53,18 +53,26 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--cluster-name", defaultValue = "ami", description = "nodes join only a cluster of this name")
   String clusterName;
 
+  @Option(names = "--tls", paramLabel = "DIR/NAME",
+      description = "this node's certificates from cluster-init: the event bus speaks mutual TLS (docs/security.md)")
+  java.nio.file.Path tls;
+
+  @Option(names = "--insecure", description = "allow a cluster node bound beyond loopback without --tls")
+  boolean insecure;
+
   @Override
   public Integer call() throws Exception {
     ClusterOptions cluster = null;
     if (clustered) {
       try {
-        cluster = ClusterOptions.of(role, members, bind, port, busPort, clusterName);
+        cluster = ClusterOptions.of(role, members, bind, port, busPort, clusterName).withTls(tls);
+        cluster.requireSafe(insecure); // before any socket opens
       } catch (IllegalArgumentException e) {
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;
       }
-    } else if (members != null || !role.equals("all")) {
-      System.err.println("ami: --role and --members need --cluster");
+    } else if (members != null || !role.equals("all") || tls != null) {
+      System.err.println("ami: --role, --members and --tls need --cluster");
       return Main.EXIT_CONFIG;
     }
     Vertx vertx = cluster == null ? AmiRuntime.newVertx()

@@ -23,6 +23,8 @@ public final class ClusterRuntime {
    * meta_ns, chunks_ns, decode_ns}} (chunks_ns: first chunk asked for → last chunk here), for the benchmark.
    */
   public static final String FETCHED_MAP = "ami.cluster.fetched";
+  /** Model key → the largest snapshot the mirror fetches, in bytes (from the configured models). */
+  public static final String LIMITS_KEY = "ami.cluster.limits";
   /** How many other members the cluster had when this node joined. */
   public static final String OTHERS_KEY = "ami.cluster.others";
   /** Longest a joining node waits for the cluster's snapshots before it starts its roles. */
@@ -33,9 +35,17 @@ public final class ClusterRuntime {
 
   /** Deploys the three and waits until the snapshots the cluster offers are mirrored here (bounded). */
   public Future<ClusterRuntime> start(Vertx vertx, ClusterOptions o) {
+    return start(vertx, o, null);
+  }
+
+  /**
+   * The same; {@code limits} (model key → largest snapshot in bytes) bounds what the mirror fetches: an offer of
+   * another model, or of a bigger snapshot, is refused before anything is allocated. Null: no bound but the wire's.
+   */
+  public Future<ClusterRuntime> start(Vertx vertx, ClusterOptions o, JsonObject limits) {
     int others = Math.max(0, ((VertxInternal) vertx).clusterManager().getNodes().size() - 1);
     JsonObject config = new JsonObject().put(NODE_KEY, o.node()).put(ROLES_KEY, new JsonArray(List.copyOf(o.roles())))
-        .put(OTHERS_KEY, others);
+        .put(OTHERS_KEY, others).put(LIMITS_KEY, limits);
     DeploymentOptions options = new DeploymentOptions().setConfig(config);
     return vertx.deployVerticle(new NodeBeats(), options).onSuccess(ids::add)
         .compose(v -> vertx.deployVerticle(new SnapshotServer(), options)).onSuccess(ids::add)

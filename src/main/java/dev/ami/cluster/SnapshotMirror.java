@@ -67,11 +67,14 @@ public final class SnapshotMirror extends VerticleBase {
   private MeterRegistry registry;
   private long lastFetchEnded;
   private long firstOfferAt;
+  private JsonObject limits; // model key → largest snapshot in bytes; null = the wire's limit only
+  private final Set<String> refusedKeys = new HashSet<>();
 
   @Override
   public Future<?> start() {
     node = config().getString(ClusterRuntime.NODE_KEY);
     int others = config().getInteger(ClusterRuntime.OTHERS_KEY, 0);
+    limits = config().getJsonObject(ClusterRuntime.LIMITS_KEY);
     params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     registry = BackendRegistries.getDefaultNow();
     if (registry == null) {
@@ -104,6 +107,12 @@ public final class SnapshotMirror extends VerticleBase {
   /** @param queuedNanos how long this offer waited for the fetch before it (0 when it did not wait) */
   private void onOffer(SnapshotOffer o, long queuedNanos) {
     if (o.node().equals(node) || stopped) {
+      return;
+    }
+    if (o.key() == null || (limits != null && !limits.containsKey(o.key()))) {
+      if (refusedKeys.add(String.valueOf(o.key()))) { // once per key: a peer that repeats it every second
+        LOG.warn("node {} offers a snapshot of {}, which this node's models do not have: refused", o.node(), o.key());
+      }
       return;
     }
     if (firstOfferAt == 0) {
@@ -194,8 +203,10 @@ public final class SnapshotMirror extends VerticleBase {
           stage(trace, "meta", System.nanoTime() - m0);
           long bytes = m.body().getLong("bytes", 0L);
           int chunks = m.body().getInteger("chunks", 0);
-          if (bytes <= 0 || bytes > MAX_BYTES || chunks != (bytes + SnapshotBytes.CHUNK - 1) / SnapshotBytes.CHUNK) {
-            return Future.failedFuture("node " + o.node() + " offers " + bytes + " bytes in " + chunks + " chunks");
+          long limit = limits == null ? MAX_BYTES : Math.min(MAX_BYTES, limits.getLong(o.key()));
+          if (bytes <= 0 || bytes > limit || chunks != (bytes + SnapshotBytes.CHUNK - 1) / SnapshotBytes.CHUNK) {
+            return Future.failedFuture("node " + o.node() + " offers " + bytes + " bytes in " + chunks + " chunks (at "
+                + "most " + limit + " for " + o.key() + " with this node's models)");
           }
           chunksOf.put(o.key(), chunks);
           // room for every model's fetch at once: a fetch's buffers come back when it is decoded

@@ -10,6 +10,8 @@ final class CrossChecks {
   static void verify(AmiConfig c) {
     ModelSettings.verify(c);
     WorldIoSettings.verify(c);
-    ConsoleOptions.from(c).requireSafeBinding();
+    ConsoleOptions console = ConsoleOptions.from(c);
+    console.requireSafeBinding();
+    console.requireTlsFiles();
   }
 }

@@ -120,8 +120,8 @@ final class ModelSettings {
     add(s, Setting.intRange(m + ".min_buffer", minBuffer, 1, 1_000_000, "samples needed before the first run"));
     add(s, Setting.intRange(m + ".min_new", minNew, 0, 1_000_000,
         "new samples needed since the last run began before the next (0 = train flat out)"));
-    add(s, Setting.intRange(m + ".publish_every", publishEvery, 1, 1_000_000,
-        "steps between publishes inside a run; every run's end publishes too"));
+    add(s, Setting.intRange(m + ".publish_every", publishEvery, 0, 1_000_000,
+        "steps between publishes inside a run; every run's end publishes too; 0 = only at a run's end (ami)"));
     add(s, Setting.doubleRange(m + ".max_grad_norm", 0.0, 0.0, 1e6,
         "clip the global L2 norm of the model's gradients to this; 0 = no clipping"));
   }

@@ -22,6 +22,13 @@ public final class Schema {
         "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back with a log line)"));
     add(Setting.longValue("agent.seed", 1,
         "seed of the agent's action sampling (and the random policy); unless given, system.seed"));
+    add(Setting.intRange("agent.restart_delay_ms", 1000, 1, 3_600_000,
+        "a crashed agent loop starts again after this (actuators neutral meanwhile), doubling with each crash inside"
+            + " the window"));
+    add(Setting.intRange("agent.restart_max_ms", 60_000, 1, 3_600_000, "longest wait before an agent restart"));
+    add(Setting.intRange("agent.restart_budget", 5, 0, 1000,
+        "agent crashes inside the window that are restarted; one more and the agent stays failed"));
+    add(Setting.intRange("agent.restart_window_s", 600, 1, 86_400, "the window the agent's restart budget counts in"));
 
     ModelSettings.addTo(SETTINGS);
 
@@ -70,6 +77,9 @@ public final class Schema {
     add(Setting.string("console.token", "",
         "shared secret required on every console request when set (Bearer header, ?token= or cookie)"));
     add(Setting.doubleRange("console.telemetry_hz", 5.0, 0.2, 30.0, "telemetry pushes per second to each console client"));
+    add(Setting.string("console.tls.cert", "",
+        "PEM certificate (chain) to serve the console over HTTPS and WSS; with console.tls.key. Empty = plain HTTP"));
+    add(Setting.string("console.tls.key", "", "PEM private key of console.tls.cert"));
 
     add(Setting.intRange("djl.threads", 1, 1, 64,
         "libtorch intra-op threads per process; 1 on a 2-core machine (more oversubscribes the agent's core)"));

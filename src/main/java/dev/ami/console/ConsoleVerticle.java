@@ -55,13 +55,15 @@ public final class ConsoleVerticle extends VerticleBase {
   private boolean encodingExpected;
   private long lastPollNanos = Long.MIN_VALUE / 2;
   private long lastFrameNanos = Long.MIN_VALUE;
+  private ConsoleOptions options;
 
   @Override
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
-    ConsoleOptions options = ConsoleOptions.from(config);
+    options = ConsoleOptions.from(config);
     try {
       options.requireSafeBinding();
+      options.requireTlsFiles();
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
@@ -79,11 +81,19 @@ public final class ConsoleVerticle extends VerticleBase {
         // anything is inflated (a compressed 100 KiB request used to vanish without a reply)
         .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
         .setSendBufferSize(64 * 1024);
+    if (options.tls()) {
+      serverOptions.setSsl(true).setKeyCertOptions(new io.vertx.core.net.PemKeyCertOptions()
+          .setCertPath(options.tlsCert()).setKeyPath(options.tlsKey()));
+    } else if (!ConsoleOptions.isLoopback(options.host())) {
+      LOG.warn("the console listens on {} without TLS: its token and cookie cross the network in clear text; set "
+          + "console.tls.cert and console.tls.key (docs/security.md)", options.host());
+    }
     return vertx.createHttpServer(serverOptions).requestHandler(router).listen().onSuccess(server -> {
       vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).put("port", server.actualPort());
       long period = Math.max(1, Math.round(1000 / options.telemetryHz()));
       vertx.setPeriodic(period, t -> pushTelemetry());
-      LOG.info("console at http://{}:{}/{}", urlHost(options.host()), server.actualPort(),
+      LOG.info("console at {}://{}:{}/{}", options.tls() ? "https" : "http", urlHost(options.host()),
+          server.actualPort(),
           guard.tokenRequired() ? " (token required)" : "");
     }).map(HttpServer::actualPort);
   }
@@ -137,7 +147,7 @@ public final class ConsoleVerticle extends VerticleBase {
     if (guard.matches(queryToken)) {
       // the page's scripts, stylesheets and WebSocket then authenticate without the token in every URL
       ctx.response().addCookie(Cookie.cookie(AccessGuard.COOKIE, queryToken).setPath("/").setHttpOnly(true)
-          .setSameSite(CookieSameSite.STRICT));
+          .setSameSite(CookieSameSite.STRICT).setSecure(options.tls())); // over TLS, never sent in clear text
     }
     ctx.next();
   }

@@ -270,7 +270,8 @@ public final class TrainerLoop extends CommandLoop<TrainerStatus> {
     if (Float.isFinite(loss)) {
       s.badInARow = 0;
       s.steps++;
-      if (++s.stepsSincePublish >= s.trainer.publishEvery()) {
+      int every = s.trainer.publishEvery(); // 0: only at the run's end, as ami syncs once per trainer run
+      if (++s.stepsSincePublish >= every && every > 0) {
         publish(s);
       }
     } else {

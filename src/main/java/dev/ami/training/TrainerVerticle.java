@@ -13,6 +13,7 @@ import dev.ami.bus.TrainRecord;
 import dev.ami.bus.TrainerState;
 import dev.ami.config.AmiConfig;
 import dev.ami.control.LoopControl;
+import dev.ami.control.RestartPolicy;
 import dev.ami.data.Buffers;
 import dev.ami.model.DynamicsSpec;
 import dev.ami.model.ModelSpec;

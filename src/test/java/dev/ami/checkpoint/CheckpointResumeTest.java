@@ -56,6 +56,9 @@ class CheckpointResumeTest {
     double trained = mean(vaeLosses.subList(vaeLosses.size() - WINDOW, vaeLosses.size()));
     assertThat(trained).as("the VAE learned before the checkpoint").isLessThan(0.8 * untrained);
 
+    float[] savedNorm = rewardNorm(path, manifest); // the reward normaliser's state travels in the policy's snapshot
+    assertThat(savedNorm[1]).as("PPO's reward normaliser counted the rollouts it saw").isGreaterThan(1f);
+
     List<Double> resumedLosses = new CopyOnWriteArrayList<>();
     List<Event> events = new CopyOnWriteArrayList<>();
     try (TestRuntime rt = TestRuntime.startResumed(settings, path.toString())) {
@@ -78,6 +81,16 @@ class CheckpointResumeTest {
             .isGreaterThanOrEqualTo(before.getLong("optimizer_steps"));
       }
       assertThat(status.getLong("ticks")).as("the agent's ticks go on").isGreaterThanOrEqualTo(savedTicks);
+      dev.ami.params.ParamSnapshot policy = rt.vertx().sharedData()
+          .<String, dev.ami.params.ParamSnapshot>getLocalMap(Addresses.PARAMS_MAP).get(ModelKeys.POLICY);
+      assertThat(policy.tryAcquire()).isTrue();
+      try {
+        float[] resumedNorm = policy.group("reward_norm").get(0).toFloatArray();
+        assertThat(resumedNorm[1]).as("the normaliser's count goes on from the checkpoint's")
+            .isGreaterThanOrEqualTo(savedNorm[1]);
+      } finally {
+        policy.release();
+      }
       assertThat(trainer.getJsonObject(ModelKeys.VAE).getInteger("buffer_size")).as("frames come back")
           .isGreaterThanOrEqualTo(savedFrames(path)).isPositive();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestRuntime.TIMEOUT_S);
@@ -91,6 +104,17 @@ class CheckpointResumeTest {
         resumed);
     assertThat(resumed).as("first losses after resume (%s) sit with the trained (%s), not the untrained (%s)",
         resumed, trained, untrained).isLessThan((trained + untrained) / 2);
+  }
+
+  /** The reward normaliser's state saved with the policy: discounted return, count, mean, variance. */
+  private static float[] rewardNorm(Path checkpoint, JsonObject manifest) throws Exception {
+    CheckpointReader.Loaded loaded = CheckpointReader.load(new CheckpointReader.Checked(checkpoint, manifest), null);
+    try {
+      return loaded.snapshots().get(ModelKeys.POLICY).group("reward_norm").get(0).toFloatArray();
+    } finally {
+      loaded.snapshots().values().forEach(dev.ami.params.ParamSnapshot::release);
+      loaded.trainer().close();
+    }
   }
 
   /** The frame count in the saved frame buffer's header (magic, format, frame bytes, count). */

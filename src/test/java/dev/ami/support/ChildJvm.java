@@ -15,13 +15,19 @@ public final class ChildJvm {
 
   /** Starts {@code java -cp <test class path> [jvmOptions] dev.ami.app.Main args}; lines land in {@code output}. */
   public static Process start(List<String> jvmOptions, List<String> args, List<String> output) throws IOException {
+    return startMain(Main.class, jvmOptions, args, output);
+  }
+
+  /** The same with another main class of the test class path. */
+  public static Process startMain(Class<?> main, List<String> jvmOptions, List<String> args, List<String> output)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("-Dai.djl.offline=true");
     command.addAll(jvmOptions);
-    command.add(Main.class.getName());
+    command.add(main.getName());
     command.addAll(args);
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     // a test JVM that dies (a killed fork) must not leave a node behind that later tests would meet

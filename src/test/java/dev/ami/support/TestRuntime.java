@@ -78,6 +78,16 @@ public final class TestRuntime implements AutoCloseable {
     return new TestRuntime(vertx, runtime);
   }
 
+  /** The same with an agent verticle of the test's own (e.g. one whose brain fails on purpose). */
+  public static TestRuntime startWithAgent(Map<String, ?> overrides,
+                                          java.util.function.Supplier<dev.ami.agent.AgentVerticle> agents)
+      throws Exception {
+    Vertx vertx = AmiRuntime.newVertx();
+    AmiRuntime runtime = await(AmiRuntime.start(vertx, smallConfig(overrides), new dev.ami.training.TrainerVerticle(),
+        null, agents));
+    return new TestRuntime(vertx, runtime);
+  }
+
   /** The runtime started as {@code run --resume what} starts it: the checkpoint's content in place first. */
   public static TestRuntime startResumed(Map<String, ?> overrides, String what) throws Exception {
     Vertx vertx = AmiRuntime.newVertx();

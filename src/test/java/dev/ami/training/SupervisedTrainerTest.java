@@ -3,6 +3,7 @@ package dev.ami.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
+import dev.ami.control.RestartPolicy;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;

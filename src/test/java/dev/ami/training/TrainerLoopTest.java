@@ -114,8 +114,10 @@ class TrainerLoopTest {
 
     @Override
     public int publishEvery() {
-      return 1_000_000;
+      return publishEvery;
     }
+
+    int publishEvery = 1_000_000;
   }
 
   private TrainerLoop loop(List<Named> trainers, long sliceMillis) {
@@ -158,6 +160,36 @@ class TrainerLoopTest {
     assertThat(trainers.get(0).stepThreads).as("all training on one thread").containsOnly(
         trainers.get(1).stepThreads.get(0));
     assertThat(loop.status().models()).extracting(ModelStatus::key).containsExactly("long", "short");
+  }
+
+  @Test
+  @DisplayName("publish_every 2 publishes every second step and at a run's end; 0 only at a run's end (ami's sync)")
+  void publishCadence() throws Exception {
+    for (int every : new int[] {2, 0}) {
+      published.clear();
+      steps.clear();
+      Named t = new Named("m" + every, AeTrainerTest.ae(spec, 2, 1e-3, 3), 5, 1);
+      t.publishEvery = every;
+      TrainerLoop loop = loop(List.of(t), 1000);
+      new Thread(loop, "test-trainer").start();
+      try {
+        loop.ready().get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (steps.size() < 10) { // two whole runs of five steps
+          assertThat(System.nanoTime()).isLessThan(deadline);
+          Thread.sleep(2);
+        }
+        loop.command("pause", 0).get(30, TimeUnit.SECONDS);
+      } finally {
+        loop.command("stop", 0).get(60, TimeUnit.SECONDS);
+      }
+      java.util.List<Long> at = published.stream().filter(p -> p.key().equals("m" + every))
+          .map(ParamsPublished::trainerStep).toList();
+      // the first publish is the initial parameters (step 0); then, per run of 5: steps 2, 4 and the end (5)
+      java.util.List<Long> expected = every == 2 ? List.of(0L, 2L, 4L, 5L, 7L, 9L, 10L) : List.of(0L, 5L, 10L);
+      assertThat(at.subList(0, Math.min(at.size(), expected.size()))).as("publish_every %d", every)
+          .isEqualTo(expected);
+    }
   }
 
   @Test

@@ -47,7 +47,19 @@ public final class ConsoleClient implements AutoCloseable {
   }
 
   public static ConsoleClient connect(Vertx vertx, String url, String token) throws Exception {
-    WebSocketClient client = vertx.createWebSocketClient();
+    return connect(vertx, url, token, null);
+  }
+
+  /**
+   * The same; a {@code wss://} (or {@code https://}) console is verified against the JVM's trusted roots, or only
+   * against the PEM certificate authority {@code caFile} when given (a console's self-made certificate).
+   */
+  public static ConsoleClient connect(Vertx vertx, String url, String token, String caFile) throws Exception {
+    io.vertx.core.http.WebSocketClientOptions clientOptions = new io.vertx.core.http.WebSocketClientOptions();
+    if (caFile != null && !caFile.isEmpty()) {
+      clientOptions.setTrustOptions(new io.vertx.core.net.PemTrustOptions().addCertPath(caFile));
+    }
+    WebSocketClient client = vertx.createWebSocketClient(clientOptions);
     WebSocketConnectOptions options = new WebSocketConnectOptions().setAbsoluteURI(webSocketUrl(url))
         .setConnectTimeout(10_000);
     if (token != null && !token.isEmpty()) {

@@ -1,21 +1,21 @@
-package dev.ami.training;
+package dev.ami.control;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
 
 /**
- * When a crashed trainer may start again: after {@code initialMs}, doubling with each failure still inside the
- * window, at most {@code maxMs}; and not at all once more than {@code budget} failures fall inside
- * {@code windowMs}.
+ * When a crashed loop (the trainer's, the agent's) may start again: after {@code initialMs}, doubling with each
+ * failure still inside the window, at most {@code maxMs}; and not at all once more than {@code budget} failures
+ * fall inside {@code windowMs}.
  */
-final class RestartPolicy {
+public final class RestartPolicy {
   private final long initialMs;
   private final long maxMs;
   private final int budget;
   private final long windowMs;
   private final Deque<Long> failures = new ArrayDeque<>();
 
-  RestartPolicy(long initialMs, long maxMs, int budget, long windowMs) {
+  public RestartPolicy(long initialMs, long maxMs, int budget, long windowMs) {
     this.initialMs = initialMs;
     this.maxMs = maxMs;
     this.budget = budget;
@@ -23,7 +23,7 @@ final class RestartPolicy {
   }
 
   /** Records a failure at {@code nowMs}; returns the delay before the next start, or -1 when the budget is spent. */
-  long onFailure(long nowMs) {
+  public long onFailure(long nowMs) {
     failures.addLast(nowMs);
     while (!failures.isEmpty() && nowMs - failures.peekFirst() > windowMs) {
       failures.removeFirst();
@@ -37,7 +37,7 @@ final class RestartPolicy {
   }
 
   /** Failures inside the window as of the last one recorded. */
-  int recentFailures() {
+  public int recentFailures() {
     return failures.size();
   }
 }
