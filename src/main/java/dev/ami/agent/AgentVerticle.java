@@ -71,6 +71,7 @@ public final class AgentVerticle extends VerticleBase {
   private volatile boolean gaveUp;
   private volatile int restarts;
   private volatile String lastError;
+  private volatile boolean operatorPaused; // paused or stepping: a loop started again must not walk on its own
 
   public AgentVerticle() {
     this(AgentVerticle::defaultBrain);
@@ -153,7 +154,9 @@ public final class AgentVerticle extends VerticleBase {
 
   /** Watches a live loop: when it crashes (not when it stops or hands over), it is started again within budget. */
   private void supervise(AgentLoop watched, AmiConfig config) {
-    watched.finished().whenComplete((v, t) -> vertx.runOnContext(x -> ended(watched, config)));
+    // this verticle's own context: the loop's thread is no Vert.x thread, and vertx.runOnContext from it would
+    // run ended() on a fresh event-loop context, concurrently with stop() and the handover handlers
+    watched.finished().whenComplete((v, t) -> context.runOnContext(x -> ended(watched, config)));
   }
 
   private void ended(AgentLoop ended, AmiConfig config) {
@@ -186,6 +189,9 @@ public final class AgentVerticle extends VerticleBase {
           before.missedTicks(), null);
       LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
       AgentLoop next = newLoop(config, params, bus, from, false);
+      if (operatorPaused) {
+        next.command("pause", 0); // queued before its first tick: it comes back paused, as it crashed
+      }
       loop = next;
       restarts++;
       new Thread(next, "ami-agent").start();
@@ -208,7 +214,14 @@ public final class AgentVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     supervise(loop, config);
     live.add(bus.<ControlCommand>consumer(Addresses.AGENT_CONTROL,
-        msg -> LoopControl.answer(msg, this::status, c -> loop.command(c.cmd(), c.n()))));
+        msg -> LoopControl.answer(msg, this::status, c -> loop.command(c.cmd(), c.n()).thenApply(s -> {
+          if (c.cmd().equals("pause") || c.cmd().equals("step")) {
+            operatorPaused = true;
+          } else if (c.cmd().equals("resume")) {
+            operatorPaused = false;
+          }
+          return s;
+        }))));
     live.add(bus.<Object>consumer(Addresses.AGENT_STATE, msg -> loop.capture().whenComplete((state, err) -> {
       if (err == null) {
         msg.reply(state);
@@ -255,6 +268,10 @@ public final class AgentVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     AgentLoop next = newLoop(config, params, bus, msg.body().state(), false);
+    operatorPaused = msg.body().paused();
+    if (operatorPaused) {
+      next.command("pause", 0); // queued before its first tick: a paused agent stays paused
+    }
     loop = next;
     new Thread(next, "ami-agent").start();
     Future.fromCompletionStage(next.ready(), context).onComplete(r -> {

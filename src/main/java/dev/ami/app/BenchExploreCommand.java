@@ -100,13 +100,16 @@ final class BenchExploreCommand implements Callable<Integer> {
     AmiRuntime runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture()
         .get(120, TimeUnit.SECONDS);
     ExploreRecorder recorder = new ExploreRecorder(trace != null);
+    java.util.concurrent.CompletableFuture<Void> listening = new java.util.concurrent.CompletableFuture<>();
     vertx.runOnContext(v -> {
       vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> recorder.onWorld(m.body()));
       vertx.eventBus().<TickRecord>consumer(Addresses.TELEMETRY_TICK, m -> recorder.onTick(m.body()));
       vertx.eventBus().<TrainRecord>consumer(Addresses.TELEMETRY_TRAIN, m -> recorder.onTrain(m.body()));
       vertx.eventBus().<PpoUpdate>consumer(Addresses.TELEMETRY_PPO, m -> recorder.onPpo(m.body()));
       vertx.eventBus().<Event>consumer(Addresses.EVENTS, m -> recorder.onEvent(m.body()));
+      listening.complete(null);
     });
+    listening.get(30, TimeUnit.SECONDS); // the minutes start once every record is heard
     JsonArray series = new JsonArray();
     CpuSteal.Sample cpu0 = CpuSteal.read();
     long t0 = System.nanoTime();

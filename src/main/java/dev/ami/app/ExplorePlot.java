@@ -39,7 +39,9 @@ final class ExplorePlot {
         .xAxisTitle("minute").yAxisTitle("distinct floor cells visited").build();
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNW);
     chart.getStyler().setMarkerSize(0);
+    int index = 0;
     for (Path file : results) {
+      index++;
       JsonObject r = lastJsonLine(file);
       if (r == null) {
         System.err.println("ami: " + file + " holds no JSON line");
@@ -49,7 +51,7 @@ final class ExplorePlot {
         band(chart, r, "uniform", UNIFORM);
         band(chart, r, "persistent", PERSISTENT);
       } else {
-        run(chart, r, file);
+        run(chart, r, file, index);
       }
     }
     BitmapEncoder.saveBitmap(chart, out.toString(), BitmapEncoder.BitmapFormat.PNG);
@@ -57,7 +59,7 @@ final class ExplorePlot {
     return 0;
   }
 
-  private static void run(XYChart chart, JsonObject r, Path file) {
+  private static void run(XYChart chart, JsonObject r, Path file, int index) {
     JsonArray series = r.getJsonArray("series");
     List<Double> x = new ArrayList<>(List.of(0.0));
     List<Double> y = new ArrayList<>(List.of(0.0));
@@ -66,8 +68,8 @@ final class ExplorePlot {
       y.add(series.getJsonObject(i).getDouble("cells_visited"));
     }
     boolean random = "autoencoder".equals(r.getString("agent"));
-    String name = (random ? "random policy" : r.getString("preset", "?")) + " seed " + r.getValue("seed")
-        + " (" + file.getFileName() + ")";
+    String name = index + ". " + (random ? "random policy" : r.getString("preset", "?")) + " seed "
+        + r.getValue("seed") + " (" + file.getFileName() + ")"; // the index keeps two equal runs apart
     XYSeries s = chart.addSeries(name, x, y);
     s.setLineColor(random ? RANDOM : CURIOSITY);
     s.setMarker(SeriesMarkers.NONE);

@@ -58,7 +58,9 @@ final class Redeployer {
   private final Vertx vertx;
   private final Roles roles;
   private boolean busy; // event-loop confined
-  private io.vertx.core.Promise<Void> idle; // completes when the redeploy under way has ended
+  /** Completes when the redeploy under way has ended; null when none is. Read by a shutdown from any thread. */
+  private final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Promise<Void>> underWay =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   Redeployer(Vertx vertx, Roles roles) {
     this(vertx, roles, AgentVerticle::new);
@@ -72,6 +74,8 @@ final class Redeployer {
   }
 
   private final java.util.function.Supplier<AgentVerticle> agents;
+  /** A take-over is a few operations on the standby loop: one that takes longer has failed. */
+  private static final DeliveryOptions TAKE = new DeliveryOptions().setSendTimeout(10_000);
 
   /** What a redeploy will do, worked out before anything is deployed. */
   private record Plan(AmiConfig next, boolean agent, boolean trainer, boolean preview, List<String> warnings,
@@ -84,7 +88,8 @@ final class Redeployer {
       return Future.succeededFuture(ControlReply.error(RunState.RUNNING, "a redeploy is already running"));
     }
     busy = true;
-    idle = io.vertx.core.Promise.promise();
+    io.vertx.core.Promise<Void> ends = io.vertx.core.Promise.promise();
+    underWay.set(ends);
     long t0 = System.nanoTime();
     JsonObject args = c == null || c.args() == null ? new JsonObject() : c.args();
     String target = args.getValue("target") == null ? "all" : String.valueOf(args.getValue("target"));
@@ -103,13 +108,15 @@ final class Redeployer {
         })
         .onComplete(r -> {
           busy = false;
-          idle.tryComplete();
+          underWay.compareAndSet(ends, null);
+          ends.tryComplete();
         });
   }
 
   /** Completes once no redeploy is under way: a shutdown waits for one to end before it stops the agent. */
   Future<Void> idle() {
-    return busy ? idle.future() : Future.succeededFuture();
+    io.vertx.core.Promise<Void> p = underWay.get();
+    return p == null ? Future.succeededFuture() : p.future();
   }
 
   private Future<Plan> plan(JsonObject args, String target) {
@@ -310,10 +317,12 @@ final class Redeployer {
         .map(m -> (AgentHandover) m)
         .compose(h -> {
           handedAt[0] = h.state().ticks();
-          return vertx.eventBus().<Long>request(Addresses.AGENT_HANDOVER_PREFIX + newId + ".take", h, ASK)
+          return vertx.eventBus().<Long>request(Addresses.AGENT_HANDOVER_PREFIX + newId + ".take", h, TAKE)
               .map(Message::body)
               .recover(e -> {
-                // the new agent stays standing by and never owned the world: it goes; the old one takes it back
+                // nobody drives the avatar now: it must not go on with the last action while the old agent
+                // rebuilds its models; the new agent never owned the world and goes; the old one takes it back
+                neutral();
                 vertx.undeploy(newId);
                 return ask(Addresses.AGENT_HANDOVER_PREFIX + oldId + ".takeback", h)
                     .transform(back -> {

@@ -67,7 +67,7 @@ final class RunCommand implements Callable<Integer> {
       try {
         cluster = ClusterOptions.of(role, members, bind, port, busPort, clusterName).withTls(tls);
         cluster.requireSafe(insecure); // before any socket opens
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException e) { // a wrong option, or a --bind that does not resolve
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;
       }

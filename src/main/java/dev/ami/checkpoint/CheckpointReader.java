@@ -177,11 +177,19 @@ public final class CheckpointReader {
     }
   }
 
+  /**
+   * Groups a checkpoint from before they existed may lack: the trainer then starts them afresh (PPO's reward
+   * normaliser, added with issue #20).
+   */
+  static final java.util.Set<String> OPTIONAL_GROUPS = java.util.Set.of("reward_norm");
+
   private static String misfit(Map<String, List<List<Long>>> saved, Map<String, List<List<Long>>> wanted) {
-    if (!saved.keySet().equals(wanted.keySet())) {
+    java.util.Set<String> required = new java.util.TreeSet<>(wanted.keySet());
+    required.removeIf(g -> OPTIONAL_GROUPS.contains(g) && !saved.containsKey(g));
+    if (!saved.keySet().equals(required)) {
       return "groups " + saved.keySet() + ", the model has " + wanted.keySet();
     }
-    for (String g : wanted.keySet()) {
+    for (String g : required) {
       List<List<Long>> s = saved.get(g);
       List<List<Long>> w = wanted.get(g);
       if (s.size() != w.size()) {
@@ -295,6 +303,14 @@ public final class CheckpointReader {
     }
     if (Path.of(name).isAbsolute() || !p.startsWith(base) || p.equals(base)) {
       throw new CheckpointException(dir.resolve(Manifest.FILE), "names a file outside the checkpoint: " + name);
+    }
+    try { // a link inside the checkpoint must not lead out of it either
+      if (Files.exists(p) && !p.toRealPath().startsWith(base.toRealPath())) {
+        throw new CheckpointException(dir.resolve(Manifest.FILE), "names a file outside the checkpoint (a link): "
+            + name);
+      }
+    } catch (java.io.IOException e) {
+      throw new CheckpointException(p, "cannot be resolved: " + e.getMessage(), e);
     }
     return p;
   }

@@ -184,11 +184,10 @@ public final class ClusterCerts {
 
   /** A private key as PKCS#8 PEM, readable by its owner only where the file system can say so. */
   private static void writeSecret(Path file, PrivateKey key) throws IOException {
-    Files.createFile(file);
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    try { // created readable by its owner only: never a moment with the umask's permissions
+      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     } catch (UnsupportedOperationException notPosix) {
-      // Windows: the folder's ACL decides; docs/security.md says to keep ca.key apart
+      Files.createFile(file); // Windows: the folder's ACL decides; docs/security.md says to keep ca.key apart
     }
     try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII); JcaPEMWriter pw = new JcaPEMWriter(w)) {
       pw.writeObject(new JcaPKCS8Generator(key, null));

@@ -128,6 +128,10 @@ final class ModelSettings {
 
   /** Rules across these keys; called from {@link CrossChecks}. */
   static void verify(AmiConfig c) {
+    if (c.getInt("policy.batch") < 2 && c.getString("policy.adv_norm").equals("minibatch")) {
+      throw new ConfigException("policy.batch=1 with policy.adv_norm=minibatch normalises every advantage to 0 (no "
+          + "policy gradient at all): use policy.batch >= 2 or policy.adv_norm=rollout");
+    }
     double periodMs = 1000.0 / c.getInt("agent.hz");
     if (c.getDouble("agent.spin_ms") > 0.25 * periodMs) {
       // the agent runs at real-time priority on the CPU the event loops share: spinning most of each period

@@ -3,6 +3,7 @@ package dev.ami.osc;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ public final class DeadManSwitch implements AutoCloseable {
   /** Starts a watchdog for {@code target} that acts after {@code timeoutMs} without a heartbeat. */
   public static DeadManSwitch start(InetSocketAddress target, long timeoutMs) throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(JVM_FLAGS);
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
@@ -44,7 +45,8 @@ public final class DeadManSwitch implements AutoCloseable {
     command.add(String.valueOf(timeoutMs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().remove("JAVA_TOOL_OPTIONS"); // the runtime's heap flags are not the watchdog's
+    // the runtime's heap and GC flags are not the watchdog's
+    builder.environment().keySet().removeAll(List.of("JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS"));
     DeadManSwitch d = new DeadManSwitch(builder.start());
     LOG.info("dead-man switch for the avatar: watchdog process {} sends neutral to {}:{} if this process dies "
         + "(or stops its heartbeat for {} ms)", d.process.pid(), target.getHostString(), target.getPort(), timeoutMs);
@@ -73,6 +75,22 @@ public final class DeadManSwitch implements AutoCloseable {
 
   public boolean alive() {
     return process.isAlive();
+  }
+
+  /**
+   * Lets go of the watchdog without a goodbye (the runtime could not confirm neutral itself): the pipe closes and
+   * the watchdog sends neutral, then exits.
+   */
+  public void abandon() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    try {
+      beats.close();
+    } catch (IOException e) {
+      // it is gone already
+    }
   }
 
   /** Goodbye: the actuators were set neutral by the runtime itself; the watchdog exits quietly. */

@@ -49,6 +49,9 @@ public final class OscActuator implements Actuator {
   private final AtomicLong failures = new AtomicLong();
   private final Thread safetyNet;
   private final DeadManSwitch watchdog; // null without one
+  private final long staleNanos; // a non-neutral action older than this is dropped for neutral; 0 = never
+  private volatile long lastRequestNanos = System.nanoTime();
+  private boolean droppedStale; // sender thread: said once per stretch
   // owned by the sender thread
   private final Map<String, Object> lastSent = new HashMap<>();
   private final float[] axes = new float[3];
@@ -56,10 +59,11 @@ public final class OscActuator implements Actuator {
   private long lastStepNanos;
 
   private OscActuator(InetSocketAddress target, OSCPortOut port, long refreshMs, double smoothingMs,
-                      DeadManSwitch watchdog) {
+                      DeadManSwitch watchdog, long staleActionMs) {
     this.target = target;
     this.port = port;
     this.watchdog = watchdog;
+    this.staleNanos = staleActionMs * 1_000_000L;
     this.refreshNanos = refreshMs * 1_000_000L;
     this.smoothingNanos = smoothingMs * 1e6;
     this.sender = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -72,6 +76,9 @@ public final class OscActuator implements Actuator {
     if (watchdog != null) {
       // heartbeats from the thread that owns the socket: if it cannot run, the avatar should not keep walking
       sender.scheduleAtFixedRate(watchdog::beat, 0, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+    }
+    if (staleNanos > 0) {
+      sender.scheduleAtFixedRate(this::dropStaleAction, HEARTBEAT_MS, HEARTBEAT_MS, TimeUnit.MILLISECONDS);
     }
     this.safetyNet = new Thread(this::close, "ami-osc-neutral-on-exit");
     Runtime.getRuntime().addShutdownHook(safetyNet);
@@ -94,13 +101,22 @@ public final class OscActuator implements Actuator {
    */
   public static OscActuator open(String host, int port, long refreshMs, double smoothingMs, long watchdogTimeoutMs)
       throws IOException {
+    return open(host, port, refreshMs, smoothingMs, watchdogTimeoutMs, 0);
+  }
+
+  /**
+   * The same; with {@code staleActionMs} > 0, an action the agent has not renewed for that long is dropped for
+   * neutral: if the agent stops deciding (a hung tick) while this process lives, the avatar does not walk on.
+   */
+  public static OscActuator open(String host, int port, long refreshMs, double smoothingMs, long watchdogTimeoutMs,
+                                 long staleActionMs) throws IOException {
     InetSocketAddress target = new InetSocketAddress(host, port);
     if (target.isUnresolved()) {
       throw new IOException("OSC host '" + host + "' cannot be resolved");
     }
     DeadManSwitch watchdog = watchdogTimeoutMs > 0 ? DeadManSwitch.start(target, watchdogTimeoutMs) : null;
     try {
-      return new OscActuator(target, new OSCPortOut(target), refreshMs, smoothingMs, watchdog);
+      return new OscActuator(target, new OSCPortOut(target), refreshMs, smoothingMs, watchdog, staleActionMs);
     } catch (IOException | RuntimeException e) {
       if (watchdog != null) {
         watchdog.close();
@@ -142,6 +158,7 @@ public final class OscActuator implements Actuator {
     if (closed.get()) {
       return;
     }
+    lastRequestNanos = System.nanoTime();
     desired.set(state);
     if (flushQueued.compareAndSet(false, true)) {
       try {
@@ -153,6 +170,20 @@ public final class OscActuator implements Actuator {
         // close() is sending neutral
       }
     }
+  }
+
+  /** On the sender thread: an action nobody renewed for the stale bound goes back to neutral. */
+  private void dropStaleAction() {
+    boolean stale = System.nanoTime() - lastRequestNanos > staleNanos && !desired.get().isNeutral();
+    if (stale) {
+      desired.set(InputState.NEUTRAL);
+      update();
+      if (!droppedStale) {
+        LOG.warn("no action from the agent for {} ms: OSC inputs set neutral until it acts again",
+            staleNanos / 1_000_000);
+      }
+    }
+    droppedStale = stale || (droppedStale && desired.get().isNeutral());
   }
 
   /**
@@ -225,30 +256,36 @@ public final class OscActuator implements Actuator {
     desired.set(InputState.NEUTRAL);
     boolean confirmed = false;
     try {
-      Future<?> zeros = sender.submit(this::sendZeros);
-      zeros.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
-      confirmed = true;
+      Future<Boolean> zeros = sender.submit(this::sendZeros);
+      confirmed = zeros.get(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       LOG.warn("OSC sender to {} did not send neutral within {} ms; sending it from the closing thread", target,
           CLOSE_WAIT_MS);
     } finally {
       boolean stopped = stop(sender);
       if (!confirmed && stopped) {
-        sendZeros(); // the sender is gone: the socket is this thread's now
+        confirmed = sendZeros(); // the sender is gone: the socket is this thread's now
       } else if (!confirmed) {
         LOG.warn("could not confirm neutral OSC inputs to {}: the sender did not stop", target);
       }
       closePort();
       if (watchdog != null) {
-        watchdog.close(); // neutral is on the wire: the watchdog goes quietly
+        if (confirmed) {
+          watchdog.close(); // neutral is on the wire: the watchdog goes quietly
+        } else {
+          watchdog.abandon(); // no goodbye: the watchdog sends neutral itself
+        }
       }
       removeSafetyNet();
     }
   }
 
-  private void sendZeros() {
+  /** Sends every input as 0; true when all five went out without a failure. */
+  private boolean sendZeros() {
+    long before = failures.get();
     Arrays.fill(axes, 0f);
     sendState(InputState.NEUTRAL, true);
+    return failures.get() == before;
   }
 
   private void closePort() {

@@ -35,6 +35,7 @@ public final class Watchdog {
   private volatile long lastBeat = System.nanoTime();
   private volatile boolean closedPipe;
   private volatile boolean bye;
+  private volatile boolean done; // neutral sent for a runtime that is gone: nothing left to do
 
   Watchdog(InetSocketAddress target, long timeoutMs) {
     this.target = target;
@@ -47,7 +48,24 @@ public final class Watchdog {
       System.exit(2);
     }
     Watchdog w = new Watchdog(new InetSocketAddress(args[0], Integer.parseInt(args[1])), Long.parseLong(args[2]));
+    // Ctrl+C reaches the whole process group: the runtime stops gracefully and says goodbye, and the watchdog
+    // must outlive that stop in case it hangs. Any other end of this process (SIGTERM) sends neutral first.
+    ignoreInterrupt();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      if (!w.bye && !w.done) {
+        w.sendNeutral("the watchdog is being stopped");
+      }
+    }, "watchdog-exit"));
     System.exit(w.watch(System.in));
+  }
+
+  /** SIGINT ignored where the JVM lets us (jdk.unsupported's sun.misc.Signal, present on HotSpot). */
+  private static void ignoreInterrupt() {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("INT"), sun.misc.SignalHandler.SIG_IGN);
+    } catch (Throwable e) {
+      System.err.println("ami watchdog: Ctrl+C cannot be ignored here (" + e + ")");
+    }
   }
 
   /** Watches {@code heartbeats} until the runtime says goodbye (0) or is gone (1, after sending neutral). */
@@ -56,20 +74,35 @@ public final class Watchdog {
     reader.setDaemon(true);
     reader.start();
     boolean stalled = false;
+    long lastCheck = System.nanoTime();
     while (true) {
       if (bye) {
         return 0;
       }
       if (closedPipe) {
         sendNeutral("the runtime is gone (its pipe closed)");
+        done = true;
         return 1;
       }
-      boolean late = System.nanoTime() - lastBeat > timeoutNanos;
+      long now = System.nanoTime();
+      // a check that itself woke late (this process was not scheduled) cannot tell a quiet runtime from its own
+      // sleep: the heartbeats may be waiting in the pipe. Give the reader a turn before judging.
+      boolean overslept = now - lastCheck > 5 * TimeUnit.MILLISECONDS.toNanos(CHECK_MS);
+      lastCheck = now;
+      boolean late = !overslept && now - lastBeat > timeoutNanos && !beatsWaiting(heartbeats);
       if (late && !stalled) {
         sendNeutral("no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(timeoutNanos) + " ms");
       }
       stalled = late;
       Thread.sleep(CHECK_MS);
+    }
+  }
+
+  private static boolean beatsWaiting(InputStream in) {
+    try {
+      return in.available() > 0;
+    } catch (IOException e) {
+      return false;
     }
   }
 
@@ -90,8 +123,6 @@ public final class Watchdog {
   }
 
   private void sendNeutral(String why) {
-    System.err.println("ami watchdog: " + why + "; sending neutral to " + target.getHostString() + ":"
-        + target.getPort());
     OSCPortOut port = null;
     try {
       port = new OSCPortOut(target);
@@ -106,6 +137,9 @@ public final class Watchdog {
         }
         Thread.sleep(REPEAT_GAP_MS);
       }
+      // said after the zeros went out: a stderr that blocks must not delay them
+      System.err.println("ami watchdog: " + why + "; sent neutral to " + target.getHostString() + ":"
+          + target.getPort());
     } catch (IOException e) {
       System.err.println("ami watchdog: could not open a socket to " + target + ": " + e);
     } catch (InterruptedException e) {

@@ -20,6 +20,12 @@ final class GradientGuard {
   private int count;
   private int next;
 
+  /** Refusals in a row after which a norm is accepted anyway: garbage is a single step, a new regime persists. */
+  static final int MAX_REFUSALS = 3;
+  /** The median never counts as below this (a model whose gradients vanish is not refused everything). */
+  static final double MEDIAN_FLOOR = 1e-12;
+  private int refusedInARow;
+
   /** @param factor how many medians a norm may reach; 0 = refuse nothing (but non-finite norms) */
   GradientGuard(double factor) {
     this.factor = factor;
@@ -30,9 +36,12 @@ final class GradientGuard {
     if (!Double.isFinite(norm)) {
       return false;
     }
-    if (factor > 0 && count >= WARM_UP && norm > factor * median()) {
+    if (factor > 0 && count >= WARM_UP && norm > factor * Math.max(MEDIAN_FLOOR, median())
+        && refusedInARow < MAX_REFUSALS) {
+      refusedInARow++;
       return false;
     }
+    refusedInARow = 0;
     recent[next] = norm;
     next = (next + 1) % WINDOW;
     count = Math.min(WINDOW, count + 1);

@@ -239,9 +239,9 @@ public final class PpoTrainer extends TrainerBase {
   @Override
   public void restore(ParamSnapshot snapshot) {
     if (snapshot.groupNames().contains(REWARD_STATS)) {
-      super.restore(snapshot);
-      double[] v = rewardStats.read();
+      double[] v = StatsBlock.of(snapshot.group(REWARD_STATS)); // checked first: a bad state copies nothing
       normaliser.restore(new RewardNormaliser.State(v[0], v[1], v[2], v[3]));
+      super.restore(snapshot);
     } else {
       restoreGroups(snapshot, Map.of("model", model));
       saveNormaliser();

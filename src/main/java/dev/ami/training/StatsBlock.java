@@ -27,23 +27,19 @@ final class StatsBlock extends AbstractBlock {
         .optRequiresGrad(false).optShape(new Shape(size)).optInitializer(Initializer.ZEROS).build());
   }
 
-  /** Reads the numbers (float precision). */
+  /** Reads the numbers (double precision: counts and variances outgrow a float in a long run). */
   double[] read() {
-    float[] f = values.getArray().toFloatArray();
-    double[] out = new double[size];
-    for (int i = 0; i < size; i++) {
-      out[i] = f[i];
-    }
-    return out;
+    return values.getArray().toDoubleArray();
+  }
+
+  /** The numbers as a snapshot holds them (its only array), to check them before anything is copied. */
+  static double[] of(java.util.List<NDArray> group) {
+    return group.get(0).toDoubleArray();
   }
 
   /** Writes the numbers in place into the parameter's own memory. */
   void write(double[] numbers, NDManager scratch) {
-    float[] f = new float[size];
-    for (int i = 0; i < size; i++) {
-      f[i] = (float) numbers[i];
-    }
-    try (NDArray src = scratch.create(f)) {
+    try (NDArray src = scratch.create(numbers)) {
       SnapshotCopy.copyInto(src, values.getArray());
     }
   }
@@ -65,6 +61,6 @@ final class StatsBlock extends AbstractBlock {
 
   /** Initialises the parameter without an input (there is none). */
   void init(NDManager manager) {
-    values.initialize(manager, DataType.FLOAT32);
+    values.initialize(manager, DataType.FLOAT64);
   }
 }

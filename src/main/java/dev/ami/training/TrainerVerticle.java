@@ -248,21 +248,27 @@ public final class TrainerVerticle extends VerticleBase {
       return List.of(new AeTrainer(ModelSpec.from(c), ae, buffers.frames(), seed));
     }
     VaeSpec vae = VaeSpec.from(c);
-    DynamicsTrainer fd;
-    PpoTrainer ppo = new PpoTrainer(PolicySpec.from(c), PpoOptions.from(c), buffers.rollouts(), seed + 2);
-    if (c.getString("reward.features").equals("random")) {
-      // the reward's latents come from a fixed random encoder: no VAE in the reward path, none to train
-      fd = new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1),
-          c.getInt("fd.window"), c.getInt("fd.windows_per_epoch"), buffers.steps(), null, seed + 1,
-          dev.ami.model.RandomFeatures.seed(c.getLong("trainer.seed")));
-      return List.of(fd, ppo);
+    boolean random = c.getString("reward.features").equals("random");
+    List<java.util.function.Supplier<ModelTrainer>> builders = new java.util.ArrayList<>();
+    if (!random) { // with random features the reward's latents come from a fixed encoder: no VAE to train
+      builders.add(() -> new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, c.getInt("vae.batch")),
+          c.getDouble("vae.kl_weight"), buffers.frames(), seed));
     }
-    fd = new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1), c.getInt("fd.window"),
-        c.getInt("fd.windows_per_epoch"), buffers.steps(), () -> params.get(ModelKeys.VAE), seed + 1);
-    return List.of(
-        new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, c.getInt("vae.batch")), c.getDouble("vae.kl_weight"),
-            buffers.frames(), seed),
-        fd, ppo);
+    builders.add(() -> new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1),
+        c.getInt("fd.window"), c.getInt("fd.windows_per_epoch"), buffers.steps(),
+        random ? null : () -> params.get(ModelKeys.VAE), seed + 1,
+        dev.ami.model.RandomFeatures.seed(c.getLong("trainer.seed"))));
+    builders.add(() -> new PpoTrainer(PolicySpec.from(c), PpoOptions.from(c), buffers.rollouts(), seed + 2));
+    List<ModelTrainer> built = new java.util.ArrayList<>();
+    try {
+      for (java.util.function.Supplier<ModelTrainer> b : builders) {
+        built.add(b.get());
+      }
+      return List.copyOf(built);
+    } catch (RuntimeException e) {
+      built.forEach(ModelTrainer::close); // their native memory must not outlive a failed build
+      throw e;
+    }
   }
 
   private static void accept(Buffers buffers, StepRecord step, EventBus bus) {

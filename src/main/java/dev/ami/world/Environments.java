@@ -48,7 +48,9 @@ public final class Environments {
     if (!config.getBool("osc.enabled")) {
       return new RecordingActuator();
     }
+    // an action not renewed within three ticks (at least a second) means the agent stopped deciding
+    long stale = Math.max(1000, 3000L / config.getInt("agent.hz"));
     return OscActuator.open(host, port, config.getInt("osc.refresh_ms"), config.getDouble("osc.smoothing_ms"),
-        config.getBool("osc.watchdog") ? config.getInt("osc.watchdog_timeout_ms") : 0);
+        config.getBool("osc.watchdog") ? config.getInt("osc.watchdog_timeout_ms") : 0, stale);
   }
 }

@@ -61,6 +61,29 @@ class FailedHandoverTest {
     }
   }
 
+  @Test
+  @DisplayName("paused when the handover fails: neutral at once, and the agent that takes back stays paused")
+  void pausedStaysPaused() throws Exception {
+    AtomicInteger built = new AtomicInteger();
+    try (TestRuntime rt = TestRuntime.startWithAgent(Map.of("env", "noise", "agent.hz", 20),
+        () -> agent(built.incrementAndGet()))) {
+      awaitTicks(rt, 20);
+      dev.ami.env.RecordingActuator actuator = (dev.ami.env.RecordingActuator) ((dev.ami.env.Environment) rt.vertx()
+          .sharedData().getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY)).actuator();
+      assertThat(rt.control("pause", 0).ok()).isTrue();
+      long neutrals = actuator.neutrals();
+      long ticks = rt.control("status", 0).detail().getLong("ticks");
+      ControlReply failed = redeploy(rt);
+      assertThat(failed.ok()).isFalse();
+      assertThat(actuator.neutrals()).as("neutral when the take-over failed").isGreaterThan(neutrals);
+      assertThat(rt.control("status", 0).state()).as("the paused agent came back paused")
+          .isEqualTo(dev.ami.bus.RunState.PAUSED);
+      assertThat(rt.control("status", 0).detail().getLong("ticks")).isEqualTo(ticks);
+      assertThat(rt.control("resume", 0).ok()).isTrue();
+      awaitTicks(rt, ticks + 10);
+    }
+  }
+
   private static ControlReply redeploy(TestRuntime rt) throws Exception {
     return TestRuntime.await(rt.vertx().eventBus().<ControlReply>request(Addresses.REDEPLOY,
         new ControlCommand("redeploy", 0, new JsonObject().put("target", "agent")),

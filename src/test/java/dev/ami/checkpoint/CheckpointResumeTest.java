@@ -56,8 +56,8 @@ class CheckpointResumeTest {
     double trained = mean(vaeLosses.subList(vaeLosses.size() - WINDOW, vaeLosses.size()));
     assertThat(trained).as("the VAE learned before the checkpoint").isLessThan(0.8 * untrained);
 
-    float[] savedNorm = rewardNorm(path, manifest); // the reward normaliser's state travels in the policy's snapshot
-    assertThat(savedNorm[1]).as("PPO's reward normaliser counted the rollouts it saw").isGreaterThan(1f);
+    double[] savedNorm = rewardNorm(path, manifest); // the reward normaliser's state travels in the policy's snapshot
+    assertThat(savedNorm[1]).as("PPO's reward normaliser counted the rollouts it saw").isGreaterThan(1.0);
 
     List<Double> resumedLosses = new CopyOnWriteArrayList<>();
     List<Event> events = new CopyOnWriteArrayList<>();
@@ -85,7 +85,7 @@ class CheckpointResumeTest {
           .<String, dev.ami.params.ParamSnapshot>getLocalMap(Addresses.PARAMS_MAP).get(ModelKeys.POLICY);
       assertThat(policy.tryAcquire()).isTrue();
       try {
-        float[] resumedNorm = policy.group("reward_norm").get(0).toFloatArray();
+        double[] resumedNorm = policy.group("reward_norm").get(0).toDoubleArray();
         assertThat(resumedNorm[1]).as("the normaliser's count goes on from the checkpoint's")
             .isGreaterThanOrEqualTo(savedNorm[1]);
       } finally {
@@ -107,10 +107,10 @@ class CheckpointResumeTest {
   }
 
   /** The reward normaliser's state saved with the policy: discounted return, count, mean, variance. */
-  private static float[] rewardNorm(Path checkpoint, JsonObject manifest) throws Exception {
+  private static double[] rewardNorm(Path checkpoint, JsonObject manifest) throws Exception {
     CheckpointReader.Loaded loaded = CheckpointReader.load(new CheckpointReader.Checked(checkpoint, manifest), null);
     try {
-      return loaded.snapshots().get(ModelKeys.POLICY).group("reward_norm").get(0).toFloatArray();
+      return loaded.snapshots().get(ModelKeys.POLICY).group("reward_norm").get(0).toDoubleArray();
     } finally {
       loaded.snapshots().values().forEach(dev.ami.params.ParamSnapshot::release);
       loaded.trainer().close();

@@ -22,6 +22,10 @@ class GradientGuardTest {
     assertThat(g.median()).as("a refused norm leaves the median alone").isEqualTo(3.0);
     assertThat(g.accept(Double.NaN)).isFalse();
     assertThat(g.accept(Double.POSITIVE_INFINITY)).isFalse();
+    // garbage is one step; absurd norms that keep coming are a new regime: after three refusals one is taken
+    assertThat(g.accept(1e13)).isFalse();
+    assertThat(g.accept(1e13)).isFalse();
+    assertThat(g.accept(1e13)).as("the fourth in a row").isTrue();
   }
 
   @Test
