@@ -20,8 +20,9 @@
     : Number(v.toPrecision(3)).toString()));
   const timeValues = (u, vals) => vals.map((v) => new Date(v * 1000).toLocaleTimeString([], { hour12: false }));
 
-  function makeChart(el, series, height) {
+  function makeChart(el, series, height, maxPoints) {
     const h = height || 150;
+    const cap = maxPoints || MAX_POINTS;
     const data = [[]].concat(series.map(() => []));
     const axis = { stroke: color('--muted'), grid: { stroke: color('--grid') }, ticks: { stroke: color('--grid') } };
     const opts = {
@@ -51,9 +52,22 @@
       push(t, values) {
         data[0].push(t);
         values.forEach((v, i) => data[i + 1].push(v == null ? null : v));
-        if (data[0].length > MAX_POINTS) data.forEach((col) => col.shift());
+        if (data[0].length > cap) {
+          if (maxPoints) {
+            // a whole-run chart keeps all of the run: every other point goes, as the server's history does
+            data.forEach((col, i) => { data[i] = col.filter((v, j) => j % 2 === 0); });
+          } else {
+            data.forEach((col) => col.shift());
+          }
+        }
         plot.setData(data);
-        el.dataset.points = String(Number(el.dataset.points) + 1);
+        el.dataset.points = String(data[0].length);
+      },
+      set(xs, columns) {
+        data[0] = xs.slice();
+        columns.forEach((c, i) => { data[i + 1] = c.slice(); });
+        plot.setData(data);
+        el.dataset.points = String(xs.length);
       },
       resize() { plot.setSize({ width: el.clientWidth, height: h }); },
     };
@@ -77,7 +91,7 @@
   };
   const modelCharts = {};
   window.addEventListener('resize', () => Object.values(charts).concat(Object.values(modelCharts))
-    .forEach((c) => c.resize()));
+    .concat(Object.values(historyCharts)).forEach((c) => c.resize()));
 
   // ---- connection ---------------------------------------------------------------------------------------
   const pending = new Map();
@@ -100,7 +114,7 @@
       // the server set the token's cookie with this page: take the token out of the address bar and history
       if (new URLSearchParams(location.search).has('token')) history.replaceState(null, '', location.pathname);
       setConn(true);
-      request('subscribe', { topics: ['telemetry', 'events', 'frames'] });
+      request('subscribe', { topics: ['telemetry', 'events', 'frames', 'history'] });
       request('status').then(onStatus);
     };
     ws.onmessage = (m) => onMessage(JSON.parse(m.data));
@@ -127,6 +141,8 @@
 
   function onMessage(msg) {
     if (msg.type === 'telemetry') return onTelemetry(msg);
+    if (msg.type === 'history') return onHistory(msg);
+    if (msg.type === 'history_point') return onHistoryPoint(msg);
     if (msg.type === 'event') return addEvent(msg);
     if (msg.type === 'frame') return onFrame(msg);
     if (msg.type === 'expected') return onExpected(msg);
@@ -164,7 +180,8 @@
     const t = m.t / 1000;
     setState(m.state);
     $('ticks').textContent = m.ticks;
-    $('uptime').textContent = m.uptime_s == null ? '–' : duration(m.uptime_s);
+    $('uptime').textContent = (m.uptime_s == null ? '–' : duration(m.uptime_s))
+      + (m.uptime_left_s == null ? '' : ' (' + duration(m.uptime_left_s) + ' left)');
     const a = m.agent;
     $('tick-hz').textContent = fmt(a.tick_hz, 1);
     $('late-p99').textContent = fmt(a.lateness_ms.p99, 3);
@@ -299,6 +316,36 @@
         cell.title = 'mean ' + fmt(p, 3) + ', last ' + fmt(last[i], 3);
       });
     });
+  }
+
+  // ---- the whole run ------------------------------------------------------------------------------------
+  const HISTORY_TAGS = ['loss/vae', 'loss/fd', 'loss/policy', 'loss/ae', 'reward/mean', 'policy/entropy',
+    'explore/cells', 'tick/lateness_p99_ms', 'memory/rss_mb'];
+  const HISTORY_MAX = 2 * 8640;
+  const historyCharts = {};
+
+  function historyChart(tag) {
+    if (!historyCharts[tag]) {
+      const box = document.createElement('div');
+      box.className = 'mini';
+      box.innerHTML = '<label></label><div class="chart small" data-points="0"></div>';
+      box.children[0].textContent = tag;
+      box.children[1].id = 'history-' + tag.replace(/[^a-z0-9]/gi, '-');
+      $('history-charts').appendChild(box);
+      historyCharts[tag] = makeChart(box.children[1], [{ label: tag, color: color('--c2') }], 110, HISTORY_MAX);
+    }
+    return historyCharts[tag];
+  }
+
+  function onHistory(m) {
+    $('history-interval').textContent = m.interval_s + ' s';
+    const xs = m.t.map((t) => t / 1000);
+    HISTORY_TAGS.forEach((tag) => { if (m.series[tag]) historyChart(tag).set(xs, [m.series[tag]]); });
+  }
+
+  function onHistoryPoint(m) {
+    $('history-interval').textContent = m.interval_s + ' s';
+    HISTORY_TAGS.forEach((tag) => { if (tag in m.values) historyChart(tag).push(m.t / 1000, [m.values[tag]]); });
   }
 
   let lastPpoUpdate = -1;

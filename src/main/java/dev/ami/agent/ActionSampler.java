@@ -29,6 +29,22 @@ public final class ActionSampler {
     return parts;
   }
 
+  /** One index per part: the most probable (the first of equals). */
+  public static int[] greedy(float[] logProbs) {
+    int[] parts = new int[ActionHeads.COUNT];
+    for (int h = 0; h < ActionHeads.COUNT; h++) {
+      int from = ActionHeads.offset(h);
+      int best = 0;
+      for (int i = 1; i < ActionHeads.SIZES[h]; i++) {
+        if (logProbs[from + i] > logProbs[from + best]) {
+          best = i;
+        }
+      }
+      parts[h] = best;
+    }
+    return parts;
+  }
+
   /** The log-probability of each part's choice. */
   public static float[] logp(float[] logProbs, int[] parts) {
     float[] out = new float[ActionHeads.COUNT];

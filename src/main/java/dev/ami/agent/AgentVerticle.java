@@ -141,7 +141,7 @@ public final class AgentVerticle extends VerticleBase {
                             boolean asStandby) {
     CpuPlan plan = CpuPlan.of(config.getBool("system.isolate_cpus"));
     return new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
-        busSink(bus, config.getDouble("telemetry.frame_hz")), () -> brains.build(config, params), plan::pinAgentThread,
+        busSink(bus, config.getDouble("telemetry.frame_hz"), config.getBool("record.enabled")), () -> brains.build(config, params), plan::pinAgentThread,
         () -> plan.agentPriority(config.getBool("agent.realtime")), resume, asStandby);
   }
 
@@ -303,8 +303,9 @@ public final class AgentVerticle extends VerticleBase {
     if (config.getString("model.kind").equals("autoencoder")) {
       return new AutoencoderBrain(ModelSpec.from(config), seed, params);
     }
+    boolean greedy = config.getString("mode").equals("eval") && config.getString("agent.eval_actions").equals("greedy");
     return new CuriosityBrain(VaeSpec.from(config), DynamicsSpec.from(config), PolicySpec.from(config),
-        RewardOptions.from(config), seed, params);
+        RewardOptions.from(config), seed, params, greedy);
   }
 
   /** Copies any newer snapshot into the idle copy of its model; a misfit one is refused, the agent keeps its own. */
@@ -319,7 +320,14 @@ public final class AgentVerticle extends VerticleBase {
     }
   }
 
-  private static AgentLoop.Sink busSink(EventBus bus, double frameHz) {
+  /**
+   * The loop's outputs onto the bus. Frames go to the console at {@code frameHz}; with {@code record} every frame
+   * also goes to the recorder, locally (the record holds the frame's own array: nothing is copied on the tick).
+   */
+  private static final io.vertx.core.eventbus.DeliveryOptions LOCAL_ONLY =
+      new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true);
+
+  private static AgentLoop.Sink busSink(EventBus bus, double frameHz, boolean record) {
     long framePeriodNanos = frameHz <= 0 ? Long.MAX_VALUE : Math.round(1e9 / frameHz);
     return new AgentLoop.Sink() {
       private long lastFrameNanos = System.nanoTime() - framePeriodNanos;
@@ -327,11 +335,18 @@ public final class AgentVerticle extends VerticleBase {
       @Override
       public void observation(long tick, Frame frame, Action action, float[] predicted, Map<String, Long> versions) {
         long now = System.nanoTime();
-        if (framePeriodNanos != Long.MAX_VALUE && now - lastFrameNanos >= framePeriodNanos) {
+        boolean share = framePeriodNanos != Long.MAX_VALUE && now - lastFrameNanos >= framePeriodNanos;
+        if (!share && !record) {
+          return;
+        }
+        ObservationRecord r = new ObservationRecord(tick, frame.chw(), frame.height(), frame.width(), action.index(),
+            predicted, versions.getOrDefault(ModelKeys.VAE, 0L), System.currentTimeMillis());
+        if (share) {
           lastFrameNanos = now;
-          bus.publish(Addresses.TELEMETRY_FRAME, new ObservationRecord(tick, frame.chw(), frame.height(),
-              frame.width(), action.index(), predicted, versions.getOrDefault(ModelKeys.VAE, 0L),
-              System.currentTimeMillis()));
+          bus.publish(Addresses.TELEMETRY_FRAME, r);
+        }
+        if (record) {
+          bus.publish(Addresses.RECORD_FRAME, r, LOCAL_ONLY);
         }
       }
 

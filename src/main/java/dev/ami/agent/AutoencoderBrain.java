@@ -57,7 +57,7 @@ public final class AutoencoderBrain implements Brain {
           .singletonOrThrow().toFloatArray();
     }
     double ms = (System.nanoTime() - t0) / 1e6;
-    Action action = policy.choose();
+    Action action = policy.choose(tick);
     StepRecord step = new StepRecord(tick, Pixels.toBytes(frame.chw()), frame.width(), action.parts(), null,
         Float.NaN, Float.NaN, null, stale, chainStart, Map.of(ModelKeys.AE, encoder.version()),
         System.currentTimeMillis());

@@ -27,7 +27,6 @@ import dev.ami.params.ParamSnapshot;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +53,7 @@ public final class CuriosityBrain implements Brain {
   private final InputBuffer actionIn;
   private final InputBuffer hiddenIn;
   private final float[] oneHot = new float[ActionHeads.TOTAL];
-  private final SplittableRandom random;
+  private final long seed; // tick t samples from TickRandom.of(seed, t): a resumed run samples as it would have
   private float[] hidden;
   private Pending pending;
   private boolean chainStart = true;
@@ -63,6 +62,7 @@ public final class CuriosityBrain implements Brain {
   private final EpisodicNovelty episodic; // null unless reward.episodic
   private final LifelongModulator lifelong = new LifelongModulator();
   private final float[] embedding = new float[FrameEmbedding.size()];
+  private final boolean greedy;
 
   /** The step of the last tick, waiting for its reward. */
   private record Pending(long tick, byte[] frame, int side, int[] action, float[] logp, float value, float[] hidden,
@@ -73,9 +73,19 @@ public final class CuriosityBrain implements Brain {
     }
   }
 
-  /** Builds the three models twice each; call on the agent thread. */
+  /** Builds the three models twice each; call on the agent thread. Actions are sampled from the policy. */
   public CuriosityBrain(VaeSpec vae, DynamicsSpec fd, PolicySpec policySpec, RewardOptions reward, long seed,
                         LocalMap<String, ParamSnapshot> params) {
+    this(vae, fd, policySpec, reward, seed, params, false);
+  }
+
+  /**
+   * The same; with {@code greedy} each action part is the policy's most probable choice (evaluation runs with
+   * {@code agent.eval_actions=greedy}).
+   */
+  public CuriosityBrain(VaeSpec vae, DynamicsSpec fd, PolicySpec policySpec, RewardOptions reward, long seed,
+                        LocalMap<String, ParamSnapshot> params, boolean greedy) {
+    this.greedy = greedy;
     this.vae = vae;
     this.fd = fd;
     this.reward = reward;
@@ -107,7 +117,7 @@ public final class CuriosityBrain implements Brain {
     this.actionIn = new InputBuffer(ActionHeads.TOTAL);
     this.hiddenIn = new InputBuffer(fd.hiddenSize());
     this.hidden = new float[fd.hiddenSize()];
-    this.random = new SplittableRandom(seed);
+    this.seed = seed;
     this.episodic = reward.episodicMemory() > 0
         ? new EpisodicNovelty(reward.episodicMemory(), FrameEmbedding.size(), EPISODIC_NEIGHBOURS) : null;
   }
@@ -156,7 +166,7 @@ public final class CuriosityBrain implements Brain {
       if (!finite(logProbs) || !Float.isFinite(value)) {
         return hold(tick, "the policy gave non-finite probabilities or value");
       }
-      int[] parts = ActionSampler.sample(logProbs, random);
+      int[] parts = greedy ? ActionSampler.greedy(logProbs) : ActionSampler.sample(logProbs, TickRandom.of(seed, tick));
       long t2 = System.nanoTime();
 
       ActionHeads.oneHot(parts, oneHot, 0);

@@ -1,17 +1,16 @@
 package dev.ami.agent;
 
 import dev.ami.env.Action;
-import java.util.SplittableRandom;
 
-/** Uniform over the 108 discrete actions: the seed's step-1 exploration. */
+/** Uniform over the 108 discrete actions: the seed's step-1 exploration. Tick t's choice depends on (seed, t) only. */
 public final class RandomPolicy {
-  private final SplittableRandom random;
+  private final long seed;
 
   public RandomPolicy(long seed) {
-    this.random = new SplittableRandom(seed);
+    this.seed = seed;
   }
 
-  public Action choose() {
-    return Action.fromIndex(random.nextInt(Action.COUNT));
+  public Action choose(long tick) {
+    return Action.fromIndex(TickRandom.of(seed, tick).nextInt(Action.COUNT));
   }
 }

@@ -22,6 +22,8 @@ import dev.ami.system.ThreadTuning;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.MetersVerticle;
 import dev.ami.telemetry.StatusLogVerticle;
+import dev.ami.recording.RecordingVerticle;
+import dev.ami.tensorboard.TensorBoardVerticle;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -40,7 +42,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running system: Vert.x with metrics, and the verticles deployed in order (meters, control, console,
- * checkpoints, status log, preview, trainer, agent), each under its role ({@link Roles}), so that one can be
+ * checkpoints, status log, TensorBoard, preview, trainer, agent), each under its role ({@link Roles}), so that one can be
  * redeployed on its own ({@link Redeployer}). {@link #stop()} undeploys in reverse, agent first so the actuators
  * go neutral before anything else stops, then frees every parameter snapshot.
  */
@@ -117,7 +119,8 @@ public final class AmiRuntime {
                                          ClusterOptions cluster, java.util.function.Supplier<AgentVerticle> agents) {
     configureEngine(config);
     boolean agent = cluster == null || cluster.agent();
-    boolean trains = cluster == null || cluster.trainer();
+    // an evaluation run acts with the checkpoint's models: nothing trains, nothing is checkpointed
+    boolean trains = (cluster == null || cluster.trainer()) && !config.getString("mode").equals("eval");
     // isolation keeps the trainer off the agent's CPU; a node without an agent leaves its other threads free
     CpuPlan.of(config.getBool("system.isolate_cpus") && trains)
         .tuneProcess(config.getBool("system.malloc_tuning"), agent);
@@ -125,6 +128,7 @@ public final class AmiRuntime {
       HeapSizing.trainerAdvice().ifPresent(LOG::info);
     }
     AmiRuntime runtime = new AmiRuntime(vertx, config);
+    boolean runFolder = vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) != null;
     boolean console = config.getBool("console.enabled") && (cluster == null || cluster.agent() || cluster.console());
     vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
       LOG.info("shutting down ({})", m.body());
@@ -154,12 +158,38 @@ public final class AmiRuntime {
         .compose(v -> agent && trains ? runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false)
             : Future.succeededFuture())
         .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
+        .compose(v -> agent && runFolder && config.getBool("telemetry.tensorboard")
+            ? runtime.deploy(Roles.TENSORBOARD, new TensorBoardVerticle(), false) : Future.succeededFuture())
+        .compose(v -> agent && runFolder && config.getBool("record.enabled")
+            ? runtime.deploy(Roles.RECORDER, new RecordingVerticle(), false) : Future.succeededFuture())
         .compose(v -> agent ? runtime.deploy(Roles.PREVIEW, new PreviewVerticle(), false) : Future.succeededFuture())
         .compose(v -> trains ? runtime.deploy(Roles.TRAINER, trainer, true) : Future.succeededFuture())
         .compose(v -> agent ? runtime.deploy(Roles.AGENT, agents.get(), true) : Future.succeededFuture())
-        .onSuccess(v -> runtime.started = true)
+        .onSuccess(v -> {
+          runtime.started = true;
+          runtime.stopAfterMaxUptime(); // counted from when the system runs: a slow start does not eat into it
+        })
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /**
+   * With {@code system.max_uptime}: a graceful stop when it is reached (the same path as the console's shutdown:
+   * actuators neutral, final checkpoint, exit 0). The deadline goes into the local map {@code ami.app} under
+   * {@link Addresses#DEADLINE_KEY} ({@link System#currentTimeMillis()} clock) for {@code uptime_left_s}.
+   */
+  private void stopAfterMaxUptime() {
+    long seconds = config.getLong("system.max_uptime");
+    if (seconds <= 0) {
+      return;
+    }
+    vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.DEADLINE_KEY, System.currentTimeMillis() + seconds * 1000);
+    vertx.setTimer(seconds * 1000, t -> {
+      LOG.info("system.max_uptime ({}) reached: stopping", dev.ami.config.Durations.format(seconds));
+      vertx.eventBus().publish(Addresses.EVENTS, dev.ami.bus.Event.info("max-uptime",
+          "system.max_uptime " + dev.ami.config.Durations.format(seconds) + " reached: stopping"));
+      stop();
+    });
   }
 
   /**
@@ -281,8 +311,8 @@ public final class AmiRuntime {
    */
   private Future<Void> lastCheckpoint() {
     CheckpointOptions options = CheckpointOptions.from(config);
-    if (!options.onShutdown()) {
-      return Future.succeededFuture();
+    if (!options.onShutdown() || vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) == null) {
+      return Future.succeededFuture(); // a benchmark keeps no run folder, so no checkpoints
     }
     DeliveryOptions ask = new DeliveryOptions().setSendTimeout(options.shutdownTimeoutS() * 1000L);
     return vertx.eventBus().<ControlReply>request(Addresses.AGENT_CONTROL, ControlCommand.of("pause"),

@@ -44,7 +44,7 @@ import picocli.CommandLine.Option;
 final class BenchCommand implements Callable<Integer> {
   /** The bench's defaults: noise frames unless env= says otherwise; the autoencoder trains flat out. */
   static final List<String> BENCH_DEFAULTS = List.of("env=noise", "ae.min_new=0", "console.enabled=false",
-      "checkpoint.on_shutdown=false");
+      "checkpoint.on_shutdown=false", "checkpoint.interval=0");
 
   @Option(names = "--seconds", defaultValue = "60", description = "measured time with the agent running")
   int seconds;
@@ -151,6 +151,7 @@ final class BenchCommand implements Callable<Integer> {
       cluster.startTrainer(options.overrides);
       vertx.runOnContext(v -> cluster.listen(vertx));
     }
+    MeasurementFolder.ifAsked(vertx, config, "bench");
     AmiRuntime runtime = AmiRuntime.start(vertx, config, new TrainerVerticle(), node).toCompletionStage()
         .toCompletableFuture().get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> listen(vertx));

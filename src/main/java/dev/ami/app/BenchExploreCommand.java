@@ -41,7 +41,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-explore", mixinStandardHelpOptions = true,
     description = "Coverage of the built-in world minute by minute: the agent live, chance (--chance), or a plot.")
 final class BenchExploreCommand implements Callable<Integer> {
-  static final List<String> DEFAULTS = List.of("env=sim", "console.enabled=false", "checkpoint.on_shutdown=false");
+  static final List<String> DEFAULTS = List.of("env=sim", "console.enabled=false", "checkpoint.on_shutdown=false",
+      "checkpoint.interval=0");
 
   @Option(names = "--minutes", defaultValue = "20", description = "how long the agent lives (or chance walks)")
   int minutes;
@@ -97,6 +98,7 @@ final class BenchExploreCommand implements Callable<Integer> {
   }
 
   private int live(Vertx vertx, AmiConfig config) throws Exception {
+    MeasurementFolder.ifAsked(vertx, config, "bench-explore");
     AmiRuntime runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture()
         .get(120, TimeUnit.SECONDS);
     ExploreRecorder recorder = new ExploreRecorder(trace != null);

@@ -1,5 +1,6 @@
 package dev.ami.app;
 
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ami", mixinStandardHelpOptions = true, version = "ami-runtime 0.1.0",
     description = "Runs a curiosity-driven agent that keeps acting while its models train.",
     subcommands = {RunCommand.class, BenchCommand.class, BenchIoCommand.class, BenchTrainCommand.class,
-        BenchExploreCommand.class, SoakCommand.class, ModelsCommand.class,
+        BenchExploreCommand.class, SoakCommand.class, ModelsCommand.class, ExportCommand.class,
         WorldCommand.class, ConsoleCommand.class, ClusterInitCommand.class})
 public final class Main {
   /** Exit code for a configuration that cannot be used. */
@@ -21,7 +22,8 @@ public final class Main {
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new Main());
     boolean hasSubcommand = args.length > 0 && cli.getSubcommands().containsKey(args[0]);
-    boolean wantsTopLevel = args.length > 0 && args[0].startsWith("-") && !args[0].startsWith("--config");
+    // only help and version belong to the top level; any other option (--name, --resume, --config...) is run's
+    boolean wantsTopLevel = args.length > 0 && List.of("-h", "--help", "-V", "--version").contains(args[0]);
     if (args.length > 0 && !hasSubcommand && !args[0].startsWith("-") && !args[0].contains("=")
         && !args[0].contains(".")) {
       // a plain word that is neither a command nor a key.path=value override: most likely a mistyped command

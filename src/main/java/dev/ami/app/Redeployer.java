@@ -193,7 +193,9 @@ final class Redeployer {
     }
     TrainerState state = null;
     if (from != null) {
-      CheckpointReader.Checked checked = CheckpointReader.check(Path.of(from), newShapes);
+      // "latest", a run folder or a checkpoint, as run --resume takes them
+      CheckpointReader.Checked checked = CheckpointReader.first(dev.ami.checkpoint.Resume.candidates(next, from),
+          Path.of(from), newShapes).chosen();
       CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null);
       loaded.snapshots().values().forEach(dev.ami.params.ParamSnapshot::release); // the trainer state keeps its own
       state = loaded.trainer();

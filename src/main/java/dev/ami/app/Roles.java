@@ -24,6 +24,8 @@ final class Roles {
   static final String CONSOLE = "console";
   static final String CHECKPOINT = "checkpoint";
   static final String STATUS_LOG = "status-log";
+  static final String TENSORBOARD = "tensorboard";
+  static final String RECORDER = "recorder";
   static final String PREVIEW = "preview";
   static final String TRAINER = "trainer";
   static final String AGENT = "agent";

@@ -5,10 +5,18 @@ import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.Resume;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
+import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
+import dev.ami.runs.RunConfigFile;
+import dev.ami.runs.RunFolder;
+import dev.ami.runs.RunLog;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -26,8 +34,16 @@ final class RunCommand implements Callable<Integer> {
   ConfigOptions options = new ConfigOptions();
 
   @Option(names = "--resume", paramLabel = "latest|PATH",
-      description = "go on from a checkpoint: the newest valid one in checkpoint.dir, or the one at PATH")
+      description = "go on from a checkpoint: the newest valid one of the training runs under system.runs_dir,"
+          + " the newest of the run folder PATH, or the checkpoint at PATH")
   String resume;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "appended to this run's folder name")
+  String name;
+
+  @Option(names = "--eval", description = "act with the --resume checkpoint's models: no training, versions fixed"
+      + " (agent.eval_actions chooses sample or greedy)")
+  boolean eval;
 
   @Option(names = "--cluster", description = "join a cluster of nodes (Hazelcast, TCP-IP join): docs/clustering.md")
   boolean clustered;
@@ -82,38 +98,71 @@ final class RunCommand implements Callable<Integer> {
       LOG.info("node {} joined the cluster as {} (members {}, bind {})", cluster.node(), cluster.roles(),
           cluster.members(), cluster.bind());
     }
-    AmiConfig config = options.loadForRuntime(vertx, List.of());
+    AmiConfig config = options.loadForRuntime(vertx, eval ? List.of("mode=eval") : List.of());
     if (config == null) {
       return Main.EXIT_CONFIG;
     }
+    boolean evaluating = config.getString("mode").equals("eval");
+    if (evaluating && (resume == null || cluster != null)) {
+      System.err.println("ami: " + (resume == null ? "run --eval needs --resume latest|PATH: it acts with a"
+          + " checkpoint's models" : "run --eval runs on one node, without --cluster"));
+      vertx.close();
+      return Main.EXIT_CONFIG;
+    }
+    RunFolder run;
+    try {
+      run = RunFolder.create(Path.of(config.getString("system.runs_dir")), name, Instant.now());
+    } catch (IllegalArgumentException | IOException e) {
+      System.err.println("ami: cannot make the run folder: " + e.getMessage());
+      vertx.close();
+      return Main.EXIT_CONFIG;
+    }
+    RunLog.attach(run, config);
+    LOG.info("run folder {} ({})", run.dir(), evaluating ? "evaluation" : "training");
+    String parent = "";
     if (resume != null) {
       try {
-        Resume.prepare(vertx, config, resume);
+        Resume.Resumed resumed = Resume.prepare(vertx, config, resume);
+        parent = resumed.parent() != null ? resumed.parent().dir().toString() : resumed.path().toString();
       } catch (CheckpointException e) {
         LOG.error("cannot resume: {}", e.getMessage());
         vertx.close();
+        RunLog.detach();
         return Main.EXIT_CONFIG;
       }
     }
+    config = config.withLauncherKeys(Map.of("resumed_from", parent));
+    try {
+      RunConfigFile.write(run, config);
+    } catch (IOException e) {
+      LOG.error("cannot write {}: {}", run.config(), e.toString());
+      vertx.close();
+      RunLog.detach();
+      return 1;
+    }
+    vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.RUN_FOLDER_KEY, run);
+    AmiConfig runConfig = config;
     AmiRuntime runtime;
     try {
-      runtime = AmiRuntime.start(vertx, config, new TrainerVerticle(), cluster).toCompletionStage()
+      runtime = AmiRuntime.start(vertx, runConfig, new TrainerVerticle(), cluster).toCompletionStage()
           .toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("could not start: {}", StartFailure.describe(e));
       vertx.close();
+      RunLog.detach();
       return 1;
     }
-    Thread hook = new Thread(() -> stopQuietly(runtime, vertx, config), "ami-shutdown");
+    Thread hook = new Thread(() -> stopQuietly(runtime, vertx, runConfig), "ami-shutdown");
     Runtime.getRuntime().addShutdownHook(hook); // Ctrl+C and SIGTERM
     LOG.info("running; Ctrl+C or the console's shutdown stops it");
     runtime.terminated().toCompletionStage().toCompletableFuture().join();
-    stopQuietly(runtime, vertx, config);
+    stopQuietly(runtime, vertx, runConfig);
     try {
       Runtime.getRuntime().removeShutdownHook(hook);
     } catch (IllegalStateException alreadyShuttingDown) {
       // the hook itself is running: the JVM is on its way out
     }
+    RunLog.detach();
     return 0;
   }
 

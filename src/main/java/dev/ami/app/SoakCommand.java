@@ -36,7 +36,8 @@ import picocli.CommandLine.Option;
 @Command(name = "soak", mixinStandardHelpOptions = true,
     description = "Run the system for a long time and report how each kind of memory grows (MB per hour).")
 final class SoakCommand implements Callable<Integer> {
-  static final List<String> DEFAULTS = List.of("console.port=0", "checkpoint.on_shutdown=false");
+  static final List<String> DEFAULTS = List.of("console.port=0", "checkpoint.on_shutdown=false",
+      "checkpoint.interval=0");
 
   @Option(names = "--minutes", defaultValue = "60", description = "how long to run")
   int minutes;
@@ -66,6 +67,7 @@ final class SoakCommand implements Callable<Integer> {
       vertx.close();
       return Main.EXIT_CONFIG;
     }
+    MeasurementFolder.ifAsked(vertx, config, "soak");
     AmiRuntime runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture()
         .get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> {

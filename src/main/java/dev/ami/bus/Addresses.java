@@ -31,6 +31,8 @@ public final class Addresses {
   public static final String TELEMETRY_FRAME = "ami.telemetry.frame";
   /** Publish, {@link ExpectedFrameRecord}: the decoded prediction of the next frame, at the frame rate. */
   public static final String TELEMETRY_EXPECTED = "ami.telemetry.expected";
+  /** Every frame the agent acts on ({@link ObservationRecord}), local only, while {@code record.enabled}. */
+  public static final String RECORD_FRAME = "ami.record.frame";
   /** Publish, {@link WorldRecord}: exploration of the built-in world, once a second. */
   public static final String TELEMETRY_WORLD = "ami.telemetry.world";
   /** Publish, {@link CheckpointRecord}: one per checkpoint written or failed. */
@@ -72,6 +74,10 @@ public final class Addresses {
   /** Shared-data local map holding the configuration the models run with now (JSON) under {@link #CONFIG_KEY}. */
   public static final String APP_MAP = "ami.app";
   public static final String CONFIG_KEY = "config";
+  /** This process's run folder ({@code dev.ami.runs.RunFolder}); absent in a benchmark, which writes none. */
+  public static final String RUN_FOLDER_KEY = "run_folder";
+  /** When {@code system.max_uptime} stops the run ({@link System#currentTimeMillis()} clock); absent: never. */
+  public static final String DEADLINE_KEY = "deadline_ms";
   /** Shared-data local map holding the agent's {@code dev.ami.env.Environment} under {@link #ENV_KEY}. */
   public static final String AGENT_MAP = "ami.agent";
   public static final String ENV_KEY = "env";
@@ -87,6 +93,8 @@ public final class Addresses {
    * {@link #FRAMES_WANTED}: whether any client watches frames (the preview decodes only then).
    */
   public static final String CONSOLE_MAP = "ami.console";
+  /** {@link #CONSOLE_MAP} key: the TensorBoard writer wants the next expected frame decoded (its image pair). */
+  public static final String TB_FRAMES_WANTED = "tb_frames_wanted";
   public static final String FRAMES_WANTED = "frames_wanted";
 
   private Addresses() {

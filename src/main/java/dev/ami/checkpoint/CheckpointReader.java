@@ -50,21 +50,22 @@ public final class CheckpointReader {
   }
 
   /**
-   * The newest checkpoint in {@code dir} that passes {@link #check}.
+   * The first of {@code candidates} (newest first) that passes {@link #check}.
    *
-   * @throws CheckpointException when there is none, with the reason for each that was tried
+   * @param where what the candidates were taken from, for the error
+   * @throws CheckpointException when none does, with the reason for each that was tried
    */
-  public static Choice latest(Path dir, Map<String, Map<String, List<List<Long>>>> expected)
+  public static Choice first(List<Path> candidates, Path where, Map<String, Map<String, List<List<Long>>>> expected)
       throws CheckpointException {
     List<CheckpointException> skipped = new ArrayList<>();
-    for (Path candidate : Checkpoints.list(dir)) {
+    for (Path candidate : candidates) {
       try {
         return new Choice(check(candidate, expected), List.copyOf(skipped));
       } catch (CheckpointException e) {
         skipped.add(e);
       }
     }
-    throw new CheckpointException(dir, skipped.isEmpty() ? "no checkpoint here (checkpoint.dir)"
+    throw new CheckpointException(where, skipped.isEmpty() ? "no checkpoint here"
         : "no valid checkpoint: " + String.join("; ", skipped.stream().map(Throwable::getMessage).toList()));
   }
 

@@ -11,6 +11,7 @@ import dev.ami.bus.TrainerState;
 import dev.ami.config.AmiConfig;
 import dev.ami.data.Buffers;
 import dev.ami.data.Saved;
+import dev.ami.runs.RunFolder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,10 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes checkpoints: on {@link Addresses#CHECKPOINT} (operator, shutdown) and every {@code checkpoint.interval}
- * seconds. It asks the agent for its state (taken between two ticks) and the trainer for every model's (taken
- * between two steps), then serialises and writes on a thread of its own, so neither ever waits for the disk.
- * One checkpoint at a time; a request while one is being written is refused.
+ * Takes checkpoints into the run folder's {@code states/}: on {@link Addresses#CHECKPOINT} (operator, shutdown)
+ * and every {@code checkpoint.interval}. It asks the agent for its state (taken between two ticks) and the trainer
+ * for every model's (taken between two steps), then serialises and writes on a thread of its own, so neither ever
+ * waits for the disk. One checkpoint at a time: an operator's request while one is being written is refused; the
+ * shutdown's waits for it, then writes the final one. A process without a run folder (the benchmarks) takes none.
  */
 public final class CheckpointVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointVerticle.class);
@@ -41,21 +43,25 @@ public final class CheckpointVerticle extends VerticleBase {
   private static final DeliveryOptions TRAINER_ASK = new DeliveryOptions().setSendTimeout(30_000);
 
   private CheckpointOptions options;
+  private Path states; // null: no run folder, no checkpoints
   private CheckpointWriter writer;
   private ExecutorService writerThread;
-  private long inFlightSince = -1; // event-loop confined
+  private long inFlightSince = -1; // event-loop confined, like inFlight
+  private Future<CheckpointRecord> inFlight;
 
   @Override
   public Future<?> start() {
     options = CheckpointOptions.from(AmiConfig.of(config()));
-    writer = new CheckpointWriter(options.dir(), Clock.systemUTC());
+    RunFolder run = (RunFolder) vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY);
+    states = run == null ? null : run.states();
+    writer = states == null ? null : new CheckpointWriter(states, Clock.systemUTC());
     writerThread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "ami-checkpoint");
       t.setDaemon(true);
       return t;
     });
     vertx.eventBus().<ControlCommand>consumer(Addresses.CHECKPOINT, this::onRequest);
-    if (options.intervalS() > 0) {
+    if (options.intervalS() > 0 && states != null) {
       vertx.setPeriodic(options.intervalS() * 1000L, t -> {
         if (inFlightSince < 0) {
           take("periodic");
@@ -69,7 +75,16 @@ public final class CheckpointVerticle extends VerticleBase {
     // the operator's command is "checkpoint"; the runtime asks with its own reason ("shutdown")
     String cmd = msg.body() == null ? "checkpoint" : msg.body().cmd();
     String reason = "checkpoint".equals(cmd) ? "operator" : cmd;
-    take(reason).onComplete(r -> {
+    Future<CheckpointRecord> taken;
+    if ("shutdown".equals(reason) && inFlight != null) {
+      // the last one must not be lost to a periodic one under way: wait for that (the caller bounds it), then write
+      LOG.info("shutdown: waiting for the checkpoint being written (for {} ms) before the final one",
+          (System.nanoTime() - inFlightSince) / 1_000_000);
+      taken = inFlight.transform(previous -> take(reason));
+    } else {
+      taken = take(reason);
+    }
+    taken.onComplete(r -> {
       CheckpointRecord c = r.succeeded() ? r.result() : null;
       if (c != null && c.ok()) {
         msg.reply(ControlReply.ok(RunState.RUNNING, new JsonObject().put("path", c.path()).put("bytes", c.bytes())
@@ -83,6 +98,9 @@ public final class CheckpointVerticle extends VerticleBase {
 
   /** One checkpoint; completes with its record (which says whether it failed) once written or given up. */
   Future<CheckpointRecord> take(String reason) {
+    if (states == null) {
+      return Future.failedFuture("this process keeps no run folder (a benchmark or soak): no checkpoints");
+    }
     if (inFlightSince >= 0) {
       return Future.failedFuture("a checkpoint is already being written (for "
           + (System.nanoTime() - inFlightSince) / 1_000_000 + " ms)");
@@ -98,7 +116,7 @@ public final class CheckpointVerticle extends VerticleBase {
           LOG.info("checkpoint without the agent's state: {}", e.getMessage());
           return Future.succeededFuture(null);
         });
-    return agent.compose(a -> bus.<TrainerState>request(Addresses.TRAINER_STATE, reason, TRAINER_ASK)
+    Future<CheckpointRecord> taken = agent.compose(a -> bus.<TrainerState>request(Addresses.TRAINER_STATE, reason, TRAINER_ASK)
             .map(Message::body)
             .compose(trainer -> write(new CheckpointContent(reason, savedConfig(config), ModelShapes.specs(config),
                 trainer, a, buffers()))))
@@ -106,8 +124,15 @@ public final class CheckpointVerticle extends VerticleBase {
             (System.nanoTime() - t0) / 1e6, w.trainerPauseMs(), w.written().writeMs(), null, System.currentTimeMillis()))
         .recover(e -> Future.succeededFuture(new CheckpointRecord(reason, null, 0, (System.nanoTime() - t0) / 1e6,
             Double.NaN, Double.NaN, String.valueOf(e.getMessage()), System.currentTimeMillis())))
-        .onSuccess(this::report)
-        .onComplete(r -> inFlightSince = -1);
+        .onSuccess(this::report);
+    inFlight = taken;
+    taken.onComplete(r -> {
+      if (inFlight == taken) {
+        inFlight = null;
+        inFlightSince = -1;
+      }
+    });
+    return taken;
   }
 
   private record Done(CheckpointWriter.Written written, double trainerPauseMs) {
@@ -118,7 +143,7 @@ public final class CheckpointVerticle extends VerticleBase {
     CompletableFuture<Done> done = CompletableFuture.supplyAsync(() -> {
       try (TrainerState trainer = content.trainer()) {
         CheckpointWriter.Written w = writer.write(content);
-        List<Path> pruned = Checkpoints.prune(options.dir(), options.keep());
+        List<Path> pruned = Checkpoints.prune(states, options.keep());
         if (!pruned.isEmpty()) {
           LOG.info("checkpoints pruned (keeping the newest {}): {}", options.keep(), pruned);
         }
@@ -141,8 +166,8 @@ public final class CheckpointVerticle extends VerticleBase {
   /** The resolved config as saved: the console token is a secret and stays out. */
   private static JsonObject savedConfig(AmiConfig config) {
     JsonObject json = config.toJson();
-    if (!json.getString("console.token", "").isEmpty()) {
-      json.put("console.token", "(set, not saved)");
+    for (String key : json.fieldNames()) {
+      json.put(key, dev.ami.config.Secrets.shown(key, json.getValue(key)));
     }
     return json;
   }

@@ -42,6 +42,8 @@ final class CheckpointWriter {
   private static final int BUFFER = 1 << 16;
   /** Test hook: stall this long after the first file of every checkpoint but a process's first. */
   private static final long STALL_MS = Long.getLong("ami.test.checkpoint_stall_ms", 0);
+  /** Test hook: while this system property is true, every checkpoint fails after its first file, as on a full disk. */
+  static final String FAIL_PROPERTY = "ami.test.checkpoint_fail";
 
   private final Path dir;
   private final Clock clock;
@@ -63,6 +65,9 @@ final class CheckpointWriter {
       JsonObject files = new JsonObject();
       put(files, tmp, "config.json", out -> out.write(c.config().encodePrettily().getBytes(StandardCharsets.UTF_8)));
       stallForTests();
+      if (Boolean.getBoolean(FAIL_PROPERTY)) { // read per write: a test turns it on and off around one checkpoint
+        throw new IOException("injected disk error (" + FAIL_PROPERTY + ")");
+      }
       JsonObject models = new JsonObject();
       for (ModelState m : c.trainer().models()) {
         String spec = m.params().spec().isEmpty() ? c.specs().get(m.key()) : m.params().spec();

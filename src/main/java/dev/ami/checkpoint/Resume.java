@@ -5,12 +5,17 @@ import dev.ami.bus.ModelState;
 import dev.ami.config.AmiConfig;
 import dev.ami.data.Buffers;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.runs.RunFolder;
+import dev.ami.runs.Runs;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,29 +32,59 @@ import org.slf4j.LoggerFactory;
 public final class Resume {
   private static final Logger LOG = LoggerFactory.getLogger(Resume.class);
 
-  /** The checkpoint used and what was skipped on the way to it. */
-  public record Resumed(Path path, List<CheckpointException> skipped, String summary) {
+  /**
+   * The checkpoint used, what was skipped on the way to it, and the run folder it belongs to (null for a
+   * checkpoint outside any run folder).
+   */
+  public record Resumed(Path path, List<CheckpointException> skipped, String summary, RunFolder parent) {
   }
 
   private Resume() {
   }
 
   /**
-   * @param what {@code latest} (the newest valid checkpoint in {@code checkpoint.dir}) or a checkpoint's path
+   * The checkpoints {@code what} stands for, newest first: for {@code latest} every checkpoint of every training
+   * run under {@code system.runs_dir} (evaluation runs are skipped), the runs ordered by when they last wrote one,
+   * not by name; for a run folder its own; otherwise the one checkpoint at that path.
+   */
+  public static List<Path> candidates(AmiConfig config, String what) {
+    if ("latest".equals(what)) {
+      List<List<Path>> runs = new ArrayList<>();
+      for (RunFolder run : Runs.training(Path.of(config.getString("system.runs_dir")))) {
+        List<Path> own = Checkpoints.list(run.states());
+        if (!own.isEmpty()) {
+          runs.add(own);
+        }
+      }
+      // runs by the last time one of their checkpoints was written; inside a run by sequence, which a clock set
+      // back cannot reorder
+      Map<List<Path>, Instant> lastWritten = new HashMap<>();
+      for (List<Path> own : runs) {
+        lastWritten.put(own, own.stream().map(Checkpoints::created).filter(java.util.Objects::nonNull)
+            .max(Comparator.naturalOrder()).orElse(Instant.EPOCH));
+      }
+      runs.sort(Comparator.comparing((List<Path> own) -> lastWritten.get(own)).reversed());
+      return runs.stream().flatMap(List::stream).toList();
+    }
+    Path path = Path.of(what);
+    if (Files.isDirectory(path.resolve("states"))) {
+      return Checkpoints.list(path.resolve("states"));
+    }
+    return List.of(path);
+  }
+
+  /**
+   * @param what {@code latest} (the newest valid checkpoint of the training runs under {@code system.runs_dir}),
+   *     a run folder (its newest valid checkpoint) or a checkpoint's path
    * @throws CheckpointException when the checkpoint cannot be used (for {@code latest}: when none can)
    */
   public static Resumed prepare(Vertx vertx, AmiConfig config, String what) throws CheckpointException {
     Map<String, Map<String, List<List<Long>>>> expected =
         ModelShapes.of(config, vertx.sharedData().getLocalMap("ami.resume.probe"));
-    CheckpointReader.Checked chosen;
-    List<CheckpointException> skipped = List.of();
-    if ("latest".equals(what)) {
-      CheckpointReader.Choice c = CheckpointReader.latest(CheckpointOptions.from(config).dir(), expected);
-      chosen = c.chosen();
-      skipped = c.skipped();
-    } else {
-      chosen = CheckpointReader.check(Path.of(what), expected);
-    }
+    CheckpointReader.Choice choice = CheckpointReader.first(candidates(config, what),
+        "latest".equals(what) ? Path.of(config.getString("system.runs_dir")) : Path.of(what), expected);
+    CheckpointReader.Checked chosen = choice.chosen();
+    List<CheckpointException> skipped = choice.skipped();
     for (CheckpointException e : skipped) {
       LOG.warn("skipped checkpoint {}", e.getMessage());
     }
@@ -80,7 +115,7 @@ public final class Resume {
             + (buffers.steps() == null ? "" : ", " + buffers.steps().size() + " steps, "
                 + buffers.rollouts().size() + " rollout steps") : "; buffers start empty");
     LOG.info("resuming from {}: {}", chosen.dir(), summary);
-    return new Resumed(chosen.dir(), skipped, summary);
+    return new Resumed(chosen.dir(), skipped, summary, Runs.of(chosen.dir()));
   }
 
   /** Keys whose value differs from the checkpoint's: the run goes on with the new ones, and says so. */

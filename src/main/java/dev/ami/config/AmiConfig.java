@@ -59,6 +59,22 @@ public final class AmiConfig {
     return new AmiConfig(m);
   }
 
+  /**
+   * A copy with keys the launcher sets (the run's mode, the parent run), as if given last on the command line:
+   * each value is validated, and a reload for a redeploy keeps them.
+   */
+  public AmiConfig withLauncherKeys(Map<String, String> keys) {
+    Map<String, Object> m = new TreeMap<>(values);
+    keys.forEach((k, v) -> m.put(k, Schema.require(k).parse(v)));
+    Source s = source;
+    if (s != null) {
+      java.util.List<String> overrides = new java.util.ArrayList<>(s.overrides());
+      keys.forEach((k, v) -> overrides.add(k + "=" + v));
+      s = new Source(s.file(), java.util.List.copyOf(overrides));
+    }
+    return new AmiConfig(m, s);
+  }
+
   /** A copy with one override in {@code key=value} text form, as on the command line. */
   public AmiConfig withOverride(String key, String text) {
     Map<String, Object> m = new TreeMap<>(values);

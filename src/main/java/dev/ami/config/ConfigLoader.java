@@ -74,6 +74,13 @@ public final class ConfigLoader {
         config = config.withOverride(o.getKey(), o.getValue());
       }
       written.addAll(parsedOverrides.keySet());
+      JsonObject values = config.toJson();
+      for (String key : Schema.settings().keySet()) {
+        if (Secrets.isSecret(key) && Secrets.MASK.equals(values.getValue(key))) {
+          throw new ConfigException(key + " is " + Secrets.MASK + " in " + chosen + " (a run folder's config.yaml"
+              + " leaves secrets out): give it on the command line, " + key + "=...");
+        }
+      }
       config = Seeds.derive(config, written);
       CrossChecks.verify(config);
       return config.withSource(new AmiConfig.Source(file, List.copyOf(overrides)));

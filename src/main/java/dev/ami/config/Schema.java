@@ -22,6 +22,8 @@ public final class Schema {
         "ask Linux for SCHED_FIFO on the agent thread (needs root or CAP_SYS_NICE; falls back with a log line)"));
     add(Setting.longValue("agent.seed", 1,
         "seed of the agent's action sampling (and the random policy); unless given, system.seed"));
+    add(Setting.choice("agent.eval_actions", "sample", List.of("sample", "greedy"),
+        "in an evaluation run (run --eval): sample each action from the policy, or take its most probable one"));
     add(Setting.intRange("agent.restart_delay_ms", 1000, 1, 3_600_000,
         "a crashed agent loop starts again after this (actuators neutral meanwhile), doubling with each crash inside"
             + " the window"));
@@ -35,6 +37,11 @@ public final class Schema {
     add(Setting.doubleRange("telemetry.frame_hz", 5.0, 0.0, 30.0,
         "how often the agent shares the frame it acted on (console thumbnail); 0 = never"));
     add(Setting.intRange("telemetry.log_every_s", 10, 0, 3600, "seconds between status lines in the log; 0 = never"));
+    add(Setting.bool("telemetry.tensorboard", true,
+        "write TensorBoard event files into the run folder's tb/ (a run of `run`; measurements write none)"));
+    add(Setting.intRange("telemetry.tb_every_s", 10, 1, 3600, "seconds between TensorBoard scalar points"));
+    add(Setting.intRange("telemetry.tb_image_every_s", 300, 0, 86_400,
+        "seconds between TensorBoard image pairs (the frame seen and the frame expected); 0 = none"));
 
     add(Setting.longValue("system.seed", 1,
         "seeds every random source unless its own key is given: agent.seed = S, trainer.seed = S + 6, sim.seed = S"));
@@ -57,11 +64,31 @@ public final class Schema {
 
     add(Setting.intRange("system.stop_timeout_ms", 10_000, 100, 600_000,
         "longest the agent or the trainer may take to stop; past it the shutdown goes on and logs what hung"));
+    add(Setting.string("system.runs_dir", "runs",
+        "where each run writes its folder <UTC yyyyMMdd-HHmmss>[-NAME]/ (config.yaml, ami.log, tb/, states/, "
+            + "recordings/): docs/running-for-days.md"));
+    add(Setting.duration("system.max_uptime", 0, 366 * 86_400L,
+        "stop gracefully after this long (90s, 30m, 12h, 3d): actuators neutral, final checkpoint, exit 0; 0 = never"));
+    add(Setting.choice("mode", "train", List.of("train", "eval"),
+        "what the run does; set by the launcher (run --eval) and written to the run folder's config.yaml"));
+    add(Setting.string("resumed_from", "",
+        "the run folder the checkpoint came from; set by the launcher on --resume, written to config.yaml"));
 
-    add(Setting.string("checkpoint.dir", "states",
-        "where checkpoints go: one <UTC timestamp>.state directory each (docs/persistence.md)"));
-    add(Setting.intRange("checkpoint.interval", 0, 0, 86_400, "seconds between periodic checkpoints; 0 = off"));
-    add(Setting.intRange("checkpoint.keep", 5, 1, 10_000, "newest checkpoints kept; older ones are deleted"));
+    add(Setting.intRange("log.max_file_mb", 100, 1, 100_000, "ami.log rolls over at this size (and at midnight UTC)"));
+    add(Setting.intRange("log.total_mb", 2048, 1, 1_000_000,
+        "the run's rolled logs together stay under this; the oldest are deleted"));
+    add(Setting.intRange("log.max_days", 90, 1, 36_500, "rolled logs older than this many days are deleted"));
+
+    add(Setting.duration("checkpoint.interval", 1800, 366 * 86_400L,
+        "time between periodic checkpoints (90s, 30m, 12h, 3d; a bare number is seconds); 0 = off. bench, "
+            + "bench-explore and soak keep them off"));
+    add(Setting.bool("record.enabled", false,
+        "record what the agent saw and did into the run folder's recordings/: an mp4 and a JSONL per segment"));
+    add(Setting.duration("record.segment", 600, 366 * 86_400L, "length of one recording segment (90s, 10m, 1h)"));
+    add(Setting.doubleRange("record.max_gb", 20.0, 0.001, 1_000_000.0,
+        "the run's recordings stay under this many GB: the oldest segments are deleted"));
+    add(Setting.intRange("checkpoint.keep", 5, 1, 10_000,
+        "newest checkpoints of this run kept; older ones of this run are deleted (never another run's)"));
     add(Setting.bool("checkpoint.buffers", true,
         "save the data buffers too (frames, steps, rollouts: ~120 MB at the default sizes)"));
     add(Setting.bool("checkpoint.on_shutdown", true, "write a checkpoint on a graceful shutdown"));
@@ -97,11 +124,19 @@ public final class Schema {
     return SETTINGS;
   }
 
+  /** Keys that existed once: using one is an error that says what replaced it. */
+  private static final Map<String, String> RETIRED = Map.of(
+      "checkpoint.dir", "checkpoint.dir is gone: each run keeps its checkpoints in <system.runs_dir>/<run>/states/;"
+          + " set system.runs_dir instead (docs/running-for-days.md)");
+
   /** The setting for a key, or a {@link ConfigException} listing the known keys with that prefix. */
   public static Setting require(String key) {
     Setting s = SETTINGS.get(key);
     if (s != null) {
       return s;
+    }
+    if (RETIRED.containsKey(key)) {
+      throw new ConfigException(RETIRED.get(key));
     }
     String section = key.contains(".") ? key.substring(0, key.indexOf('.') + 1) : "";
     List<String> near = SETTINGS.keySet().stream().filter(k -> !section.isEmpty() && k.startsWith(section)).toList();

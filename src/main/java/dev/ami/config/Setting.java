@@ -13,7 +13,7 @@ public record Setting(String key, Kind kind, Object defaultValue, double min, do
                       String doc) {
 
   /** The value types a key can hold. */
-  public enum Kind { INT, LONG, DOUBLE, BOOL, STRING, CHOICE }
+  public enum Kind { INT, LONG, DOUBLE, BOOL, STRING, CHOICE, DURATION }
 
   public static Setting intRange(String key, int def, int min, int max, String doc) {
     return new Setting(key, Kind.INT, def, min, max, List.of(), doc);
@@ -35,6 +35,11 @@ public record Setting(String key, Kind kind, Object defaultValue, double min, do
     return new Setting(key, Kind.STRING, def, 0, 0, List.of(), doc);
   }
 
+  /** A duration held in whole seconds: {@code 90s}, {@code 30m}, {@code 12h}, {@code 3d}, or bare seconds. */
+  public static Setting duration(String key, long defS, long maxS, String doc) {
+    return new Setting(key, Kind.DURATION, defS, 0, maxS, List.of(), doc);
+  }
+
   public static Setting choice(String key, String def, List<String> choices, String doc) {
     return new Setting(key, Kind.CHOICE, def, 0, 0, List.copyOf(choices), doc);
   }
@@ -46,6 +51,8 @@ public record Setting(String key, Kind kind, Object defaultValue, double min, do
       case DOUBLE -> "a number in [" + min + ", " + max + "]";
       case BOOL -> "true or false";
       case STRING -> "a string";
+      case DURATION -> "a duration such as 90s, 30m, 12h or 3d (a bare number is seconds), at most "
+          + Durations.format((long) max);
       case CHOICE -> "one of " + String.join(", ", choices);
     };
   }
@@ -60,6 +67,7 @@ public record Setting(String key, Kind kind, Object defaultValue, double min, do
         case DOUBLE -> check(Double.parseDouble(t));
         case BOOL -> check(parseBool(t));
         case STRING, CHOICE -> check(t);
+        case DURATION -> check(Durations.parseSeconds(t));
       };
     } catch (NumberFormatException e) {
       throw invalid(text);
@@ -81,6 +89,24 @@ public record Setting(String key, Kind kind, Object defaultValue, double min, do
           throw invalid(value);
         }
         return kind == Kind.INT ? (Object) (int) v : (Object) v;
+      }
+      case DURATION -> {
+        long v;
+        if (value instanceof String text) {
+          try {
+            v = Durations.parseSeconds(text);
+          } catch (NumberFormatException e) {
+            throw invalid(value);
+          }
+        } else if (value instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+          v = n.longValue();
+        } else {
+          throw invalid(value);
+        }
+        if (v < min || v > max) {
+          throw invalid(value);
+        }
+        return v;
       }
       case DOUBLE -> {
         if (!(value instanceof Number n) || !Double.isFinite(n.doubleValue())

@@ -44,6 +44,9 @@ final class WorldIoSettings {
     add(settings, Setting.intRange("sim.fps", 30, 1, 240, "the built-in world's simulation and render rate"));
     add(settings, Setting.longValue("sim.seed", 1,
         "draws the avatar's start cell in the start room and its heading; unless given, system.seed"));
+    add(settings, Setting.bool("sim.lockstep", false,
+        "step the built-in world once per agent action (sim.fps / agent.hz steps) on the agent's thread instead of on"
+            + " its own clock, without OSC: a seeded run then repeats exactly (docs/running-for-days.md)"));
     add(settings, Setting.intRange("sim.width", 0, 0, 4096, "render width of the built-in world; 0 = model.input_size"));
     add(settings, Setting.intRange("sim.height", 0, 0, 4096, "render height of the built-in world; 0 = model.input_size"));
     add(settings, Setting.string("sim.stream_url", "",

@@ -17,7 +17,7 @@ public record ConsoleRequest(Object id, String cmd, int n, Set<Topic> topics, io
 
   /** What a client can subscribe to. */
   public enum Topic {
-    TELEMETRY, EVENTS, FRAMES;
+    TELEMETRY, EVENTS, FRAMES, HISTORY;
 
     public String wireName() {
       return name().toLowerCase(java.util.Locale.ROOT);

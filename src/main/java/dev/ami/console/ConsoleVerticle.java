@@ -15,6 +15,7 @@ import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import dev.ami.console.ConsoleRequest.Topic;
+import dev.ami.telemetry.IntervalSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -47,6 +48,8 @@ public final class ConsoleVerticle extends VerticleBase {
   static final long FRAME_INTERVAL_NANOS = 200_000_000L;
 
   private TelemetryAggregator telemetry;
+  private final IntervalSummary interval = new IntervalSummary(); // event-loop confined, like the history
+  private final RunHistory history = new RunHistory();
   private CommandRelay relay;
   private WebSocketEndpoint sockets;
   private AccessGuard guard;
@@ -70,7 +73,15 @@ public final class ConsoleVerticle extends VerticleBase {
     telemetry = new TelemetryAggregator(bufferCapacities(config));
     relay = new CommandRelay(vertx.eventBus(), telemetry);
     sockets = new WebSocketEndpoint(relay, telemetry::state, () -> vertx.sharedData()
-        .getLocalMap(Addresses.CONSOLE_MAP).put(Addresses.FRAMES_WANTED, sockets.anyWants(Topic.FRAMES)));
+        .getLocalMap(Addresses.CONSOLE_MAP).put(Addresses.FRAMES_WANTED, sockets.anyWants(Topic.FRAMES)),
+        history::toJson);
+    vertx.setPeriodic(RunHistory.BASE_S * 1000L, t -> {
+      long now = System.currentTimeMillis();
+      JsonObject point = history.add(now, interval.drain(now));
+      if (point != null) {
+        sockets.broadcast(Topic.HISTORY, point);
+      }
+    });
     guard = new AccessGuard(options.token());
     listenToBus(vertx.eventBus());
     registerMeters();
@@ -175,8 +186,14 @@ public final class ConsoleVerticle extends VerticleBase {
   }
 
   private void listenToBus(EventBus bus) {
-    bus.<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> telemetry.onTick(m.body(), System.nanoTime()));
-    bus.<TrainRecord>localConsumer(Addresses.TELEMETRY_TRAIN, m -> telemetry.onTrain(m.body()));
+    bus.<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> {
+      telemetry.onTick(m.body(), System.nanoTime());
+      interval.tick(m.body());
+    });
+    bus.<TrainRecord>localConsumer(Addresses.TELEMETRY_TRAIN, m -> {
+      telemetry.onTrain(m.body());
+      interval.train(m.body());
+    });
     bus.<PpoUpdate>localConsumer(Addresses.TELEMETRY_PPO, m -> telemetry.onPpo(m.body()));
     bus.<ParamsPublished>localConsumer(Addresses.PARAMS_PUBLISHED, m -> {
       telemetry.onPublished(m.body());
@@ -191,7 +208,10 @@ public final class ConsoleVerticle extends VerticleBase {
     });
     bus.<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> onFrame(m.body()));
     bus.<ExpectedFrameRecord>localConsumer(Addresses.TELEMETRY_EXPECTED, m -> onExpected(m.body()));
-    bus.<WorldRecord>localConsumer(Addresses.TELEMETRY_WORLD, m -> telemetry.onWorld(m.body()));
+    bus.<WorldRecord>localConsumer(Addresses.TELEMETRY_WORLD, m -> {
+      telemetry.onWorld(m.body());
+      interval.world(m.body());
+    });
     bus.<CheckpointRecord>localConsumer(Addresses.TELEMETRY_CHECKPOINT, m -> telemetry.onCheckpoint(m.body()));
     bus.<RedeployRecord>localConsumer(Addresses.TELEMETRY_REDEPLOY, m -> telemetry.onRedeploy(m.body()));
   }

@@ -160,12 +160,12 @@ public final class Protocol {
       return EnumSet.allOf(Topic.class);
     }
     if (!(value instanceof JsonArray array)) {
-      throw new ProtocolException(id, "\"topics\" must be an array of: telemetry, events, frames");
+      throw new ProtocolException(id, "\"topics\" must be an array of: telemetry, events, frames, history");
     }
     Set<Topic> out = EnumSet.noneOf(Topic.class);
     for (Object t : array) {
       if (!(t instanceof String s) || !isTopic(s)) {
-        throw new ProtocolException(id, "unknown topic " + describe(t) + "; known: telemetry, events, frames");
+        throw new ProtocolException(id, "unknown topic " + describe(t) + "; known: telemetry, events, frames, history");
       }
       out.add(Topic.valueOf(s.toUpperCase(Locale.ROOT)));
     }

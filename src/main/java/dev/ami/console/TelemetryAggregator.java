@@ -63,6 +63,7 @@ public final class TelemetryAggregator {
   private PpoUpdate lastPpo;
   private WorldRecord world;
   private double uptimeS = Double.NaN;
+  private Double uptimeLeftS; // null: no max uptime
   private JsonObject lastCheckpoint;
   private JsonObject lastRedeploy;
   private boolean agentRedeployed; // the next tick names the models the agent now runs
@@ -172,6 +173,7 @@ public final class TelemetryAggregator {
     state = detail.getString("state", state);
     ticks = Math.max(ticks, detail.getLong("ticks", 0L));
     uptimeS = detail.getDouble("uptime_s", uptimeS);
+    uptimeLeftS = detail.getDouble("uptime_left_s");
     JsonObject byModel = detail.getJsonObject("models", new JsonObject());
     for (String key : byModel.fieldNames()) {
       JsonObject m = byModel.getJsonObject(key);
@@ -231,6 +233,7 @@ public final class TelemetryAggregator {
         .put("state", state)
         .put("ticks", ticks)
         .put("uptime_s", num(uptimeS))
+        .put("uptime_left_s", uptimeLeftS == null ? null : num(uptimeLeftS))
         .put("agent", new JsonObject()
             .put("tick_hz", num(lateness.ratePerSecond(now)))
             .put("lateness_ms", stats(lateness, now))

@@ -21,14 +21,17 @@ final class WebSocketEndpoint {
   private final CommandRelay relay;
   private final Supplier<String> state;
   private final Runnable subscriptionsChanged;
+  private final Supplier<JsonObject> history;
   private final Map<ServerWebSocket, ClientSession> sessions = new LinkedHashMap<>();
   private final Deque<String> recentEvents = new ArrayDeque<>();
   private long dropped;
 
-  WebSocketEndpoint(CommandRelay relay, Supplier<String> state, Runnable subscriptionsChanged) {
+  WebSocketEndpoint(CommandRelay relay, Supplier<String> state, Runnable subscriptionsChanged,
+                    Supplier<JsonObject> history) {
     this.relay = relay;
     this.state = state;
     this.subscriptionsChanged = subscriptionsChanged;
+    this.history = history;
   }
 
   boolean full() {
@@ -90,6 +93,9 @@ final class WebSocketEndpoint {
       session.reply(Protocol.subscribed(req.id(), state.get(), req.topics()).encode());
       if (req.topics().contains(Topic.EVENTS)) {
         recentEvents.forEach(session::push);
+      }
+      if (req.topics().contains(Topic.HISTORY)) {
+        session.push(history.get().encode()); // the whole run so far; history_point messages follow
       }
       return;
     }

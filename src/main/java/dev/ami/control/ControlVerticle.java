@@ -129,8 +129,15 @@ public final class ControlVerticle extends VerticleBase {
         .put("models", models(a.getJsonObject("versions_in_use", new JsonObject()),
             t.getJsonObject("models", new JsonObject())))
         .put("uptime_s", (System.currentTimeMillis() - startedMillis) / 1000.0)
+        .put("uptime_left_s", uptimeLeftS())
         .put("agent", a)
         .put("trainer", t);
+  }
+
+  /** Seconds until {@code system.max_uptime} stops the run; null when nothing will. */
+  private Double uptimeLeftS() {
+    Object deadline = vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.DEADLINE_KEY);
+    return deadline instanceof Long ms ? Math.max(0, ms - System.currentTimeMillis()) / 1000.0 : null;
   }
 
   /** Per model: the version the trainer published last, the one the agent runs, and how far apart they are. */

@@ -58,8 +58,9 @@ public final class PreviewVerticle extends VerticleBase {
     });
     frames = vertx.eventBus().<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> {
       ObservationRecord r = m.body();
-      if (r.predictedLatent() == null || busy || !Boolean.TRUE.equals(console.get(Addresses.FRAMES_WANTED))) {
-        return; // nobody is watching: no decoding
+      if (r.predictedLatent() == null || busy || !(Boolean.TRUE.equals(console.get(Addresses.FRAMES_WANTED))
+          || Boolean.TRUE.equals(console.get(Addresses.TB_FRAMES_WANTED)))) {
+        return; // nobody is watching (no console client, no TensorBoard image due): no decoding
       }
       busy = true;
       thread.execute(() -> {

@@ -35,7 +35,7 @@ public final class AeTrainer extends TrainerBase {
   private final int publishEvery;
   private final FrameBuffer frames;
   private final Gate gate;
-  private final SplittableRandom random;
+  private SplittableRandom random; // this run's draws (TrainerBase.draws)
   private final SequentialBlock autoEncoder;
   private final float[] batchBuffer;
   private final int[] slots;
@@ -49,7 +49,6 @@ public final class AeTrainer extends TrainerBase {
     this.publishEvery = options.publishEvery();
     this.frames = frames;
     this.gate = gate(new Gate(Math.max(1, options.minBuffer()), options.minNew()));
-    this.random = new SplittableRandom(seed);
     this.autoEncoder = AutoEncoders.autoEncoder(spec);
     autoEncoder.initialize(manager, DataType.FLOAT32, spec.frameShape(batch));
     optimize(options.lr(), 0, autoEncoder);
@@ -71,6 +70,7 @@ public final class AeTrainer extends TrainerBase {
   @Override
   public int beginRun() {
     gate.runStarted(frames.added());
+    random = draws();
     stepsLeft = publishEvery;
     return publishEvery;
   }
@@ -80,6 +80,9 @@ public final class AeTrainer extends TrainerBase {
   public boolean nextBatch() {
     if (stepsLeft-- <= 0) {
       return false;
+    }
+    if (random == null) {
+      random = draws(); // batches asked for before any run (a benchmark)
     }
     int size = frames.size();
     for (int b = 0; b < batch; b++) {

@@ -41,7 +41,7 @@ public final class DynamicsTrainer extends TrainerBase {
   private final StepBuffer steps;
   private final Supplier<ParamSnapshot> encoderSnapshots;
   private final Gate gate;
-  private final SplittableRandom random;
+  private SplittableRandom random; // this run's draws (TrainerBase.draws)
   private final DynamicsBlock model;
   private final VaeEncoder encoder;
   private final StepBuffer.Window drawn;
@@ -75,7 +75,6 @@ public final class DynamicsTrainer extends TrainerBase {
     this.steps = steps;
     this.encoderSnapshots = encoderSnapshots;
     this.gate = gate(new Gate(Math.max(options.minBuffer(), window + 1), options.minNew()));
-    this.random = new SplittableRandom(seed);
     this.model = DynamicsBlock.of(spec);
     model.initialize(manager, DataType.FLOAT32, model.inputShapes(1, window));
     this.encoder = new VaeEncoder(vaeSpec);
@@ -111,6 +110,7 @@ public final class DynamicsTrainer extends TrainerBase {
   @Override
   public int beginRun() {
     gate.runStarted(steps.added());
+    random = draws();
     stepsLeft = options.epochs() * windowsPerEpoch;
     return stepsLeft;
   }
@@ -119,6 +119,9 @@ public final class DynamicsTrainer extends TrainerBase {
   public boolean nextBatch() {
     if (stepsLeft <= 0) {
       return false;
+    }
+    if (random == null) {
+      random = draws(); // batches asked for before any run (a benchmark)
     }
     if (!steps.window(random, WINDOW_TRIES, drawn)) {
       stepsLeft = 0; // nothing usable now; the gate decides when to try again

@@ -21,7 +21,6 @@ import dev.ami.training.loss.RewardNormaliser;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Trains the policy and value network with PPO on one rollout at a time: the curiosity rewards divided by a
@@ -40,7 +39,6 @@ public final class PpoTrainer extends TrainerBase {
   private final PolicySpec spec;
   private final PpoOptions options;
   private final Rollouts rollouts;
-  private final SplittableRandom random;
   private final PolicyValue model;
   private final StatsBlock rewardStats;
   private final RewardNormaliser normaliser;
@@ -69,7 +67,6 @@ public final class PpoTrainer extends TrainerBase {
     this.spec = spec;
     this.options = options;
     this.rollouts = rollouts;
-    this.random = new SplittableRandom(seed);
     this.batch = options.batch();
     this.model = new PolicyValue(spec);
     model.initialize(manager, DataType.FLOAT32, spec.frameShape(batch));
@@ -149,7 +146,7 @@ public final class PpoTrainer extends TrainerBase {
     Gae.Result gae = Gae.compute(rewards, values, gapAfter, options.gamma(), options.lambda());
     advantages = options.minibatchAdvantages() ? toFloats(gae.advantages()) : Gae.normalise(gae.advantages());
     returns = gae.returns();
-    plan = new Plan(n, batch, options.epochs(), random);
+    plan = new Plan(n, batch, options.epochs(), draws());
     sums = new UpdateSums(Gae.std(gae.advantages()), rewardSum / n, rewardMax,
         options.normaliseRewards() ? normaliser.std() : 1, clipped, gaps);
     return plan.steps();

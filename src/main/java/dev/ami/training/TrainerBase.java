@@ -36,12 +36,27 @@ abstract class TrainerBase implements ModelTrainer {
   /** A gradient norm this many times the recent median is garbage, not learning ({@link GradientGuard}). */
   static final double OUTLIER_FACTOR = 1e4;
 
+  private final long seed;
+
   TrainerBase(String name, long seed) {
+    this.seed = seed;
     Engine.getInstance().setRandomSeed((int) seed);
     JniUtils.setGradMode(false); // grad mode is per thread: record a graph only inside a step's collector
     this.manager = NDManager.newBaseManager();
     manager.setName(name + "-trainer");
     this.store = new ParameterStore(manager, false); // the blocks' own arrays, no copies
+  }
+
+  /**
+   * A generator for the draws made before the next optimizer step (a run's shuffle, a step's batch or windows),
+   * from the seed and the optimizer's step count alone: the count travels in checkpoints, so a resumed trainer
+   * draws as the uninterrupted one would have.
+   */
+  protected final java.util.SplittableRandom draws() {
+    long z = seed * 0x9E3779B97F4A7C15L + optimizerSteps();
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return new java.util.SplittableRandom(z ^ (z >>> 31));
   }
 
   /** Call once the blocks are initialised: collects their trainable parameters and builds the optimizer. */

@@ -13,7 +13,6 @@ import dev.ami.model.VaeSpec;
 import dev.ami.training.loss.VaeLoss;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /**
  * Trains the VAE: mean MSE(x, x̂) + {@code klWeight} · mean KL, on z = μ + σ·ε. A run is {@code epochs}
@@ -26,7 +25,6 @@ public final class VaeTrainer extends TrainerBase {
   private final double klWeight;
   private final FrameBuffer frames;
   private final Gate gate;
-  private final SplittableRandom random;
   private final VaeEncoder encoder;
   private final VaeDecoder decoder;
   private final float[] batchBuffer;
@@ -41,7 +39,6 @@ public final class VaeTrainer extends TrainerBase {
     this.klWeight = klWeight;
     this.frames = frames;
     this.gate = gate(new Gate(options.minBuffer(), options.minNew()));
-    this.random = new SplittableRandom(seed);
     this.encoder = new VaeEncoder(spec);
     this.decoder = new VaeDecoder(spec);
     encoder.initialize(manager, DataType.FLOAT32, spec.frameShape(options.batch()));
@@ -66,7 +63,7 @@ public final class VaeTrainer extends TrainerBase {
   @Override
   public int beginRun() {
     gate.runStarted(frames.added());
-    plan = new Plan(frames.size(), options.batch(), options.epochs(), random);
+    plan = new Plan(frames.size(), options.batch(), options.epochs(), draws());
     return plan.steps();
   }
 

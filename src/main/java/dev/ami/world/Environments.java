@@ -41,6 +41,9 @@ public final class Environments {
   /** The built-in world, driven over real OSC on loopback exactly as VRChat would be. */
   private static Environment sim(AmiConfig config) throws IOException {
     SimWorld world = new SimWorld(SimOptions.from(config));
+    if (world.actuator() != null) { // sim.lockstep: actions step the world directly, no OSC in between
+      return new Environment("sim", world, world.actuator(), world);
+    }
     return new Environment("sim", world, oscOrRecording(config, "127.0.0.1", world.oscPort()), world);
   }
 

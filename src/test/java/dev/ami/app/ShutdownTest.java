@@ -1,6 +1,7 @@
 package dev.ami.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
@@ -32,9 +33,9 @@ class ShutdownTest {
     int arraysBefore = system.getManagedArrays().size();
     int managersBefore = resources(system);
 
-    java.nio.file.Path checkpoints = TestRuntime.tempDir("ami-shutdown");
     TestRuntime rt = TestRuntime.start(Map.of("vae.publish_every", 1, "vae.min_new", 0,
-        "checkpoint.on_shutdown", true, "checkpoint.dir", checkpoints.toString()));
+        "checkpoint.on_shutdown", true));
+    java.nio.file.Path checkpoints = rt.runFolder().states();
     // let it train and publish a few versions so snapshots, clones and swaps all happened
     while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject("vae").getLong("version_in_use") < 3) {
       Thread.onSpinWait();
@@ -57,32 +58,62 @@ class ShutdownTest {
   @DisplayName("Ctrl+C (SIGINT) ends the process after a graceful stop with actuators neutral and a last checkpoint, "
       + "without waiting out the shutdown's bound")
   void signalEndsProcessGracefully() throws Exception {
+    // a JVM started with SIGINT ignored (a background job of a shell without job control) passes that on to its
+    // children, and HotSpot then leaves Ctrl+C ignored: the child could not be stopped this way
+    boolean ignored = sigintIgnored();
+    if (ignored && "true".equals(System.getenv("CI"))) {
+      throw new AssertionError("this test JVM inherited SIGINT as ignored; run the tests in the foreground");
+    }
+    assumeFalse(ignored, "this test JVM inherited SIGINT as ignored (started in the background): its children"
+        + " cannot be stopped with Ctrl+C");
     // as a user runs it: a checkpoint at shutdown (closing Vert.x inside the stop's callback once hung here)
     List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
         "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
         Main.class.getName(), "run", "agent.realtime=false", "system.isolate_cpus=false", "model.preset=curiosity-small",
         "console.port=0", "telemetry.log_every_s=0", "checkpoint.on_shutdown=true",
-        "checkpoint.dir=" + TestRuntime.tempDir("ami-shutdown"));
+        "system.runs_dir=" + TestRuntime.tempDir("ami-shutdown"));
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    List<String> lines = new ArrayList<>();
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        lines.add(line);
-        if (line.contains("running; Ctrl+C")) {
-          new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = out.readLine()) != null) {
+          lines.add(line);
+          if (line.contains("running; Ctrl+C")) {
+            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
+          }
         }
+      } catch (Exception e) {
+        lines.add("reader: " + e);
       }
+    }, "child-output");
+    reader.start();
+    try {
+      assertThat(p.waitFor(2 * TestRuntime.TIMEOUT_S, TimeUnit.SECONDS)).as("the child stopped; output: %s", lines)
+          .isTrue();
     } finally {
-      if (!p.waitFor(TestRuntime.TIMEOUT_S, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-      }
+      p.destroyForcibly();
+      reader.join(10_000);
     }
     String log = String.join("\n", lines);
     assertThat(log).contains("running; Ctrl+C").contains("agent stopped; actuators neutral")
         .contains("trainer stopped").contains("checkpoint").contains("stopped cleanly")
         .doesNotContain("did not finish cleanly").doesNotContain("RejectedExecutionException");
     assertThat(p.isAlive()).isFalse();
+  }
+
+  /** Whether this JVM ignores SIGINT (bit 1 of SigIgn in /proc/self/status); false where that cannot be read. */
+  static boolean sigintIgnored() {
+    try {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+        }
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // not Linux
+    }
+    return false;
   }
 
   private static int resources(BaseNDManager manager) throws ReflectiveOperationException {

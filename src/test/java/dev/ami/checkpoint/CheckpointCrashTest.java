@@ -35,17 +35,19 @@ class CheckpointCrashTest {
   @Test
   @DisplayName("kill -9 during a checkpoint leaves the previous one loadable; ticks go on while it is written")
   void killedMidWrite() throws Exception {
-    Path dir = TestRuntime.tempDir("ami-crash");
+    Path runs = TestRuntime.tempDir("ami-crash");
     List<String> lines = new CopyOnWriteArrayList<>();
     Process p = ChildJvm.start(List.of("-Dami.test.checkpoint_stall_ms=300000"), List.of("run",
         "model.preset=curiosity-small", "env=noise", "agent.hz=20", "agent.realtime=false", "system.isolate_cpus=false",
         "console.port=0", "telemetry.log_every_s=0", "vae.min_new=0", "checkpoint.interval=2",
-        "checkpoint.dir=" + dir, "checkpoint.on_shutdown=false"), lines);
+        "system.runs_dir=" + runs, "checkpoint.on_shutdown=false"), lines);
+    Path dir = null; // the run's states/, once the child has made its run folder
     long ticksBefore;
     long ticksAfter;
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2 * TestRuntime.TIMEOUT_S);
-      while (!(count(dir, false) == 1 && count(dir, true) == 1)) {
+      while (dir == null || !(count(dir, false) == 1 && count(dir, true) == 1)) {
+        dir = dev.ami.runs.Runs.all(runs).isEmpty() ? null : dev.ami.runs.Runs.all(runs).get(0).states();
         assertThat(p.isAlive()).as("the child runs: %s", lines).isTrue();
         assertThat(System.nanoTime()).as("a finished checkpoint and one being written; log: %s", lines)
             .isLessThan(deadline);
@@ -68,7 +70,7 @@ class CheckpointCrashTest {
     Path kept;
     try {
       var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()), v.sharedData().getLocalMap("shapes"));
-      CheckpointReader.Choice choice = CheckpointReader.latest(dir, shapes);
+      CheckpointReader.Choice choice = CheckpointReader.first(Checkpoints.list(dir), dir, shapes);
       kept = choice.chosen().dir();
       assertThat(choice.skipped()).as("the temporary directory is not a candidate").isEmpty();
     } finally {
@@ -76,7 +78,7 @@ class CheckpointCrashTest {
     }
     long savedVersion = new JsonObject(Files.readString(kept.resolve("manifest.json"))).getJsonObject("models")
         .getJsonObject(ModelKeys.VAE).getLong("version");
-    try (TestRuntime rt = TestRuntime.startResumed(Map.of("checkpoint.dir", dir.toString()), "latest")) {
+    try (TestRuntime rt = TestRuntime.startResumed(Map.of("system.runs_dir", runs.toString()), "latest")) {
       long version = rt.control("status", 0).detail().getJsonObject("trainer").getJsonObject("models")
           .getJsonObject(ModelKeys.VAE).getLong("version_published");
       assertThat(version).as("versions go on from the surviving checkpoint").isGreaterThanOrEqualTo(savedVersion);

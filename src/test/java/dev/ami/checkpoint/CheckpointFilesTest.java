@@ -41,8 +41,7 @@ class CheckpointFilesTest {
 
   @BeforeAll
   void takeOne() throws Exception {
-    Path dir = TestRuntime.tempDir("ami-files");
-    try (TestRuntime rt = TestRuntime.start(withDir(dir))) {
+    try (TestRuntime rt = TestRuntime.start(SETTINGS)) {
       while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject(ModelKeys.VAE)
           .getLong("version_published") < 3) {
         Thread.sleep(50);
@@ -64,12 +63,6 @@ class CheckpointFilesTest {
   @AfterAll
   void close() {
     vertx.close();
-  }
-
-  private static Map<String, Object> withDir(Path dir) {
-    Map<String, Object> m = new TreeMap<>(SETTINGS);
-    m.put("checkpoint.dir", dir.toString());
-    return m;
   }
 
   /** A copy of the checkpoint in a directory of its own, to damage. */
@@ -95,7 +88,8 @@ class CheckpointFilesTest {
   @Test
   @DisplayName("a checkpoint holds every model's parameters and optimizer, the agent, the buffers and the config")
   void layout() throws Exception {
-    assertThat(original.getFileName().toString()).matches("\\d{8}T\\d{6}\\.\\d{3}Z\\.state");
+    assertThat(original.getFileName().toString()).matches("000001-\\d{8}T\\d{6}\\.\\d{3}Z\\.state");
+    assertThat(original.getParent().getFileName().toString()).as("in the run folder's states/").isEqualTo("states");
     JsonObject manifest = new JsonObject(Files.readString(original.resolve("manifest.json")));
     assertThat(manifest.getInteger("format")).isEqualTo(Manifest.FORMAT);
     assertThat(manifest.getString("project_version")).isNotBlank();
@@ -221,10 +215,10 @@ class CheckpointFilesTest {
     Path dir = TestRuntime.tempDir("ami-latest");
     Path good = copy(dir);
     Path bad = Files.move(copy(TestRuntime.tempDir("ami-newer")),
-        dir.resolve("29991231T235959.999Z.state")); // newer by name
+        dir.resolve("000002-29991231T235959.999Z.state")); // the next in sequence
     Files.delete(bad.resolve("agent.json"));
     Map<String, Long> before = listing(dir);
-    CheckpointReader.Choice choice = CheckpointReader.latest(dir, shapes);
+    CheckpointReader.Choice choice = CheckpointReader.first(Checkpoints.list(dir), dir, shapes);
     assertThat(choice.chosen().dir()).isEqualTo(good);
     assertThat(choice.skipped()).hasSize(1);
     assertThat(choice.skipped().get(0).getMessage()).contains(bad.getFileName().toString()).contains("agent.json")
@@ -235,11 +229,12 @@ class CheckpointFilesTest {
   @Test
   @DisplayName("latest with no valid checkpoint says so for each, and a failed resume deletes nothing")
   void noValidCheckpoint() throws Exception {
-    Path dir = TestRuntime.tempDir("ami-none");
+    Path runs = TestRuntime.tempDir("ami-none");
+    Path dir = Files.createDirectories(runs.resolve("20261207-000000/states"));
     Path only = copy(dir);
     flipByte(only.resolve("models/policy.params"), 100);
     Map<String, Long> before = listing(dir);
-    AmiConfig config = TestRuntime.smallConfig(Map.of("checkpoint.dir", dir.toString()));
+    AmiConfig config = TestRuntime.smallConfig(Map.of("system.runs_dir", runs.toString()));
     Vertx v = Vertx.vertx();
     try {
       assertThatThrownBy(() -> Resume.prepare(v, config, "latest")).isInstanceOf(CheckpointException.class)
@@ -249,7 +244,8 @@ class CheckpointFilesTest {
       v.close();
     }
     assertThat(listing(dir)).isEqualTo(before);
-    assertThatThrownBy(() -> CheckpointReader.latest(TestRuntime.tempDir("ami-empty"), shapes))
+    Path empty = TestRuntime.tempDir("ami-empty");
+    assertThatThrownBy(() -> CheckpointReader.first(Checkpoints.list(empty), empty, shapes))
         .hasMessageContaining("no checkpoint here");
   }
 

@@ -28,7 +28,7 @@ class CheckpointResumeTest {
   @DisplayName("resume continues versions, optimizer steps, counters, the agent's ticks, the buffers, and the loss")
   void resumeContinues() throws Exception {
     Path dir = TestRuntime.tempDir("ami-resume");
-    Map<String, Object> settings = Map.of("env", "sim", "agent.hz", 20, "checkpoint.dir", dir.toString(),
+    Map<String, Object> settings = Map.of("env", "sim", "agent.hz", 20, "system.runs_dir", dir.toString(),
         "vae.min_new", 0, "vae.publish_every", 8);
     List<Double> vaeLosses = new CopyOnWriteArrayList<>();
     JsonObject saved;

@@ -53,8 +53,8 @@ class ConsoleBrowserTest {
     }
     Assumptions.assumeTrue(present, "headless browser test skipped: install chromium and chromium-driver "
         + "(apt-get install -y chromium chromium-driver)");
-    vertx = AmiRuntime.newVertx();
     AmiConfig config = TestRuntime.smallConfig(Map.of("env", "sim", "agent.hz", 10));
+    vertx = TestRuntime.newVertxWithRun(config); // a run folder, where the checkpoint button writes
     runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
     driver = startBrowser();
@@ -168,6 +168,11 @@ class ConsoleBrowserTest {
     assertThat(text("ppo-kl")).matches("[0-9.e+-]+");
     assertThat(text("ppo-entropy")).startsWith("entropy per part: Vertical ");
     waiting().until(d -> points("chart-ppo") > 0);
+    // the whole run's history: a point every 10 s, and still there after a reload
+    waiting().until(d -> !d.findElements(By.id("history-reward-mean")).isEmpty() && points("history-reward-mean") > 0);
+    driver.navigate().refresh();
+    waiting().until(d -> !d.findElements(By.id("history-reward-mean")).isEmpty() && points("history-reward-mean") > 0);
+    assertThat(text("history-interval")).isEqualTo("10 s");
     // what the page looked like, for a person to look at (target/console-screenshot.png)
     Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
         Path.of("target", "console-screenshot.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);

@@ -36,8 +36,8 @@ class ConsoleWebSocketTest {
 
   @BeforeAll
   void startRuntime() throws Exception {
-    vertx = AmiRuntime.newVertx();
     AmiConfig config = TestRuntime.smallConfig(Map.of("agent.hz", 10, "console.telemetry_hz", 10.0));
+    vertx = TestRuntime.newVertxWithRun(config); // a run folder, where the checkpoint command writes
     runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
     socket = TestSocket.open(vertx, port);
@@ -129,7 +129,10 @@ class ConsoleWebSocketTest {
       try (TestSocket s = TestSocket.open(vertx, port)) {
         JsonObject r = s.request(new JsonObject().put("cmd", "subscribe"));
         assertThat(r.getBoolean("ok")).isTrue();
-        assertThat(r.getJsonArray("topics")).containsExactlyInAnyOrder("telemetry", "events", "frames");
+        assertThat(r.getJsonArray("topics")).containsExactlyInAnyOrder("telemetry", "events", "frames", "history");
+        JsonObject h = s.awaitPush("history", m -> true);
+        assertThat(h.getInteger("interval_s")).isEqualTo(10);
+        assertThat(h.getJsonArray("t")).isNotNull();
         JsonObject t = s.awaitPush("telemetry", m -> m.getLong("ticks") > 0);
         assertThat(t.fieldNames()).contains("state", "ticks", "agent", "inference_ms", "models", "reward",
             "actions", "memory", "action");

@@ -29,6 +29,25 @@ public final class TestRuntime implements AutoCloseable {
   }
 
   /**
+   * A Vert.x as {@code run} prepares it: a fresh run folder under the config's {@code system.runs_dir}, its
+   * config.yaml written, in the local map where the verticles look for it.
+   */
+  public static Vertx newVertxWithRun(AmiConfig config) throws java.io.IOException {
+    Vertx vertx = AmiRuntime.newVertx();
+    dev.ami.runs.RunFolder run = dev.ami.runs.RunFolder.create(java.nio.file.Path.of(
+        config.getString("system.runs_dir")), "test", java.time.Instant.now());
+    dev.ami.runs.RunConfigFile.write(run, config);
+    vertx.sharedData().getLocalMap(dev.ami.bus.Addresses.APP_MAP).put(dev.ami.bus.Addresses.RUN_FOLDER_KEY, run);
+    return vertx;
+  }
+
+  /** This runtime's run folder. */
+  public dev.ami.runs.RunFolder runFolder() {
+    return (dev.ami.runs.RunFolder) vertx.sharedData().getLocalMap(dev.ami.bus.Addresses.APP_MAP)
+        .get(dev.ami.bus.Addresses.RUN_FOLDER_KEY);
+  }
+
+  /**
    * The curiosity-small preset on noise frames, loaded the way the launcher loads it (conf/ami.yaml, the
    * model preset, the env preset, then {@code overrides}): small enough that a training step takes
    * milliseconds.
@@ -43,7 +62,7 @@ public final class TestRuntime implements AutoCloseable {
     m.put("telemetry.log_every_s", 0);
     m.put("console.port", 0); // a free port: never clashes with a running ami or another test
     m.put("checkpoint.on_shutdown", false); // tests that want one say so
-    m.put("checkpoint.dir", tempDir("ami-checkpoints").toString()); // never into the working tree
+    m.put("system.runs_dir", tempDir("ami-runs").toString()); // never into the working tree
     m.putAll(overrides);
     List<String> args = new ArrayList<>();
     m.forEach((k, v) -> args.add(k + "=" + v));
@@ -73,8 +92,9 @@ public final class TestRuntime implements AutoCloseable {
 
   /** The same with a trainer verticle of the test's own (e.g. one whose trainers fail on purpose). */
   public static TestRuntime start(Map<String, ?> overrides, dev.ami.training.TrainerVerticle trainer) throws Exception {
-    Vertx vertx = AmiRuntime.newVertx();
-    AmiRuntime runtime = await(AmiRuntime.start(vertx, smallConfig(overrides), trainer));
+    AmiConfig config = smallConfig(overrides);
+    Vertx vertx = newVertxWithRun(config);
+    AmiRuntime runtime = await(AmiRuntime.start(vertx, config, trainer));
     return new TestRuntime(vertx, runtime);
   }
 
@@ -82,16 +102,16 @@ public final class TestRuntime implements AutoCloseable {
   public static TestRuntime startWithAgent(Map<String, ?> overrides,
                                           java.util.function.Supplier<dev.ami.agent.AgentVerticle> agents)
       throws Exception {
-    Vertx vertx = AmiRuntime.newVertx();
-    AmiRuntime runtime = await(AmiRuntime.start(vertx, smallConfig(overrides), new dev.ami.training.TrainerVerticle(),
-        null, agents));
+    AmiConfig config = smallConfig(overrides);
+    Vertx vertx = newVertxWithRun(config);
+    AmiRuntime runtime = await(AmiRuntime.start(vertx, config, new dev.ami.training.TrainerVerticle(), null, agents));
     return new TestRuntime(vertx, runtime);
   }
 
   /** The runtime started as {@code run --resume what} starts it: the checkpoint's content in place first. */
   public static TestRuntime startResumed(Map<String, ?> overrides, String what) throws Exception {
-    Vertx vertx = AmiRuntime.newVertx();
     AmiConfig config = smallConfig(overrides);
+    Vertx vertx = newVertxWithRun(config);
     AmiRuntime.configureEngine(config);
     try {
       dev.ami.checkpoint.Resume.prepare(vertx, config, what);

@@ -15,14 +15,22 @@ import java.net.InetSocketAddress;
  * @param map the floor plan: {@code room} or {@code rooms} ({@link WorldMap})
  * @param startSeed draws the avatar's start cell and heading ({@link WorldMap#start(long)}); null = the map's
  *     fixed start, looking along +x
+ * @param lockstepHz 0: the world runs on its own clock at {@code fps} and hears its input over OSC; otherwise it
+ *     steps only when the agent acts, {@code fps / lockstepHz} steps per action (the same physics per tick), so a
+ *     seeded run is reproducible ({@link SimWorld#actuator()})
  */
 public record SimOptions(int oscPort, int fps, int width, int height, int tensorSize, String streamUrl,
-                         String streamFormat, String map, Long startSeed) {
+                         String streamFormat, String map, Long startSeed, int lockstepHz) {
 
   /** The map's fixed start. */
   public SimOptions(int oscPort, int fps, int width, int height, int tensorSize, String streamUrl,
                     String streamFormat, String map) {
-    this(oscPort, fps, width, height, tensorSize, streamUrl, streamFormat, map, null);
+    this(oscPort, fps, width, height, tensorSize, streamUrl, streamFormat, map, null, 0);
+  }
+
+  /** World steps per agent action in lockstep. */
+  public int stepsPerAction() {
+    return Math.max(1, Math.round((float) fps / lockstepHz));
   }
 
   /** Reads the sim.* keys; port 0 becomes a free loopback port chosen now. */
@@ -31,7 +39,8 @@ public record SimOptions(int oscPort, int fps, int width, int height, int tensor
     int port = c.getInt("sim.osc_port") == 0 ? freeUdpPort() : c.getInt("sim.osc_port");
     return new SimOptions(port, c.getInt("sim.fps"), orDefault(c.getInt("sim.width"), tensor),
         orDefault(c.getInt("sim.height"), tensor), tensor, c.getString("sim.stream_url"),
-        c.getString("sim.stream_format"), c.getString("sim.map"), c.getLong("sim.seed"));
+        c.getString("sim.stream_format"), c.getString("sim.map"), c.getLong("sim.seed"),
+        c.getBool("sim.lockstep") ? c.getInt("agent.hz") : 0);
   }
 
   /** A UDP port nothing listens on right now. */

@@ -38,6 +38,7 @@ public final class SimWorld implements FrameSource, Exploration {
   private volatile World.Pose pose;
   private volatile long renderNanosTotal;
   private long sequence;
+  private final Lockstep lockstep; // sim.lockstep: the agent's thread steps the world, one action at a time
 
   public SimWorld(SimOptions options) {
     this.options = options;
@@ -45,10 +46,17 @@ public final class SimWorld implements FrameSource, Exploration {
     this.world = options.startSeed() == null ? new World(map) : new World(map, map.start(options.startSeed()));
     this.coverage = new Coverage(map);
     this.pose = world.pose();
+    this.lockstep = options.lockstepHz() > 0 ? new Lockstep() : null;
   }
 
   @Override
   public void start() throws IOException {
+    if (lockstep != null) {
+      running = true;
+      LOG.info("built-in world '{}': {}x{}, lockstep: {} steps of 1/{} s per agent action", options.map(),
+          options.width(), options.height(), options.stepsPerAction(), options.fps());
+      return;
+    }
     osc = new OscInputServer(options.oscPort());
     running = true;
     thread = new Thread(this::run, "ami-world");
@@ -93,9 +101,77 @@ public final class SimWorld implements FrameSource, Exploration {
         pose.x(), pose.y(), Math.toDegrees(pose.heading()), renderNanosTotal / 1e6 / frames));
   }
 
+  /**
+   * In lockstep, what the agent's actions go to: each {@link Actuator#act} steps the world and renders the next
+   * frame on the caller's thread (a millisecond or two), so the frame the next tick sees follows from this action
+   * alone. The OSC port is not used then. Null when the world runs on its own clock.
+   */
+  public dev.ami.env.Actuator actuator() {
+    Lockstep l = lockstep;
+    return l == null ? null : new dev.ami.env.Actuator() {
+      @Override
+      public void act(dev.ami.env.Action action) {
+        l.step(InputState.of(action));
+      }
+
+      @Override
+      public void neutral() {
+        // the world waits for the next action: nothing moves while the agent is paused
+      }
+
+      @Override
+      public void close() {
+      }
+    };
+  }
+
+  /** The world stepped by the agent's actions: time is the count of steps, not the wall clock. */
+  private final class Lockstep {
+    private final double dt = 1.0 / options.fps();
+    private final long stepNanos = TimeUnit.SECONDS.toNanos(1) / options.fps();
+    private final Renderer renderer = new Renderer(options.width(), options.height());
+    private final byte[] rgb = new byte[options.width() * options.height() * 3];
+    private final Mat picture = new Mat(options.height(), options.width(), CV_8UC3);
+    private final FrameConverter converter = new FrameConverter(options.tensorSize(), options.tensorSize());
+    private volatile long steps; // read by report() on another thread
+    private boolean closed;
+
+    Lockstep() {
+      coverage.visit(pose.x(), pose.y(), 0);
+      publish(); // the start, for the first tick to see
+    }
+
+    synchronized void step(InputState input) {
+      if (closed) {
+        return;
+      }
+      for (int i = 0; i < options.stepsPerAction(); i++) {
+        world.step(input, dt);
+        pose = world.pose();
+        coverage.visit(pose.x(), pose.y(), ++steps * stepNanos);
+      }
+      publish();
+    }
+
+    long nanos() {
+      return steps * stepNanos;
+    }
+
+    private void publish() {
+      renderAndPublish(renderer, rgb, picture, converter);
+    }
+
+    synchronized void close() {
+      closed = true;
+      picture.close();
+      converter.close();
+    }
+  }
+
   @Override
   public WorldRecord report() {
-    long now = System.nanoTime();
+    Lockstep l = lockstep;
+    long now = l == null ? System.nanoTime() : l.nanos();
     Coverage.Stalls stalls = coverage.stalls(now);
     return new WorldRecord(options.map(), coverage.visited(), coverage.lastMinute(now), coverage.floorCells(),
         coverage.roomsVisited(), coverage.roomsTotal(), stalls.longestNanos() / 1e6, stalls.longestOpenNanos() / 1e6,
@@ -108,6 +184,16 @@ public final class SimWorld implements FrameSource, Exploration {
     int x = (int) Math.floor(p.x());
     int y = (int) Math.floor(p.y());
     return new Place(x, y, world.map().roomOf(x, y));
+  }
+
+  /** Draws the world as it stands and offers the frame to the agent (on whichever thread steps the world). */
+  private void renderAndPublish(Renderer renderer, byte[] rgb, Mat picture, FrameConverter converter) {
+    long t0 = System.nanoTime();
+    renderer.render(world, rgb);
+    renderNanosTotal += System.nanoTime() - t0;
+    picture.data().put(rgb);
+    latest.publish(new Frame(converter.convert(picture), options.tensorSize(), options.tensorSize(),
+        ++sequence, System.nanoTime()));
   }
 
   private void run() {
@@ -123,12 +209,7 @@ public final class SimWorld implements FrameSource, Exploration {
         world.step(osc.state(), dt);
         pose = world.pose();
         coverage.visit(pose.x(), pose.y(), System.nanoTime());
-        long t0 = System.nanoTime();
-        renderer.render(world, rgb);
-        renderNanosTotal += System.nanoTime() - t0;
-        picture.data().put(rgb);
-        latest.publish(new Frame(converter.convert(picture), options.tensorSize(), options.tensorSize(),
-            ++sequence, System.nanoTime()));
+        renderAndPublish(renderer, rgb, picture, converter);
         streamer = stream(streamer, picture);
         next += period;
         long wait = next - System.nanoTime();
@@ -178,6 +259,9 @@ public final class SimWorld implements FrameSource, Exploration {
   @Override
   public void close() {
     running = false;
+    if (lockstep != null) {
+      lockstep.close();
+    }
     if (thread != null) {
       LockSupport.unpark(thread);
       try {

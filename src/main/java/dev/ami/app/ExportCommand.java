@@ -1,0 +1,68 @@
+package dev.ami.app;
+
+import dev.ami.checkpoint.CheckpointException;
+import dev.ami.checkpoint.CheckpointReader;
+import dev.ami.checkpoint.ModelShapes;
+import dev.ami.checkpoint.Resume;
+import dev.ami.checkpoint.WeightExport;
+import dev.ami.config.AmiConfig;
+import dev.ami.params.ParamSnapshot;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Writes a checkpoint's models as safetensors with a models.json beside them, for Python (docs/running-for-days.md). */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = "Write a checkpoint's models as <model>.safetensors and models.json.")
+final class ExportCommand implements Callable<Integer> {
+  @Option(names = "--resume", required = true, paramLabel = "latest|PATH",
+      description = "the checkpoint: the newest valid one of the training runs under system.runs_dir, the newest of"
+          + " the run folder PATH, or the checkpoint at PATH")
+  String resume;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "where the files go (made if missing)")
+  Path out;
+
+  @Mixin
+  ConfigOptions options = new ConfigOptions();
+
+  @Override
+  public Integer call() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      AmiConfig config = options.loadOrReport(vertx, List.of());
+      if (config == null) {
+        return Main.EXIT_CONFIG;
+      }
+      AmiRuntime.configureEngine(config);
+      var scratch = vertx.sharedData().<String, ParamSnapshot>getLocalMap("ami.export.probe");
+      CheckpointReader.Checked checked;
+      try {
+        checked = CheckpointReader.first(Resume.candidates(config, resume),
+            "latest".equals(resume) ? Path.of(config.getString("system.runs_dir")) : Path.of(resume),
+            ModelShapes.of(config, scratch)).chosen();
+      } catch (CheckpointException e) {
+        System.err.println("ami: " + e.getMessage());
+        return Main.EXIT_CONFIG;
+      }
+      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null);
+      try {
+        Map<String, List<WeightExport.Tensor>> written = WeightExport.write(loaded.snapshots(), config, out, scratch);
+        written.forEach((key, tensors) -> System.err.printf("%s: %d tensors -> %s%n", key, tensors.size(),
+            out.resolve(key + ".safetensors")));
+        System.err.println("from " + checked.dir() + "; models.json in " + out);
+        return 0;
+      } finally {
+        loaded.snapshots().values().forEach(ParamSnapshot::release);
+        loaded.trainer().close();
+      }
+    } finally {
+      vertx.close();
+    }
+  }
+}

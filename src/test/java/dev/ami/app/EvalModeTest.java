@@ -1,0 +1,50 @@
+package dev.ami.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ami.bus.ControlReply;
+import dev.ami.bus.ModelKeys;
+import dev.ami.runs.Runs;
+import dev.ami.support.TestRuntime;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class EvalModeTest {
+
+  @Test
+  @DisplayName("an evaluation run acts with the checkpoint's models: no trainer, versions fixed, its own run folder")
+  void evaluates() throws Exception {
+    Path runs = TestRuntime.tempDir("ami-eval");
+    Map<String, Object> train = Map.of("system.runs_dir", runs.toString(), "vae.min_new", 0, "vae.publish_every", 2);
+    JsonObject savedModels;
+    try (TestRuntime rt = TestRuntime.start(train)) {
+      while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject(ModelKeys.VAE)
+          .getLong("version_published") < 2) {
+        Thread.sleep(50);
+      }
+      ControlReply c = rt.control("checkpoint", 0);
+      assertThat(c.ok()).as(c.error()).isTrue();
+      savedModels = new JsonObject(Files.readString(Path.of(c.detail().getString("path")).resolve("manifest.json")))
+          .getJsonObject("models");
+    }
+    Map<String, Object> eval = Map.of("system.runs_dir", runs.toString(), "mode", "eval",
+        "agent.eval_actions", "greedy");
+    try (TestRuntime rt = TestRuntime.startResumed(eval, "latest")) {
+      long ticks0 = rt.control("status", 0).detail().getLong("ticks");
+      Thread.sleep(1500);
+      JsonObject status = rt.control("status", 0).detail();
+      assertThat(status.getLong("ticks")).as("the agent acts").isGreaterThan(ticks0);
+      assertThat(status.getJsonObject("trainer").getString("state")).isEqualTo("absent");
+      for (String key : new String[] {ModelKeys.VAE, ModelKeys.FD, ModelKeys.POLICY}) {
+        assertThat(status.getJsonObject("models").getJsonObject(key).getLong("version_in_use"))
+            .as("%s runs the checkpoint's version", key).isEqualTo(savedModels.getJsonObject(key).getLong("version"));
+      }
+      assertThat(Runs.mode(rt.runFolder())).isEqualTo("eval");
+    }
+    assertThat(Runs.training(runs)).as("latest never picks an evaluation run").hasSize(1);
+  }
+}
