@@ -1,5 +1,6 @@
 package dev.ami.app;
 
+import ai.djl.engine.Engine;
 import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.Codecs;
@@ -16,6 +17,7 @@ import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.system.CpuPlan;
+import dev.ami.system.Nnpack;
 import dev.ami.system.HeapSizing;
 import dev.ami.system.OmpTuning;
 import dev.ami.system.ThreadTuning;
@@ -82,7 +84,10 @@ public final class AmiRuntime {
     return new VertxOptions().setMetricsOptions(metrics);
   }
 
-  /** Sets the DJL properties (and OpenMP's wait policy) the engine reads once, when it first loads. */
+  /**
+   * Sets the DJL properties (and OpenMP's wait policy) the engine reads once, when it first loads; then loads it
+   * and turns NNPACK off (see {@link Nnpack}).
+   */
   public static void configureEngine(AmiConfig config) {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("djl.threads")));
@@ -90,6 +95,8 @@ public final class AmiRuntime {
     if (config.getInt("djl.threads") > 1) {
       OmpTuning.passiveWait(); // libgomp's spin-wait collapses on shared cores; read once at libtorch load
     }
+    Engine.getEngine("PyTorch");
+    Nnpack.turnOff().ifPresent(LOG::info);
   }
 
   /** Deploys the whole system. */

@@ -37,7 +37,11 @@ public final class Rollouts implements Saved {
       throw new IllegalArgumentException("step " + step.tick() + " has no log-probabilities or reward: "
           + "PPO needs the acting policy's");
     }
-    steps.addLast(step);
+    // PPO never reads the forward model's hidden state: keeping it would make every young pause copy 16 kB
+    // more per waiting step at the default sizes (docs/benchmarks.md, "The tick's worst case")
+    steps.addLast(step.hidden() == null ? step : new StepRecord(step.tick(), step.frame(), step.side(),
+        step.action(), step.logp(), step.value(), step.reward(), null, step.stale(), step.chainStart(),
+        step.versions(), step.wallMillis()));
     added++;
     while (steps.size() > limit) {
       steps.removeFirst();

@@ -23,6 +23,14 @@ class BadConfigTest {
   }
 
   @Test
+  @DisplayName("run's options work without the word run: --name and --eval reach run, which says what is missing")
+  void runOptionsWithoutCommand() {
+    Result r = run("--name", "a", "--eval");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("run --eval needs --resume").doesNotContain("Unknown option");
+  }
+
+  @Test
   @DisplayName("an out-of-range value exits 2 and says what is allowed")
   void outOfRange() {
     Result r = run("agent.hz=0");

@@ -11,6 +11,19 @@ import org.junit.jupiter.api.Test;
 
 class RolloutsTest {
   @Test
+  @DisplayName("a waiting step keeps what PPO reads, and not the forward model's hidden state")
+  void noHiddenState() {
+    Rollouts r = new Rollouts(10);
+    StepRecord in = Steps.step(3);
+    assertThat(in.hidden()).isNotNull();
+    r.add(in);
+    r.add(Steps.step(4));
+    StepRecord kept = r.peek(1).get(0);
+    assertThat(kept.hidden()).isNull();
+    assertThat(kept).usingRecursiveComparison().ignoringFields("hidden").isEqualTo(in);
+  }
+
+  @Test
   @DisplayName("a rollout of n takes n + 1 steps; after the update the n used ones are gone, the rest stay")
   void peekAndConsume() {
     Rollouts r = new Rollouts(100);
