@@ -15,7 +15,11 @@ public final class ChildJvm {
 
   /** Starts {@code java -cp <test class path> [jvmOptions] dev.ami.app.Main args}; lines land in {@code output}. */
   public static Process start(List<String> jvmOptions, List<String> args, List<String> output) throws IOException {
-    return startMain(Main.class, jvmOptions, args, output);
+    List<String> all = new ArrayList<>(args);
+    if (!args.isEmpty() && args.get(0).equals("run") && args.stream().noneMatch(a -> a.startsWith("system.runs_dir="))) {
+      all.add("system.runs_dir=" + TestRuntime.tempDir("ami-child-runs")); // a run's folder never goes into the tree
+    }
+    return startMain(Main.class, jvmOptions, all, output);
   }
 
   /** The same with another main class of the test class path. */
