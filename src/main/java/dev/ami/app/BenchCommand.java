@@ -259,6 +259,8 @@ final class BenchCommand implements Callable<Integer> {
         .put("tick_lateness_p99_ms", round(lateness.percentile(99)))
         .put("tick_lateness_max_ms", round(lateness.max()))
         .put("tick_late_starts", lateStarts())
+        // the JVM's start on the same clock as at_ms: at_ms - jvm_start_ms is the uptime -Xlog stamps its lines with
+        .put("jvm_start_ms", java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime())
         .put("cpu_steal_pct", round(combinedCpu.stealPercent()))
         .put("tick_duration_p50_ms", round(duration.percentile(50)))
         .put("tick_duration_p99_ms", round(duration.percentile(99)))

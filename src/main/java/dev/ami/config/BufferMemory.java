@@ -4,12 +4,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What the data buffers will hold once full, checked before anything starts: frames are uint8 on the Java
- * heap, so a buffer configuration that cannot fit the heap is refused with the biggest consumers named,
- * rather than ending in an OutOfMemoryError an hour into a run.
+ * What the data buffers will hold once full, checked before anything starts: frames (uint8) and hidden states
+ * live off the Java heap in direct memory, whose limit is the heap's maximum unless
+ * {@code -XX:MaxDirectMemorySize} sets another, so a buffer configuration that cannot fit is refused with the
+ * biggest consumers named, rather than ending in an OutOfMemoryError an hour into a run.
  */
 public final class BufferMemory {
-  /** Share of the maximum heap the buffers may fill; the rest is for everything else. */
+  /** Share of the direct memory limit the buffers may fill; the rest is for Netty, Vert.x and the mirrors. */
   static final double HEAP_SHARE = 0.7;
 
   private BufferMemory() {
@@ -24,8 +25,8 @@ public final class BufferMemory {
     } else {
       long hidden = (long) dev.ami.model.DynamicsSpec.from(c).hiddenSize() * Float.BYTES;
       out.put("vae.buffer", c.getInt("vae.buffer") * frame);
-      out.put("fd.buffer", c.getInt("fd.buffer") * (frame + hidden + 200)); // each step record with its hidden state
-      out.put("policy.buffer", c.getInt("policy.buffer") * (frame + hidden + 200));
+      out.put("fd.buffer", c.getInt("fd.buffer") * (frame + hidden)); // each step with its hidden state
+      out.put("policy.buffer", c.getInt("policy.buffer") * frame);
     }
     return out;
   }
@@ -33,15 +34,27 @@ public final class BufferMemory {
   static void verify(AmiConfig c) {
     Map<String, Long> parts = estimate(c);
     long total = parts.values().stream().mapToLong(Long::longValue).sum();
-    long allowed = (long) (Runtime.getRuntime().maxMemory() * HEAP_SHARE);
+    long allowed = (long) (directLimit() * HEAP_SHARE);
     if (total > allowed) {
       StringBuilder detail = new StringBuilder();
       parts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
           .forEach(e -> detail.append(detail.length() == 0 ? "" : ", ").append(e.getKey()).append('=')
               .append(c.getInt(e.getKey())).append(" needs ").append(e.getValue() >> 20).append(" MiB"));
       throw new ConfigException("the data buffers would hold " + (total >> 20) + " MiB, more than "
-          + Math.round(HEAP_SHARE * 100) + " % of the JVM's heap (" + (Runtime.getRuntime().maxMemory() >> 20)
-          + " MiB): " + detail + ". Lower them or give Java more heap (-Xmx)");
+          + Math.round(HEAP_SHARE * 100) + " % of the JVM's direct memory limit (" + (directLimit() >> 20)
+          + " MiB): " + detail + ". Lower them or give Java more (-Xmx, or -XX:MaxDirectMemorySize)");
+    }
+  }
+
+  /** The JVM's direct memory limit: -XX:MaxDirectMemorySize, or the heap's maximum when that is 0 (unset). */
+  static long directLimit() {
+    try {
+      long set = Long.parseLong(java.lang.management.ManagementFactory
+          .getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption("MaxDirectMemorySize").getValue());
+      return set > 0 ? set : Runtime.getRuntime().maxMemory();
+    } catch (RuntimeException e) { // not HotSpot: the JDK's own default
+      return Runtime.getRuntime().maxMemory();
     }
   }
 }

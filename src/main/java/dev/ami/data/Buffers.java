@@ -12,9 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The trainers' data, fed from the agent's steps: frames for the encoder ({@code vae} or {@code ae}), and for
  * the curiosity agent the causal steps of the forward model and PPO's rollouts. One step record is shared by
- * all of them, frames as uint8; the encoder's and the forward model's buffers copy what they keep into slots of
- * their own, PPO keeps the records for the few seconds until its update. Kept in a local map so the data
- * outlives a redeploy of the trainer.
+ * all of them, frames as uint8; each buffer copies what it keeps into slots of its own, off the Java heap, and
+ * the record itself dies young. Kept in a local map so the data outlives a redeploy of the trainer.
  */
 public final class Buffers implements Shareable {
   private final String layout;

@@ -9,13 +9,14 @@ import java.util.SplittableRandom;
  * The VAE's data: a bounded store of frames (uint8) where, once full, a new frame replaces a random old one,
  * so the buffer keeps a spread over the agent's whole life rather than only its last minutes. Repeated
  * (stale) frames are not added but counted. Thread-safe: the bus handler adds, the trainer thread reads.
- * Fixed memory: a frame is copied into its slot, made once and overwritten from then on, so a full buffer
- * makes no garbage (see {@link StepBuffer}).
+ * Fixed memory off the Java heap: a frame is copied into its slot ({@link DirectRecords}), made once and overwritten
+ * from then on, so the buffer makes no garbage and gives the collector nothing to copy or mark.
  */
 public final class FrameBuffer implements Saved {
   private static final int MAGIC = 0x414D4946; // "AMIF"
   private static final int FORMAT = 1;
-  private final byte[][] frames;
+  private final DirectRecords frames;
+  private final byte[] scratch; // one frame on its way between the slots and floats or a stream (under the lock)
   private final int frameBytes;
   private final SplittableRandom random;
   private int size;
@@ -24,7 +25,8 @@ public final class FrameBuffer implements Saved {
   private long refused;
 
   public FrameBuffer(int capacity, int frameBytes, long seed) {
-    this.frames = new byte[capacity][];
+    this.frames = new DirectRecords(capacity, frameBytes);
+    this.scratch = new byte[frameBytes];
     this.frameBytes = frameBytes;
     this.random = new SplittableRandom(seed);
   }
@@ -44,11 +46,8 @@ public final class FrameBuffer implements Saved {
       stale++;
       return;
     }
-    int slot = size < frames.length ? size++ : random.nextInt(frames.length);
-    if (frames[slot] == null) {
-      frames[slot] = new byte[frameBytes];
-    }
-    System.arraycopy(frame, 0, frames[slot], 0, frameBytes);
+    int slot = size < frames.capacity() ? size++ : random.nextInt(frames.capacity());
+    frames.put(slot, 0, frame, 0, frameBytes);
     added++;
   }
 
@@ -57,7 +56,7 @@ public final class FrameBuffer implements Saved {
   }
 
   public int capacity() {
-    return frames.length;
+    return frames.capacity();
   }
 
   /** Frames added since the buffer was made (including those replaced since). */
@@ -76,7 +75,8 @@ public final class FrameBuffer implements Saved {
   /** Writes the frames at {@code slots} (each in [0, size)) as floats into {@code out}, one after another. */
   public synchronized void read(int[] slots, float[] out) {
     for (int b = 0; b < slots.length; b++) {
-      Pixels.toFloats(frames[slots[b]], out, b * frameBytes);
+      frames.get(slots[b], 0, scratch, 0, frameBytes);
+      Pixels.toFloats(scratch, out, b * frameBytes);
     }
   }
 
@@ -99,7 +99,7 @@ public final class FrameBuffer implements Saved {
     byte[] copy = new byte[frameBytes];
     for (int i = 0; i < n; i++) {
       synchronized (this) {
-        System.arraycopy(frames[i], 0, copy, 0, frameBytes);
+        frames.get(i, 0, copy, 0, frameBytes);
       }
       out.write(copy);
     }
@@ -123,11 +123,9 @@ public final class FrameBuffer implements Saved {
     long savedRefused = in.readLong();
     size = 0;
     for (int i = 0; i < n; i++) {
-      if (i < frames.length) {
-        if (frames[i] == null) {
-          frames[i] = new byte[frameBytes];
-        }
-        in.readFully(frames[i]);
+      if (i < frames.capacity()) {
+        in.readFully(scratch);
+        frames.put(i, 0, scratch, 0, frameBytes);
         size++;
       } else {
         in.skipNBytes(frameBytes);

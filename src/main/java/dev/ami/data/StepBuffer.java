@@ -12,10 +12,11 @@ import java.util.SplittableRandom;
  * A window never reaches across a chain start (a pause or a blind tick) and never has a stale frame where a
  * prediction target would be: a repeated picture after a move is a wrong label. Thread-safe.
  *
- * <p>Fixed memory: a step is copied into its slot, whose arrays are made once and overwritten from then on.
- * Keeping the step records instead would turn every step into old-generation garbage minutes later (about
- * 20 MB a minute at 10 Hz), and G1 answers that by growing the heap after each marking cycle
- * (docs/benchmarks.md, "Memory over a long run").
+ * <p>Fixed memory: a step is copied into its slot, made once and overwritten from then on; frames and hidden
+ * states live off the Java heap ({@link DirectRecords}). Keeping the step records instead would turn every step into
+ * old-generation garbage minutes later (about 20 MB a minute at 10 Hz), and G1 answers that by growing the heap
+ * after each marking cycle (docs/benchmarks.md, "Memory over a long run"); slots on the heap still had G1
+ * promote and mark them while the buffer filled ("The tick's worst case").
  */
 public final class StepBuffer implements Saved {
   /** One window, copied into arrays its owner reuses from window to window. */
@@ -68,24 +69,28 @@ public final class StepBuffer implements Saved {
   private final long[] ticks;
   private final boolean[] stale;
   private final boolean[] chainStart;
-  private final byte[][] frames;
-  private final int[][] actions;
-  private final float[][] hidden;
+  private final DirectRecords records; // per slot: the hidden state's floats, then the frame's bytes
+  private final int frameAt;
+  private final int[] actions; // ActionHeads.COUNT per slot
+  private final byte[] frameScratch; // under the lock
+  private final float[] hiddenScratch;
   private int head; // oldest
   private int size;
   private long added;
   private long rejectedWindows;
 
-  /** Slots are made as the buffer first fills, so an empty buffer costs little. */
+  /** Frame and hidden-state slots are made as the buffer first fills, so an empty buffer costs little. */
   public StepBuffer(int capacity, int frameBytes, int hiddenSize) {
     this.frameBytes = frameBytes;
     this.hiddenSize = hiddenSize;
     this.ticks = new long[capacity];
     this.stale = new boolean[capacity];
     this.chainStart = new boolean[capacity];
-    this.frames = new byte[capacity][];
-    this.actions = new int[capacity][];
-    this.hidden = new float[capacity][];
+    this.frameAt = hiddenSize * Float.BYTES;
+    this.records = new DirectRecords(capacity, frameAt + frameBytes);
+    this.actions = new int[capacity * ActionHeads.COUNT];
+    this.frameScratch = new byte[frameBytes];
+    this.hiddenScratch = new float[hiddenSize];
   }
 
   /**
@@ -103,13 +108,13 @@ public final class StepBuffer implements Saved {
     ticks[slot] = step.tick();
     stale[slot] = step.stale();
     chainStart[slot] = step.chainStart();
-    System.arraycopy(step.frame(), 0, frames[slot], 0, frameBytes);
-    System.arraycopy(step.action(), 0, actions[slot], 0, ActionHeads.COUNT);
-    System.arraycopy(step.hidden(), 0, hidden[slot], 0, hiddenSize);
+    records.putFloats(slot, 0, step.hidden());
+    records.put(slot, frameAt, step.frame(), 0, frameBytes);
+    System.arraycopy(step.action(), 0, actions, slot * ActionHeads.COUNT, ActionHeads.COUNT);
     added++;
   }
 
-  /** The slot the next step goes into (the oldest once full), its arrays made on first use. */
+  /** The slot the next step goes into (the oldest once full). */
   private int nextSlot() {
     int slot;
     if (size < ticks.length) {
@@ -117,11 +122,6 @@ public final class StepBuffer implements Saved {
     } else {
       slot = head;
       head = (head + 1) % ticks.length;
-    }
-    if (frames[slot] == null) {
-      frames[slot] = new byte[frameBytes];
-      actions[slot] = new int[ActionHeads.COUNT];
-      hidden[slot] = new float[hiddenSize];
     }
     return slot;
   }
@@ -155,9 +155,9 @@ public final class StepBuffer implements Saved {
         tick = ticks[s];
         isStale = stale[s];
         isStart = chainStart[s];
-        System.arraycopy(frames[s], 0, frame, 0, frameBytes);
-        System.arraycopy(actions[s], 0, action, 0, action.length);
-        System.arraycopy(hidden[s], 0, state, 0, hiddenSize);
+        records.get(s, frameAt, frame, 0, frameBytes);
+        System.arraycopy(actions, s * ActionHeads.COUNT, action, 0, action.length);
+        records.getFloats(s, 0, state);
       }
       out.writeLong(tick);
       out.writeBoolean(isStale);
@@ -196,13 +196,15 @@ public final class StepBuffer implements Saved {
       ticks[slot] = in.readLong();
       stale[slot] = in.readBoolean();
       chainStart[slot] = in.readBoolean();
-      in.readFully(frames[slot]);
+      in.readFully(frameScratch);
+      records.put(slot, frameAt, frameScratch, 0, frameBytes);
       for (int a = 0; a < ActionHeads.COUNT; a++) {
-        actions[slot][a] = in.readInt();
+        actions[slot * ActionHeads.COUNT + a] = in.readInt();
       }
       for (int h = 0; h < hiddenSize; h++) {
-        hidden[slot][h] = in.readFloat();
+        hiddenScratch[h] = in.readFloat();
       }
+      records.putFloats(slot, 0, hiddenScratch);
     }
     added = savedAdded;
     rejectedWindows = savedRejected;
@@ -253,10 +255,10 @@ public final class StepBuffer implements Saved {
         for (int i = 0; i < length; i++) {
           int slot = slot(start + i);
           out.ticks[i] = ticks[slot];
-          System.arraycopy(frames[slot], 0, out.frames, i * frameBytes, frameBytes);
-          System.arraycopy(actions[slot], 0, out.actions[i], 0, ActionHeads.COUNT);
+          records.get(slot, frameAt, out.frames, i * frameBytes, frameBytes);
+          System.arraycopy(actions, slot * ActionHeads.COUNT, out.actions[i], 0, ActionHeads.COUNT);
         }
-        System.arraycopy(hidden[slot(start)], 0, out.hidden, 0, hiddenSize);
+        records.getFloats(slot(start), 0, out.hidden);
         return true;
       }
       rejectedWindows++;

@@ -7,8 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.PpoUpdate;
-import dev.ami.bus.StepRecord;
-import dev.ami.data.Pixels;
 import dev.ami.data.Rollouts;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.InputBuffer;
@@ -19,7 +17,6 @@ import dev.ami.training.loss.Gae;
 import dev.ami.training.loss.PpoLoss;
 import dev.ami.training.loss.RewardNormaliser;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -52,8 +49,10 @@ public final class PpoTrainer extends TrainerBase {
   private final InputBuffer actionInput;
   private final InputBuffer logpInput;
   private final InputBuffer scalarInput;
-  private List<StepRecord> rollout;
-  private List<StepRecord> lastRollout;
+  private final Rollouts.Rollout rollout; // refilled from the buffer at each run's start (no garbage)
+  private final int[] stepAction = new int[ActionHeads.COUNT];
+  private boolean filled; // the rollout holds steps: the last one learned from, while no fresh one is there
+  private boolean running; // between beginRun and endRun
   private boolean reusing;
   private float[] advantages;
   private double[] returns;
@@ -85,6 +84,7 @@ public final class PpoTrainer extends TrainerBase {
     this.actionInput = new InputBuffer(actions.length);
     this.logpInput = new InputBuffer(oldLogp.length);
     this.scalarInput = new InputBuffer(scalars.length);
+    this.rollout = new Rollouts.Rollout(options.rollout() + 1, spec.frameSize());
   }
 
   @Override
@@ -98,20 +98,18 @@ public final class PpoTrainer extends TrainerBase {
    */
   @Override
   public boolean canStartRun(boolean ignoreNewSamples) {
-    return rollouts.size() >= options.rollout() + 1 || (ignoreNewSamples && lastRollout != null);
+    return rollouts.size() >= options.rollout() + 1 || (ignoreNewSamples && filled);
   }
 
   @Override
   public int beginRun() {
     rollouts.keepNewest(2 * options.rollout() + 1); // behind by more than a rollout: learn from the freshest
-    rollout = rollouts.peek(options.rollout());
-    reusing = rollout == null;
-    if (reusing) {
-      rollout = lastRollout;
-    }
-    if (rollout == null) {
+    reusing = !rollouts.copyOldest(rollout);
+    if (reusing && !filled) {
       return 0;
     }
+    filled = true;
+    running = true;
     int n = options.rollout();
     float[] raw = new float[n];
     float[] values = new float[n + 1];
@@ -120,14 +118,12 @@ public final class PpoTrainer extends TrainerBase {
     double rewardSum = 0;
     double rewardMax = Double.NEGATIVE_INFINITY;
     for (int t = 0; t <= n; t++) {
-      StepRecord s = rollout.get(t);
-      values[t] = s.value();
+      values[t] = rollout.value(t);
       if (t < n) {
-        raw[t] = s.reward();
+        raw[t] = rollout.reward(t);
         rewardSum += raw[t];
         rewardMax = Math.max(rewardMax, raw[t]);
-        StepRecord next = rollout.get(t + 1);
-        gapAfter[t] = next.chainStart() || next.tick() != s.tick() + 1;
+        gapAfter[t] = rollout.chainStart(t + 1) || rollout.tick(t + 1) != rollout.tick(t) + 1;
         gaps += gapAfter[t] ? 1 : 0;
       }
     }
@@ -158,12 +154,13 @@ public final class PpoTrainer extends TrainerBase {
       return false;
     }
     for (int b = 0; b < batch; b++) {
-      StepRecord s = rollout.get(slots[b]);
-      Pixels.toFloats(s.frame(), frames, b * spec.frameSize());
-      ActionHeads.oneHot(s.action(), actions, b * ActionHeads.TOTAL);
-      System.arraycopy(s.logp(), 0, oldLogp, b * ActionHeads.COUNT, ActionHeads.COUNT);
-      scalars[b] = advantages[slots[b]];
-      scalars[batch + b] = s.value();
+      int t = slots[b];
+      rollout.frame(t, frames, b * spec.frameSize());
+      rollout.action(t, stepAction, 0);
+      ActionHeads.oneHot(stepAction, actions, b * ActionHeads.TOTAL);
+      rollout.logp(t, oldLogp, b * ActionHeads.COUNT);
+      scalars[b] = advantages[t];
+      scalars[batch + b] = rollout.value(t);
       scalars[2 * batch + b] = (float) returns[slots[b]];
     }
     if (options.minibatchAdvantages()) {
@@ -196,15 +193,14 @@ public final class PpoTrainer extends TrainerBase {
   /** The rollout is used: its steps leave the buffer (the bootstrap step stays, it starts the next one). */
   @Override
   public void endRun() {
-    if (rollout != null && !reusing) {
-      rollouts.consumeThrough(rollout.get(options.rollout() - 1).tick());
-      lastRollout = rollout;
+    if (running && !reusing) {
+      rollouts.consumeThrough(rollout.tick(options.rollout() - 1));
     }
     if (sums != null && sums.steps + sums.skipped > 0) {
       finished = sums.summary(++updates);
     }
     sums = null;
-    rollout = null;
+    running = false;
     plan = null;
   }
 
