@@ -17,7 +17,6 @@ import java.io.BufferedWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +34,8 @@ import picocli.CommandLine.Option;
  *   <li>{@code --chance --runs N}: the world alone under a uniform random and a persistent random walk, N starts
  *       drawn as {@code --seed} draws them, in faster than real time; the last line holds the percentiles of
  *       cells visited at the end of every minute;</li>
+ *   <li>{@code --replay TRACE --seed S}: a live run's actions replayed through the chance tool's stepper, the test
+ *       of that tool ({@link ExploreReplay});</li>
  *   <li>{@code --plot OUT.png RESULTS...}: coverage over time from saved last lines, with the chance band.</li>
  * </ul>
  */
@@ -56,8 +57,14 @@ final class BenchExploreCommand implements Callable<Integer> {
   @Option(names = "--chance", description = "no agent: the world under chance policies, in faster than real time")
   boolean chance;
 
-  @Option(names = "--runs", defaultValue = "1000", description = "with --chance: how many starts per policy")
+  @Option(names = "--runs", defaultValue = "1000",
+      description = "with --chance: how many starts per policy; with --replay: how many replays")
   int runs;
+
+  @Option(names = "--replay", paramLabel = "TRACE",
+      description = "no agent: replay a live run's --trace through the chance tool's stepper from the run's start "
+          + "(give the run's --seed and sim.map), beside fresh random actions from that start")
+  Path replay;
 
   @Option(names = "--plot", paramLabel = "OUT.png",
       description = "draw coverage over time from the RESULTS files (each the last line of one run) into OUT.png")
@@ -71,8 +78,10 @@ final class BenchExploreCommand implements Callable<Integer> {
     if (plot != null) {
       return ExplorePlot.draw(plot, options.overrides.stream().map(Path::of).toList());
     }
-    if (minutes < 1 || (chance && runs < 1)) {
-      System.err.println("ami: bench-explore needs --minutes >= 1 (and --runs >= 1 with --chance)");
+    boolean alone = chance || replay != null; // the world without the runtime
+    if (minutes < 1 || (alone && runs < 1) || (chance && replay != null)) {
+      System.err.println("ami: bench-explore needs --minutes >= 1, --runs >= 1 with --chance or --replay, and not"
+          + " both of those");
       return Main.EXIT_CONFIG;
     }
     List<String> extra = new ArrayList<>(DEFAULTS);
@@ -80,7 +89,7 @@ final class BenchExploreCommand implements Callable<Integer> {
       extra.add("system.seed=" + seed);
     }
     Vertx vertx = AmiRuntime.newVertx();
-    AmiConfig config = chance ? options.loadOrReport(vertx, extra) : options.loadForRuntime(vertx, extra);
+    AmiConfig config = alone ? options.loadOrReport(vertx, extra) : options.loadForRuntime(vertx, extra);
     if (config == null) {
       return Main.EXIT_CONFIG;
     }
@@ -89,9 +98,15 @@ final class BenchExploreCommand implements Callable<Integer> {
       vertx.close();
       return Main.EXIT_CONFIG;
     }
-    if (chance) {
+    if (alone) {
       vertx.close();
-      System.out.println(chance(config).encode());
+      if (replay != null && !Files.isRegularFile(replay)) {
+        System.err.println("ami: bench-explore --replay: no trace at " + replay);
+        return Main.EXIT_CONFIG;
+      }
+      System.out.println((chance ? chance(config) : ExploreReplay.compare(replay,
+          WorldMap.named(config.getString("sim.map")), config.getLong("sim.seed"), runs, minutes,
+          config.getInt("agent.hz"), config.getInt("sim.fps"))).encode());
       return 0;
     }
     return live(vertx, config);
@@ -147,12 +162,16 @@ final class BenchExploreCommand implements Callable<Integer> {
         .put("steps_total", new JsonObject(new java.util.TreeMap<>(recorder.totalSteps())))
         .put("rollbacks_total", recorder.totalRollbacks())
         .put("overrides", new JsonArray(List.copyOf(options.overrides)))
+        .put("dry_windows_10min", dryWindows(series, w == null ? 0 : w.floorCells(), 10))
         .put("series", series)
         .encode());
     return 0;
   }
 
-  /** Percentiles of cells visited at the end of each minute, over {@code runs} starts, for both chance policies. */
+  /**
+   * Percentiles of cells visited at the end of each minute, over {@code runs} starts, for both chance policies,
+   * with the share of those runs that leave their own band at some minute.
+   */
   private JsonObject chance(AmiConfig config) {
     WorldMap map = WorldMap.named(config.getString("sim.map"));
     long first = config.getLong("sim.seed");
@@ -163,29 +182,25 @@ final class BenchExploreCommand implements Callable<Integer> {
     for (ChanceWalk.Policy policy : ChanceWalk.Policy.values()) {
       long[][] perRun = IntStream.range(0, runs).parallel()
           .mapToObj(i -> ChanceWalk.run(map, first + i, policy, minutes, hz, fps)).toArray(long[][]::new);
-      JsonObject percentiles = new JsonObject();
-      for (int p : new int[] {5, 50, 95}) {
-        JsonArray perMinute = new JsonArray();
-        for (int m = 0; m < minutes; m++) {
-          long[] at = new long[runs];
-          for (int r = 0; r < runs; r++) {
-            at[r] = perRun[r][m];
-          }
-          perMinute.add(nearestRank(at, p));
-        }
-        percentiles.put("p" + p, perMinute);
-      }
-      out.put(policy.name().toLowerCase(java.util.Locale.ROOT), percentiles);
+      out.put(policy.name().toLowerCase(java.util.Locale.ROOT), Bands.of(perRun, minutes).toJson());
     }
     return out;
   }
 
-  /** The nearest-rank percentile: the smallest value with at least p % of the values at or below it. */
-  static long nearestRank(long[] values, double p) {
-    long[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  /**
+   * Windows of minutes k+1..k+{@code length} that added no new cell, counted while fewer than 90 % of the floor's
+   * cells had been visited at the window's start: the 60-minute target wants none.
+   */
+  static int dryWindows(JsonArray series, long floorCells, int length) {
+    int dry = 0;
+    for (int k = 0; k + length <= series.size(); k++) {
+      long before = k == 0 ? 0 : series.getJsonObject(k - 1).getLong("cells_visited");
+      long after = series.getJsonObject(k + length - 1).getLong("cells_visited");
+      if (before < 0.9 * floorCells && after == before) {
+        dry++;
+      }
+    }
+    return dry;
   }
 
   private static void writeTrace(Path file, List<JsonObject> lines) throws java.io.IOException {

@@ -42,7 +42,8 @@ class BenchExploreTest {
     assertThat(j.getInteger("minutes")).isEqualTo(3);
     for (String policy : List.of("uniform", "persistent")) {
       JsonObject p = j.getJsonObject(policy);
-      assertThat(p.fieldNames()).containsExactlyInAnyOrder("p5", "p50", "p95");
+      assertThat(p.fieldNames()).containsExactlyInAnyOrder("p5", "p50", "p95", "outside_band_any_minute");
+      assertThat(p.getDouble("outside_band_any_minute")).isBetween(0.0, 1.0);
       for (int m = 0; m < 3; m++) {
         long p5 = p.getJsonArray("p5").getLong(m);
         long p50 = p.getJsonArray("p50").getLong(m);
@@ -61,13 +62,115 @@ class BenchExploreTest {
   }
 
   @Test
+  @DisplayName("--replay: a trace's live cells ranked among replays of its actions and fresh actions from its start")
+  void replay(@TempDir Path dir) throws Exception {
+    // a lockstep world stands in for the live one: its trace is what bench-explore --trace writes
+    dev.ami.env.sim.WorldMap map = dev.ami.env.sim.WorldMap.named("rooms");
+    java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+    int ticks = 2 * 600;
+    int[] actions = r.ints(ticks, 0, dev.ami.env.Action.COUNT).toArray();
+    Path walking = dir.resolve("walking.trace");
+    writeTrace(walking, actions, map, 3);
+    Output out = run("bench-explore", "--replay", walking.toString(), "--runs", "40", "--minutes", "5", "--seed", "3",
+        "sim.map=rooms");
+    assertThat(out.code).as(out.err).isZero();
+    JsonObject j = new JsonObject(out.lastLine());
+    assertThat(j.getInteger("minutes")).as("as long as the trace, not --minutes").isEqualTo(2);
+    assertThat(j.getInteger("runs")).isEqualTo(40);
+    long[] live = cellsPerMinute(actions, map, 3);
+    assertThat(j.getJsonArray("live").getLong(0)).isEqualTo(live[0]);
+    assertThat(j.getJsonArray("live").getLong(1)).isEqualTo(live[1]);
+    for (String spread : List.of("replay", "same_start")) {
+      JsonObject b = j.getJsonObject(spread);
+      assertThat(b.getJsonArray("p5").getLong(1)).isPositive().isLessThanOrEqualTo(b.getJsonArray("p50").getLong(1));
+      assertThat(b.getJsonArray("p50").getLong(1)).isLessThanOrEqualTo(b.getJsonArray("p95").getLong(1));
+      assertThat(j.getJsonObject("live_percentile").getJsonArray(spread).getDouble(1)).isBetween(0.0, 100.0);
+    }
+
+    // an avatar that never moved ranks below every replay of random actions from its start
+    Path still = dir.resolve("still.trace");
+    int[] neutral = new int[ticks];
+    java.util.Arrays.fill(neutral, dev.ami.env.Action.NEUTRAL.index());
+    writeTrace(still, neutral, map, 3);
+    JsonObject s = new JsonObject(run("bench-explore", "--replay", still.toString(), "--runs", "40", "--seed", "3",
+        "sim.map=rooms").lastLine());
+    assertThat(s.getJsonArray("live").getLong(1)).isEqualTo(1);
+    assertThat(s.getJsonObject("live_percentile").getJsonArray("same_start").getDouble(1)).isZero();
+    assertThat(s.getJsonObject("replay").getJsonArray("p95").getLong(1)).as("its own actions replayed stand still")
+        .isEqualTo(1);
+
+    assertThat(run("bench-explore", "--replay", dir.resolve("absent.trace").toString(), "--seed", "3").code)
+        .isEqualTo(Main.EXIT_CONFIG);
+  }
+
+  /** The cells a lockstep walk of these actions visits, once a tick, at each minute's end. */
+  private static long[] cellsPerMinute(int[] actions, dev.ami.env.sim.WorldMap map, long seed) throws Exception {
+    java.util.Set<Long> cells = new java.util.HashSet<>();
+    long[] out = new long[actions.length / 600];
+    walk(actions, map, seed, (tick, cell) -> {
+      cells.add(((long) cell[0] << 32) | cell[1]);
+      if (tick % 600 == 0) {
+        out[tick / 600 - 1] = cells.size();
+      }
+    });
+    return out;
+  }
+
+  private static void writeTrace(Path file, int[] actions, dev.ami.env.sim.WorldMap map, long seed)
+      throws Exception {
+    StringBuilder lines = new StringBuilder();
+    walk(actions, map, seed, (tick, cell) -> lines.append(new JsonObject().put("tick", tick)
+        .put("action", actions[tick - 1]).put("cell", new JsonArray().add(cell[0]).add(cell[1])).encode())
+        .append('\n'));
+    Files.writeString(file, lines.toString());
+  }
+
+  /** Steps a lockstep built-in world through the actions, telling each tick's cell after its action. */
+  private static void walk(int[] actions, dev.ami.env.sim.WorldMap map, long seed,
+      java.util.function.BiConsumer<Integer, int[]> onTick) throws Exception {
+    dev.ami.env.sim.SimWorld world = new dev.ami.env.sim.SimWorld(new dev.ami.env.sim.SimOptions(0, 30, 16, 16, 16,
+        "", "mpegts", map.name(), seed, 10));
+    world.start();
+    try {
+      for (int t = 0; t < actions.length; t++) {
+        world.actuator().act(dev.ami.env.Action.fromIndex(actions[t]));
+        Place p = world.place();
+        onTick.accept(t + 1, new int[] {p.x(), p.y()});
+      }
+    } finally {
+      world.close();
+    }
+  }
+
+  @Test
   @DisplayName("nearest-rank percentiles by hand")
   void nearestRank() {
     long[] v = {5, 1, 4, 2, 3, 10, 9, 8, 7, 6};
-    assertThat(BenchExploreCommand.nearestRank(v, 5)).isEqualTo(1);
-    assertThat(BenchExploreCommand.nearestRank(v, 50)).isEqualTo(5);
-    assertThat(BenchExploreCommand.nearestRank(v, 95)).isEqualTo(10);
-    assertThat(BenchExploreCommand.nearestRank(new long[] {7}, 95)).isEqualTo(7);
+    assertThat(Bands.nearestRank(v, 5)).isEqualTo(1);
+    assertThat(Bands.nearestRank(v, 50)).isEqualTo(5);
+    assertThat(Bands.nearestRank(v, 95)).isEqualTo(10);
+    assertThat(Bands.nearestRank(new long[] {7}, 95)).isEqualTo(7);
+  }
+
+  @Test
+  @DisplayName("dry ten-minute windows by hand: counted only while under 90 % of the floor is covered")
+  void dryWindows() {
+    // cumulative cells over 14 minutes of a floor of 100: nothing new in minutes 3..12, then 95 (past 90 %)
+    long[] cells = {10, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 20, 95, 95};
+    JsonArray series = new JsonArray();
+    for (long c : cells) {
+      series.add(new JsonObject().put("cells_visited", c));
+    }
+    // windows k+1..k+10 for k = 0..4: k=0 adds 20, k=1 adds 10, k=2 (minutes 3..12) adds none: dry; k=3, k=4 reach
+    // 95: not dry
+    assertThat(BenchExploreCommand.dryWindows(series, 100, 10)).isEqualTo(1);
+    long[] covered = {95, 95, 95, 95, 95, 95, 95, 95, 95, 95, 95};
+    JsonArray done = new JsonArray();
+    for (long c : covered) {
+      done.add(new JsonObject().put("cells_visited", c));
+    }
+    assertThat(BenchExploreCommand.dryWindows(done, 100, 10)).as("past 90 %% of the floor a window may stay dry")
+        .isZero();
   }
 
   @Test

@@ -205,8 +205,12 @@ public final class SimWorld implements FrameSource, Exploration {
     try (Mat picture = new Mat(options.height(), options.width(), CV_8UC3);
          FrameConverter converter = new FrameConverter(options.tensorSize(), options.tensorSize())) {
       long next = System.nanoTime();
+      long started = next;
+      long steps = 0;
+      long behind = 0;
       while (running) {
         world.step(osc.state(), dt);
+        steps++;
         pose = world.pose();
         coverage.visit(pose.x(), pose.y(), System.nanoTime());
         renderAndPublish(renderer, rgb, picture, converter);
@@ -216,9 +220,14 @@ public final class SimWorld implements FrameSource, Exploration {
         if (wait > 0) {
           LockSupport.parkNanos(wait);
         } else {
+          behind -= wait / period; // whole steps the world's time lost against the wall clock
           next = System.nanoTime(); // fell behind: do not try to catch up with a burst
         }
       }
+      // what the chance tool assumes is fps steps a second; this says how close the live world came
+      double seconds = (System.nanoTime() - started) / 1e9;
+      LOG.info("built-in world stopped: {} steps in {} s ({} a second, {} whole steps lost to falling behind)",
+          steps, String.format("%.1f", seconds), String.format("%.2f", steps / Math.max(seconds, 1e-9)), behind);
     } catch (RuntimeException e) {
       LOG.error("built-in world stopped", e);
       running = false;

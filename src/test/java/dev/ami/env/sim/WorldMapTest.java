@@ -139,6 +139,35 @@ class WorldMapTest {
   }
 
   @Test
+  @DisplayName("chance's stepper is the built-in world in lockstep: the same actions from the same start cover the "
+      + "same cells; a replay with the live world's timing drawn in covers other ones")
+  void chanceStepperIsTheWorld() throws Exception {
+    WorldMap rooms = WorldMap.named("rooms");
+    int[] actions = new java.util.SplittableRandom(5).ints(2 * 600, 0, dev.ami.env.Action.COUNT).toArray();
+    SimWorld world = new SimWorld(new SimOptions(0, 30, 16, 16, 16, "", "mpegts", "rooms", 9L, 10));
+    world.start();
+    long[] lockstep = new long[2];
+    try {
+      for (int t = 0; t < actions.length; t++) {
+        world.actuator().act(dev.ami.env.Action.fromIndex(actions[t]));
+        if ((t + 1) % 600 == 0) {
+          lockstep[(t + 1) / 600 - 1] = world.report().cellsVisited();
+        }
+      }
+    } finally {
+      world.close();
+    }
+    assertThat(ChanceWalk.replay(rooms, 9, actions, null, 2, 10, 30)).containsExactly(lockstep);
+    assertThat(ChanceWalk.replay(rooms, 9, actions, null, 5, 10, 30)).as("no longer than the actions").hasSize(2);
+    boolean anyOther = false;
+    for (int i = 0; i < 5 && !anyOther; i++) {
+      anyOther = !java.util.Arrays.equals(lockstep,
+          ChanceWalk.replay(rooms, 9, actions, new java.util.SplittableRandom(i), 2, 10, 30));
+    }
+    assertThat(anyOther).as("a step's difference at a wall sends the avatar elsewhere").isTrue();
+  }
+
+  @Test
   @DisplayName("walking forward in the rooms map crosses from one room into the next through a doorway")
   void doorwaysLetThrough() {
     World world = new World(WorldMap.named("rooms"));
