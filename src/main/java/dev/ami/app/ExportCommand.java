@@ -2,6 +2,7 @@ package dev.ami.app;
 
 import dev.ami.checkpoint.CheckpointException;
 import dev.ami.checkpoint.CheckpointReader;
+import dev.ami.checkpoint.ExportProbe;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.WeightExport;
@@ -16,9 +17,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Writes a checkpoint's models as safetensors with a models.json beside them, for Python (docs/running-for-days.md). */
+/**
+ * Writes a checkpoint's models as safetensors with a models.json beside them, and one forward pass of each
+ * ({@link ExportProbe}) that a reader in Python can check its copy against (docs/running-for-days.md).
+ */
 @Command(name = "export", mixinStandardHelpOptions = true,
-    description = "Write a checkpoint's models as <model>.safetensors and models.json.")
+    description = "Write a checkpoint's models as <model>.safetensors, a forward pass of each as"
+        + " <model>.probe.safetensors, and models.json.")
 final class ExportCommand implements Callable<Integer> {
   @Option(names = "--resume", required = true, paramLabel = "latest|PATH",
       description = "the checkpoint: the newest valid one of the training runs under system.runs_dir, the newest of"
@@ -55,6 +60,7 @@ final class ExportCommand implements Callable<Integer> {
         Map<String, List<WeightExport.Tensor>> written = WeightExport.write(loaded.snapshots(), config, out, scratch);
         written.forEach((key, tensors) -> System.err.printf("%s: %d tensors -> %s%n", key, tensors.size(),
             out.resolve(key + ".safetensors")));
+        ExportProbe.write(loaded.snapshots(), config, out).forEach(f -> System.err.println("probe -> " + f));
         System.err.println("from " + checked.dir() + "; models.json in " + out);
         return 0;
       } finally {
