@@ -59,6 +59,11 @@ abstract class TrainerBase implements ModelTrainer {
     return new java.util.SplittableRandom(z ^ (z >>> 31));
   }
 
+  /** The seed libtorch's generator takes before the next optimizer step: another stream than {@link #draws()}. */
+  final long libtorchSeed() {
+    return draws().split().nextLong();
+  }
+
   /** Call once the blocks are initialised: collects their trainable parameters and builds the optimizer. */
   protected final void optimize(double lr, double weightDecay, Block... blocks) {
     for (Block b : blocks) {
@@ -97,6 +102,9 @@ abstract class TrainerBase implements ModelTrainer {
    * same fault sometimes gives finite but absurd gradients: those are refused too ({@link GradientGuard}).
    */
   protected final float update(Function<NDManager, NDArray> loss) {
+    // libtorch's own draws in this step (the VAE's noise, dropout masks) follow from the seed and the step count,
+    // like draws(): not from whatever the other trainers drew before on this thread, and the same after a resume
+    JniUtils.setSeed(libtorchSeed());
     try (NDManager step = manager.newSubManager()) {
       float value;
       try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
