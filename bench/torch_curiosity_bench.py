@@ -27,6 +27,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_sconv import sconv_scan
 
 model_name = sys.argv[1] if len(sys.argv) > 1 else "vae"
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -87,16 +88,7 @@ class SConv(nn.Module):
         self.b = nn.Parameter(torch.randn(2, d) * math.sqrt(0.5))
 
     def forward(self, x, h_re, h_im):
-        re, im = self.theta
-        mag2 = re * re + im * im
-        scale = torch.exp(-mag2) / torch.sqrt(mag2 + 1e-12)
-        l_re, l_im = re * scale, im * scale
-        ys = []
-        for t in range(x.shape[1]):
-            xt = x[:, t]
-            h_re, h_im = l_re * h_re - l_im * h_im + self.b[0] * xt, l_re * h_im + l_im * h_re + self.b[1] * xt
-            ys.append(h_re)
-        return torch.stack(ys, 1), h_re, h_im
+        return sconv_scan(self.theta, self.b, x, h_re, h_im)
 
 
 class Block(nn.Module):

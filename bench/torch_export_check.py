@@ -27,6 +27,7 @@ import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch_sconv import sconv_scan
 
 TOLERANCE = 1e-4
 HEADS = [3, 3, 3, 2, 2]  # dev.ami.model.ActionHeads
@@ -150,16 +151,7 @@ class SConv(nn.Module):
         self.b = nn.Parameter(torch.zeros(2, d))
 
     def forward(self, x, h_re, h_im):
-        re, im = self.theta
-        mag2 = re * re + im * im
-        scale = torch.exp(-mag2) / torch.sqrt(mag2 + 1e-12)
-        l_re, l_im = re * scale, im * scale
-        ys = []
-        for t in range(x.shape[1]):
-            xt = x[:, t]
-            h_re, h_im = l_re * h_re - l_im * h_im + self.b[0] * xt, l_re * h_im + l_im * h_re + self.b[1] * xt
-            ys.append(h_re)
-        return torch.stack(ys, 1), h_re, h_im
+        return sconv_scan(self.theta, self.b, x, h_re, h_im)
 
 
 class SConvBlock(nn.Module):

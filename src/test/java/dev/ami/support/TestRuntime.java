@@ -80,9 +80,28 @@ public final class TestRuntime implements AutoCloseable {
   /** A fresh temporary directory, deleted with the JVM's temp files by the OS, never in the working tree. */
   public static java.nio.file.Path tempDir(String prefix) {
     try {
-      return java.nio.file.Files.createTempDirectory(prefix);
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+      TEMP_DIRS.add(dir);
+      return dir;
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** Made by {@link #tempDir}; deleted when the test JVM exits (run folders hold checkpoints: suites filled /tmp). */
+  private static final java.util.Queue<java.nio.file.Path> TEMP_DIRS = tempDirsDeletedAtExit();
+
+  private static java.util.Queue<java.nio.file.Path> tempDirsDeletedAtExit() {
+    java.util.Queue<java.nio.file.Path> dirs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> dirs.forEach(TestRuntime::deleteTree), "test-temp-cleanup"));
+    return dirs;
+  }
+
+  private static void deleteTree(java.nio.file.Path root) {
+    try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(root)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      // best effort: a folder a child JVM still writes into may refuse; the OS's tmp cleaning takes the rest
     }
   }
 
