@@ -27,7 +27,7 @@ import time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch_sconv import sconv_scan
+from torch_sconv import scan_blocks, sconv_scan
 
 model_name = sys.argv[1] if len(sys.argv) > 1 else "vae"
 threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
@@ -118,12 +118,8 @@ class ForwardDynamics(nn.Module):
     def forward(self, z, actions, h_re, h_im):
         a = torch.cat([e(actions[..., i]) for i, e in enumerate(self.embed)], -1)
         x = self.inp(torch.cat([z, a], -1))
-        res, ims = [], []
-        for i, b in enumerate(self.blocks):
-            x, r, m = b(x, h_re[:, i], h_im[:, i])
-            res.append(r)
-            ims.append(m)
-        return self.out(x), torch.stack(res, 1), torch.stack(ims, 1)
+        x, h_re, h_im = scan_blocks(self.blocks, x, h_re, h_im)
+        return self.out(x), h_re, h_im
 
 
 class PolicyValue(nn.Module):

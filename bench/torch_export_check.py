@@ -27,7 +27,7 @@ import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch_sconv import sconv_scan
+from torch_sconv import scan_blocks, sconv_scan
 
 TOLERANCE = 1e-4
 HEADS = [3, 3, 3, 2, 2]  # dev.ami.model.ActionHeads
@@ -188,12 +188,8 @@ class SConvDynamics(nn.Module):
 
     def forward(self, z, parts, h_re, h_im):
         x = self.inp(torch.cat([z, self.embed(parts)], -1))
-        res, ims = [], []
-        for i, b in enumerate(self.blocks):
-            x, r, m = b(x, h_re[:, i], h_im[:, i])
-            res.append(r)
-            ims.append(m)
-        return self.out(x), torch.stack(res, 1), torch.stack(ims, 1)
+        x, h_re, h_im = scan_blocks(self.blocks, x, h_re, h_im)
+        return self.out(x), h_re, h_im
 
 
 class ResNetDynamics(nn.Module):

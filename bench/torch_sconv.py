@@ -19,3 +19,13 @@ def sconv_scan(theta, b, x, h_re, h_im):
         h_re, h_im = l_re * h_re - l_im * h_im + b[0] * xt, l_re * h_im + l_im * h_re + b[1] * xt
         ys.append(h_re)
     return torch.stack(ys, 1), h_re, h_im
+
+
+def scan_blocks(blocks, x, h_re, h_im):
+    """A stack of SConv blocks, each with its own hidden state h[:, i]: -> x, and the stacked new states."""
+    res, ims = [], []
+    for i, b in enumerate(blocks):
+        x, r, m = b(x, h_re[:, i], h_im[:, i])
+        res.append(r)
+        ims.append(m)
+    return x, torch.stack(res, 1), torch.stack(ims, 1)
