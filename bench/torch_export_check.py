@@ -36,6 +36,12 @@ NOT_IN_FORWARD = {
     "policy": {"reward_norm.values": "the PPO reward normaliser's running statistics (discounted return, count, "
                                      "mean, variance): state the trainer keeps, no part of a forward pass"},
 }
+# tensors skipped by name prefix: the forward model's snapshot carries the encoder it was trained against (the
+# VAE's encoder layout, which the vae peer checks), for the agent; the forward model's own pass never reads it
+NOT_IN_FORWARD_PREFIX = {
+    "fd": {"encoder.": "the VAE encoder the forward model was trained against, carried for the agent's reward "
+                       "(checked by the vae peer's layout); no part of the forward model's pass"},
+}
 
 # safetensors dtype -> (struct format, bytes, torch dtype)
 DTYPES = {
@@ -454,6 +460,8 @@ def check_model(folder, key, entry):
     if sorted(listed) != sorted(weights):
         raise Mismatch("models.json lists %s, the file holds %s" % (sorted(listed), sorted(weights)))
     skipped = {n: why for n, why in NOT_IN_FORWARD.get(key, {}).items() if n in weights}
+    for prefix, why in NOT_IN_FORWARD_PREFIX.get(key, {}).items():
+        skipped.update({n: why for n in weights if n.startswith(prefix)})
     model, links, run = PEERS[key](probe["config"])
     load(model, weights, links, skipped)
     model.eval()

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * forward model's surprise at z_t; sample a_t from the policy on o_t; predict z_{t+1} and the next hidden
  * state from (z_t, h_t, a_t). The step is sent one tick later, when its reward is known. The hidden state
  * lives here, outside every trainer's reach; it is stored with each step for the forward model's windows.
+ *
+ * <p>Where z comes from: with {@code reward.encoder=paired} (the default) the encoder is the one the forward
+ * model's snapshot carries, the encoder it was trained against, and both are swapped in together; the reward then
+ * never compares a prediction made in one latent space with a target from another. With {@code newest} it is the
+ * VAE's newest, which the forward model in use may not have seen (a 60-minute run measured reward jumps of 10⁴–10⁷
+ * on the tick after such a swap, gone at the next forward-model swap: docs/exploration.md).
  */
 public final class CuriosityBrain implements Brain {
   private static final Logger LOG = LoggerFactory.getLogger(CuriosityBrain.class);
@@ -43,8 +49,9 @@ public final class CuriosityBrain implements Brain {
   private final RewardOptions reward;
   private final NDManager manager;
   private final ParameterStore store;
-  private final Twin encoder; // null with random features
+  private final Twin encoder; // the VAE's newest; null with random features or the forward model's paired encoder
   private final VaeEncoder fixedEncoder; // the random features' encoder, never swapped; null with the VAE's
+  private final boolean paired; // the encoder is part 1 of the dynamics twin
   private final Twin policy;
   private final Twin dynamics;
   private final List<ParamFollower> followers;
@@ -66,7 +73,8 @@ public final class CuriosityBrain implements Brain {
 
   /** The step of the last tick, waiting for its reward. */
   private record Pending(long tick, byte[] frame, int side, int[] action, float[] logp, float value, float[] hidden,
-                         boolean stale, boolean chainStart, Map<String, Long> versions, float[] predicted) {
+                         boolean stale, boolean chainStart, Map<String, Long> versions, float[] predicted,
+                         long latentSpace) {
     StepRecord complete(float reward) {
       return new StepRecord(tick, frame, side, action, logp, value, reward, hidden, stale, chainStart, versions,
           System.currentTimeMillis());
@@ -94,6 +102,7 @@ public final class CuriosityBrain implements Brain {
     JniUtils.setGradMode(false); // grad mode is per thread; inference never records a graph
     this.store = new ParameterStore(manager, false);
     DynamicsBlock shapes = DynamicsBlock.of(fd);
+    this.paired = !reward.randomFeatures() && reward.pairedEncoder();
     if (reward.randomFeatures()) {
       this.encoder = null;
       this.fixedEncoder = new VaeEncoder(vae);
@@ -101,6 +110,9 @@ public final class CuriosityBrain implements Brain {
       try (NDManager scratch = manager.newSubManager()) {
         dev.ami.model.RandomFeatures.fill(fixedEncoder, reward.featureSeed(), scratch);
       }
+    } else if (paired) {
+      this.encoder = null;
+      this.fixedEncoder = null;
     } else {
       this.encoder = new Twin(ModelKeys.VAE, "encoder", params, () -> new VaeEncoder(vae), manager,
           vae.frameShape(1));
@@ -108,8 +120,11 @@ public final class CuriosityBrain implements Brain {
     }
     this.policy = new Twin(ModelKeys.POLICY, "model", params, () -> new PolicyValue(policySpec), manager,
         policySpec.frameShape(1));
-    this.dynamics = new Twin(ModelKeys.FD, "model", params, () -> DynamicsBlock.of(fd), manager,
-        shapes.inputShapes(1, 1));
+    Twin.Part model = new Twin.Part("model", () -> DynamicsBlock.of(fd), shapes.inputShapes(1, 1));
+    this.dynamics = paired
+        ? new Twin(ModelKeys.FD, List.of(model, new Twin.Part(ModelKeys.FD_ENCODER, () -> new VaeEncoder(vae),
+            vae.frameShape(1))), params, manager)
+        : new Twin(ModelKeys.FD, List.of(model), params, manager);
     this.followers = encoder == null ? List.of(policy.follower(), dynamics.follower())
         : List.of(encoder.follower(), policy.follower(), dynamics.follower());
     this.frameIn = new InputBuffer(vae.frameSize());
@@ -135,7 +150,7 @@ public final class CuriosityBrain implements Brain {
     try (NDManager t = manager.newSubManager()) {
       long t0 = System.nanoTime();
       NDArray x = frameIn.wrap(t, frame.chw(), vae.frameShape(1));
-      Block enc = encoder == null ? fixedEncoder : encoder.active();
+      Block enc = paired ? dynamics.active(1) : encoder == null ? fixedEncoder : encoder.active();
       float[] z = enc.forward(store, new NDList(x), false).get(0).toFloatArray();
       long t1 = System.nanoTime();
       if (!finite(z)) {
@@ -145,7 +160,7 @@ public final class CuriosityBrain implements Brain {
       double r = Double.NaN;
       StepRecord completed = null;
       if (pending != null && pending.predicted() != null) {
-        if (reward.skipEncoderSwaps() && pending.versions().get(ModelKeys.VAE) != encoderVersion()) {
+        if (reward.skipEncoderSwaps() && pending.latentSpace() != latentSpace()) {
           // z_{t+1} is in the new encoder's space, the prediction in the old one's: their distance measures the
           // encoder's change, not the world's. The step still trains the encoder and the forward model.
           encoderSwapSteps++;
@@ -193,13 +208,11 @@ public final class CuriosityBrain implements Brain {
 
       pending = new Pending(tick, Pixels.toBytes(frame.chw()), frame.width(), parts,
           ActionSampler.logp(logProbs, parts), value, hidden, stale, chainStart,
-          Map.of(ModelKeys.VAE, encoderVersion(), ModelKeys.POLICY, policy.version(),
-              ModelKeys.FD, dynamics.version()),
-          predicted);
+          versions(), predicted, latentSpace());
       hidden = next;
       chainStart = reset; // this step will be dropped (no prediction to reward it by): the next one starts afresh
       return new Decision(Action.fromParts(parts), completed, r, ActionSampler.probabilities(logProbs), predicted,
-          encoder == null ? new double[] {(t2 - t1) / 1e6, (t3 - t2) / 1e6} // in followers' order
+          encoder == null ? new double[] {(t2 - t1) / 1e6, (t3 - t2 + (paired ? t1 - t0 : 0)) / 1e6} // followers' order
               : new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, (t3 - t2) / 1e6});
     }
   }
@@ -226,9 +239,19 @@ public final class CuriosityBrain implements Brain {
     return new Decision(Action.NEUTRAL, null, Double.NaN, null, null, new double[followers.size()]);
   }
 
-  /** The VAE version the encoder runs; 0 with random features (they never change). */
-  private long encoderVersion() {
-    return encoder == null ? 0 : encoder.version();
+  /**
+   * Which latent space z is in: the version of the snapshot the encoder came from (the forward model's when
+   * paired, the VAE's otherwise); 0 with random features (they never change).
+   */
+  private long latentSpace() {
+    return paired ? dynamics.version() : encoder == null ? 0 : encoder.version();
+  }
+
+  /** The versions a step ran; the VAE's only when the agent follows it (paired, its encoder came with the fd). */
+  private Map<String, Long> versions() {
+    return encoder == null ? Map.of(ModelKeys.POLICY, policy.version(), ModelKeys.FD, dynamics.version())
+        : Map.of(ModelKeys.VAE, encoder.version(), ModelKeys.POLICY, policy.version(), ModelKeys.FD,
+            dynamics.version());
   }
 
   /** Steps left unrewarded because the encoder was swapped between their two ticks. */

@@ -5,25 +5,28 @@ import dev.ami.config.AmiConfig;
 /**
  * The curiosity reward as the agent computes it ({@code reward.*}): {@code r = scale · NLL + shift}; whether a step
  * whose two latents came from different encoder versions is rewarded at all; whether the latents come from the
- * trained VAE or from a fixed random encoder built from {@code featureSeed} (the trainer builds the same one); and,
- * with {@code episodicMemory} > 0, NGU's episodic novelty against that many recent views, modulated by the
- * forward model's surprise.
+ * trained VAE or from a fixed random encoder built from {@code featureSeed} (the trainer builds the same one);
+ * with the VAE's, whether the agent's encoder is the one that came with the forward model's snapshot
+ * ({@code pairedEncoder}, the encoder it was trained against) or the VAE's newest; and, with
+ * {@code episodicMemory} > 0, NGU's episodic novelty against that many recent views, modulated by the forward
+ * model's surprise.
  */
 public record RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
-                            long featureSeed, int episodicMemory) {
+                            long featureSeed, int episodicMemory, boolean pairedEncoder) {
   public RewardOptions(double scale, double shift) {
-    this(scale, shift, true, false, 0, 0);
+    this(scale, shift, true, false, 0, 0, true);
   }
 
+  /** The VAE's newest encoder (not the forward model's pair), as before issue #20's second round; for tests. */
   public RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
                        long featureSeed) {
-    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, 0);
+    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, 0, false);
   }
 
   public static RewardOptions from(AmiConfig c) {
     return new RewardOptions(c.getDouble("reward.scale"), c.getDouble("reward.shift"),
         c.getBool("reward.skip_encoder_swaps"), c.getString("reward.features").equals("random"),
-        featureSeed(c), c.getInt("reward.episodic_memory"));
+        featureSeed(c), c.getInt("reward.episodic_memory"), c.getString("reward.encoder").equals("paired"));
   }
 
   /** The random encoder's seed, derived from the trainers' seed, so that agent and trainer build the same network. */

@@ -7,27 +7,50 @@ import ai.djl.nn.Block;
 import dev.ami.params.ParamFollower;
 import dev.ami.params.ParamSnapshot;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * One model on the agent's side: two identical blocks and the {@link ParamFollower} that fills the idle one
- * off the tick and flips them between ticks. Forward passes run only on the agent thread, on {@link #active()}.
+ * One model on the agent's side: two identical sets of blocks and the {@link ParamFollower} that fills the idle
+ * set off the tick and flips them between ticks. Usually a set is one block (one snapshot group); a forward model
+ * and the encoder it was trained against are one set of two, so they always change together. Forward passes run
+ * only on the agent thread, on {@link #active()}.
  */
 final class Twin implements AutoCloseable {
-  private final Block[] blocks = new Block[2];
+  private final List<List<Block>> sides = List.of(new ArrayList<>(), new ArrayList<>());
   private final ParamFollower follower;
 
   Twin(String key, String group, LocalMap<String, ParamSnapshot> params, Supplier<Block> build, NDManager manager,
        Shape... inputShapes) {
-    for (int i = 0; i < blocks.length; i++) {
-      blocks[i] = build.get();
-      blocks[i].initialize(manager, DataType.FLOAT32, inputShapes);
-    }
-    this.follower = new ParamFollower(key, group, params, blocks[0], blocks[1]);
+    this(key, List.of(new Part(group, build, inputShapes)), params, manager);
   }
 
+  /** Several groups of one model's snapshot, swapped together. */
+  Twin(String key, List<Part> parts, LocalMap<String, ParamSnapshot> params, NDManager manager) {
+    for (List<Block> side : sides) {
+      for (Part p : parts) {
+        Block b = p.build().get();
+        b.initialize(manager, DataType.FLOAT32, p.inputShapes());
+        side.add(b);
+      }
+    }
+    this.follower = new ParamFollower(key, parts.stream().map(Part::group).toList(), params, sides.get(0),
+        sides.get(1));
+  }
+
+  /** One group of the snapshot: its name, how to build its block, and the shapes to initialise it with. */
+  record Part(String group, Supplier<Block> build, Shape... inputShapes) {
+  }
+
+  /** The block the agent runs (the first part's). */
   Block active() {
-    return blocks[follower.activeIndex()];
+    return active(0);
+  }
+
+  /** The active block of part {@code i}. */
+  Block active(int i) {
+    return sides.get(follower.activeIndex()).get(i);
   }
 
   ParamFollower follower() {

@@ -7,9 +7,14 @@ package dev.ami.bus;
 public final class ModelKeys {
   /** The curiosity agent's observation encoder (groups {@code encoder}, {@code decoder}). */
   public static final String VAE = "vae";
-  /** Its SConv forward dynamics (group {@code model}). */
+  /**
+   * Its forward dynamics (group {@code model}) and, with the VAE's latents, the encoder the forward model was
+   * trained against (group {@link #FD_ENCODER}), so that the agent's reward is computed in one latent space.
+   */
   public static final String FD = "fd";
-  /** Its PPO policy and value network (group {@code model}). */
+  /** The forward model's snapshot group holding its encoder. */
+  public static final String FD_ENCODER = "encoder";
+  /** Its PPO policy and value network (group {@code model}, and {@code reward_norm}: the reward normaliser). */
   public static final String POLICY = "policy";
   /** The step-1 conv autoencoder (groups {@code encoder}, {@code decoder}). */
   public static final String AE = "ae";

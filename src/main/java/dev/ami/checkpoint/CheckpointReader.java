@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import dev.ami.bus.AgentState;
+import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ModelState;
 import dev.ami.bus.TrainerState;
 import dev.ami.data.Buffers;
@@ -170,7 +171,7 @@ public final class CheckpointReader {
         }
         savedGroups.put(group.getString("name"), shapes);
       }
-      String misfit = misfit(savedGroups, model.getValue());
+      String misfit = misfit(model.getKey(), savedGroups, model.getValue());
       if (misfit != null) {
         throw new CheckpointException(file, model.getKey() + " does not fit the configured model: " + misfit
             + " (saved as " + saved.getString("spec") + ")");
@@ -179,14 +180,18 @@ public final class CheckpointReader {
   }
 
   /**
-   * Groups a checkpoint from before they existed may lack: the trainer then starts them afresh (PPO's reward
-   * normaliser, added with issue #20).
+   * Groups, per model, that a checkpoint from before they existed may lack (both added with issue #20): PPO's
+   * reward normaliser starts afresh; the forward model's encoder comes with the trainer's next publish.
    */
-  static final java.util.Set<String> OPTIONAL_GROUPS = java.util.Set.of("reward_norm");
+  static final Map<String, java.util.Set<String>> OPTIONAL_GROUPS = Map.of(
+      ModelKeys.POLICY, java.util.Set.of("reward_norm"),
+      ModelKeys.FD, java.util.Set.of(ModelKeys.FD_ENCODER));
 
-  private static String misfit(Map<String, List<List<Long>>> saved, Map<String, List<List<Long>>> wanted) {
+  private static String misfit(String model, Map<String, List<List<Long>>> saved,
+                               Map<String, List<List<Long>>> wanted) {
+    java.util.Set<String> optional = OPTIONAL_GROUPS.getOrDefault(model, java.util.Set.of());
     java.util.Set<String> required = new java.util.TreeSet<>(wanted.keySet());
-    required.removeIf(g -> OPTIONAL_GROUPS.contains(g) && !saved.containsKey(g));
+    required.removeIf(g -> optional.contains(g) && !saved.containsKey(g));
     if (!saved.keySet().equals(required)) {
       return "groups " + saved.keySet() + ", the model has " + wanted.keySet();
     }

@@ -74,9 +74,14 @@ final class ModelSettings {
         "NGU's episodic novelty: the reward is how unlike the last N views this one is (k=10 nearest), times the"
             + " forward model's surprise relative to its usual level (in [1, 5]); 0 = the forward model's surprise"
             + " alone"));
+    add(s, Setting.choice("reward.encoder", "paired", java.util.List.of("paired", "newest"),
+        "with reward.features=vae, the encoder the agent's latents come from: paired = the one that came with the"
+            + " forward model's snapshot, the encoder it was trained against (one latent space for prediction and"
+            + " target); newest = the VAE's newest, which the forward model in use may never have seen"));
     add(s, Setting.bool("reward.skip_encoder_swaps", true,
-        "a step whose reward would compare latents of two encoder versions (a VAE swap between its ticks) is kept"
-            + " from PPO (it still trains the encoder and the forward model)"));
+        "a step whose reward would compare latents of two encoder versions (a swap of the encoder between its"
+            + " ticks: with reward.encoder=paired, of the forward model) is kept from PPO (it still trains the"
+            + " encoder and the forward model)"));
     add(s, Setting.bool("reward.normalize", true,
         "PPO sees the reward divided by a running std of its discounted return (Burda et al. 2018)"));
     add(s, Setting.doubleRange("reward.clip", 5.0, 0.0, 1e6,

@@ -73,9 +73,11 @@ public final class MemoryEstimator {
         Probe decoder = probe(manager, () -> new VaeDecoder(vae), new Shape(1, vae.latent()));
         double vaeAct = activations(manager, () -> new VaeEncoder(vae), vae.frameShape(c.getInt("vae.batch")))
             + activations(manager, () -> new VaeDecoder(vae), new Shape(c.getInt("vae.batch"), vae.latent()));
-        // snapshot and its spare 2x, agent 2x encoder, fd's frozen encoder 1x, the preview's decoder 1x
-        long vaeCopies = SNAPSHOTS * (encoder.params + decoder.params) + 2 * encoder.params + encoder.params
-            + decoder.params;
+        boolean paired = c.getString("reward.encoder").equals("paired");
+        // snapshot and its spare 2x, agent 2x encoder (unless it takes the forward model's), fd's frozen encoder 1x,
+        // the preview's decoder 1x
+        long vaeCopies = SNAPSHOTS * (encoder.params + decoder.params) + (paired ? 0 : 2 * encoder.params)
+            + encoder.params + decoder.params;
         boolean randomFeatures = c.getString("reward.features").equals("random");
         if (!randomFeatures) { // with random features no VAE is trained or published
           out.add(model(ModelKeys.VAE, encoder.params + decoder.params, vaeCopies, vaeAct, buffers.get("vae.buffer")));
@@ -85,8 +87,10 @@ public final class MemoryEstimator {
         double fdAct = activations(manager, () -> DynamicsBlock.of(fd), shapes.inputShapes(1, window))
             + activations(manager, () -> new VaeEncoder(vae), vae.frameShape(window + 1)) / BACKWARD; // no grad
         // snapshot and spare, the agent's two; with random features also the fixed encoder the trainer and the
-        // agent each build
-        long fdCopies = (SNAPSHOTS + 2) * dynamics.params + (randomFeatures ? 2 * encoder.params : 0);
+        // agent each build; otherwise the snapshots carry the encoder the model was trained against, and the
+        // agent's two copies too when it takes it (paired)
+        long fdCopies = (SNAPSHOTS + 2) * dynamics.params
+            + (randomFeatures ? 2 * encoder.params : SNAPSHOTS * encoder.params + (paired ? 2 * encoder.params : 0));
         out.add(model(ModelKeys.FD, dynamics.params, fdCopies, fdAct, buffers.get("fd.buffer")));
         Probe pv = probe(manager, () -> new PolicyValue(policy), policy.frameShape(1));
         double policyAct = activations(manager, () -> new PolicyValue(policy),

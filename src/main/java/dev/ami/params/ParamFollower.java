@@ -1,8 +1,10 @@
 package dev.ami.params;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -27,7 +29,7 @@ public final class ParamFollower implements AutoCloseable {
   private static final int CLOSED = 4;
 
   private final String key;
-  private final String group;
+  private final List<String> groups;
   private final LocalMap<String, ParamSnapshot> map;
   private final List<List<Parameter>> buffers;
   private final AtomicInteger idleState = new AtomicInteger(FREE);
@@ -39,10 +41,47 @@ public final class ParamFollower implements AutoCloseable {
 
   /** Follows group {@code group} of model {@code key}; the two blocks must have the same structure. */
   public ParamFollower(String key, String group, LocalMap<String, ParamSnapshot> map, Block first, Block second) {
+    this(key, List.of(group), map, List.of(first), List.of(second));
+  }
+
+  /**
+   * Follows several groups of model {@code key} as one unit: {@code first} and {@code second} hold one block per
+   * group, in the order of {@code groups}, and every swap brings all of them from the same snapshot (a forward
+   * model and the encoder it was trained against). A snapshot that lacks one of the groups is passed over.
+   */
+  public ParamFollower(String key, List<String> groups, LocalMap<String, ParamSnapshot> map, List<Block> first,
+                       List<Block> second) {
+    if (groups.isEmpty() || first.size() != groups.size() || second.size() != groups.size()) {
+      throw new IllegalArgumentException("one block per group on each side: " + groups);
+    }
     this.key = key;
-    this.group = group;
+    this.groups = List.copyOf(groups);
     this.map = map;
-    this.buffers = List.of(SnapshotCopy.parameters(first), SnapshotCopy.parameters(second));
+    this.buffers = List.of(parameters(first), parameters(second));
+  }
+
+  private static List<Parameter> parameters(List<Block> blocks) {
+    List<Parameter> out = new ArrayList<>();
+    blocks.forEach(b -> out.addAll(SnapshotCopy.parameters(b)));
+    return out;
+  }
+
+  /**
+   * The snapshot's arrays of the followed groups, in order; null when it lacks one of several (a checkpoint
+   * from before the forward model carried its encoder: the next publish brings both).
+   */
+  private List<NDArray> arrays(ParamSnapshot snapshot) {
+    if (groups.size() == 1) {
+      return snapshot.group(groups.get(0)); // a model without its one group is a misfit, reported as before
+    }
+    List<NDArray> out = new ArrayList<>();
+    for (String g : groups) {
+      if (!snapshot.groupNames().contains(g)) {
+        return null;
+      }
+      out.addAll(snapshot.group(g));
+    }
+    return out;
   }
 
   /** The model key this follower follows. */
@@ -78,8 +117,10 @@ public final class ParamFollower implements AutoCloseable {
       return false;
     }
     try {
-      String what = "snapshot " + key + "@" + snapshot.version() + " group " + group;
-      if (!fits(what, snapshot)) {
+      String what = "snapshot " + key + "@" + snapshot.version() + " group" + (groups.size() > 1 ? "s " : " ")
+          + String.join("+", groups);
+      List<NDArray> arrays = arrays(snapshot);
+      if (arrays == null || !fits(what, snapshot, arrays)) {
         return false;
       }
       if (!claimIdle()) {
@@ -87,7 +128,7 @@ public final class ParamFollower implements AutoCloseable {
       }
       boolean complete = false;
       try {
-        SnapshotCopy.copy(what, snapshot.group(group), buffers.get(1 - activeIndex));
+        SnapshotCopy.copy(what, arrays, buffers.get(1 - activeIndex));
         readyVersion = snapshot.version();
         readyPublishedNanos = snapshot.createdNanos();
         complete = true;
@@ -104,8 +145,7 @@ public final class ParamFollower implements AutoCloseable {
    * Whether the snapshot fits the agent's model. A misfit is reported (thrown) once per shape: after a redeploy
    * that changed one side's model every later publish misfits the same way, and one clear message is enough.
    */
-  private boolean fits(String what, ParamSnapshot snapshot) {
-    List<ai.djl.ndarray.NDArray> arrays = snapshot.group(group);
+  private boolean fits(String what, ParamSnapshot snapshot, List<NDArray> arrays) {
     try {
       SnapshotCopy.checkFits(what, arrays, buffers.get(0));
       lastMisfit = null;

@@ -28,10 +28,14 @@ import java.util.function.Supplier;
  * 1..w; the loss is the mean Gaussian NLL with σ = 1/√(2π) (π·MSE). One window per step, AdamW.
  *
  * <p>The encoder is the newest published VAE encoder, copied in place into a frozen copy of this trainer's
- * own whenever a newer version appears: the trainers never share live blocks.
+ * own whenever a newer version appears: the trainers never share live blocks. Every snapshot of the forward model
+ * carries that encoder as its group {@value #ENCODER}, so that the agent computes the reward in the latent space the
+ * forward model was trained in (with random features the agent builds the same fixed encoder, and no group is
+ * sent).
  */
 public final class DynamicsTrainer extends TrainerBase {
   private static final int WINDOW_TRIES = 64;
+  private static final String ENCODER = ModelKeys.FD_ENCODER;
 
   private final DynamicsSpec spec;
   private final VaeSpec vaeSpec;
@@ -195,7 +199,18 @@ public final class DynamicsTrainer extends TrainerBase {
 
   @Override
   public Map<String, Block> groups() {
-    return Map.of("model", model);
+    return encoderSnapshots == null ? Map.of("model", model) : Map.of("model", model, ENCODER, encoder);
+  }
+
+  /** A snapshot from before the forward model carried its encoder restores the model alone. */
+  @Override
+  public void restore(ParamSnapshot snapshot) {
+    if (encoderSnapshots != null && !snapshot.groupNames().contains(ENCODER)) {
+      restoreGroups(snapshot, Map.of("model", model));
+    } else {
+      super.restore(snapshot);
+    }
+    encoderVersion = 0; // the next window takes up the newest VAE encoder again
   }
 
   @Override

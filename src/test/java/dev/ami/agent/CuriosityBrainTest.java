@@ -43,6 +43,9 @@ class CuriosityBrainTest {
   private LocalMap<String, ParamSnapshot> params;
   private NDManager manager;
   private ParamPublisher vaePublisher;
+  private ParamPublisher fdPublisher;
+  private ForwardDynamics fd;
+  private PolicyValue policy;
 
   @BeforeEach
   void setUp() {
@@ -53,10 +56,11 @@ class CuriosityBrainTest {
     VaeEncoder encoder = new VaeEncoder(VAE);
     encoder.initialize(manager, DataType.FLOAT32, VAE.frameShape(1));
     vaePublisher.publish(Map.of("encoder", encoder), 0);
-    ForwardDynamics fd = new ForwardDynamics(FD);
+    fd = new ForwardDynamics(FD);
     fd.initialize(manager, DataType.FLOAT32, fd.inputShapes(1, 1));
-    new ParamPublisher(ModelKeys.FD, params, 0).publish(Map.of("model", fd), 0);
-    PolicyValue policy = new PolicyValue(POLICY);
+    fdPublisher = new ParamPublisher(ModelKeys.FD, params, 0);
+    fdPublisher.publish(Map.of("model", fd), 0); // as a checkpoint from before the forward model carried its encoder
+    policy = new PolicyValue(POLICY);
     policy.initialize(manager, DataType.FLOAT32, POLICY.frameShape(1));
     new ParamPublisher(ModelKeys.POLICY, params, 0).publish(Map.of("model", policy), 0);
   }
@@ -65,6 +69,7 @@ class CuriosityBrainTest {
   void tearDown() {
     params.values().forEach(ParamSnapshot::release);
     vaePublisher.close();
+    fdPublisher.close();
     manager.close();
     vertx.close();
   }
@@ -176,6 +181,87 @@ class CuriosityBrainTest {
       }
     }
     assertThat(anyDiffers).isTrue();
+  }
+
+  @Test
+  @DisplayName("paired: z comes from the encoder the forward model's snapshot carries, not the VAE's newest")
+  void pairedEncoderIsTheForwardModelsOwn() {
+    VaeEncoder trainedAgainst = newEncoder();
+    fdPublisher.publish(Map.of("model", fd, ModelKeys.FD_ENCODER, trainedAgainst), 1);
+    RewardOptions pairedOptions = new RewardOptions(1, 0, true, false, 0, 0, true);
+    CuriosityBrain paired = new CuriosityBrain(VAE, FD, POLICY, pairedOptions, 3, params);
+    // the same models, with the VAE's newest encoder being the one the pair carries
+    LocalMap<String, ParamSnapshot> other = vertx.sharedData().getLocalMap("brain-test-newest");
+    ParamPublisher vae2 = new ParamPublisher(ModelKeys.VAE, other, 0);
+    ParamPublisher fd2 = new ParamPublisher(ModelKeys.FD, other, 0);
+    ParamPublisher policy2 = new ParamPublisher(ModelKeys.POLICY, other, 0);
+    vae2.publish(Map.of("encoder", trainedAgainst), 0);
+    fd2.publish(Map.of("model", fd), 0);
+    policy2.publish(Map.of("model", policy), 0);
+    RewardOptions newestOptions = new RewardOptions(1, 0, true, false, 0);
+    CuriosityBrain sameEncoder = new CuriosityBrain(VAE, FD, POLICY, newestOptions, 3, other);
+    CuriosityBrain vaesEncoder = new CuriosityBrain(VAE, FD, POLICY, newestOptions, 3, params);
+    try {
+      assertThat(paired.followers()).extracting(ParamFollower::key).containsExactly(ModelKeys.POLICY, ModelKeys.FD);
+      double[] rewards = new double[3];
+      int i = 0;
+      for (CuriosityBrain brain : List.of(paired, sameEncoder, vaesEncoder)) {
+        takeUp(brain);
+        SplittableRandom random = new SplittableRandom(1);
+        brain.decide(frame(random, 1), 1, false);
+        rewards[i++] = brain.decide(frame(random, 2), 2, false).reward();
+      }
+      assertThat(rewards[0]).as("the pair's encoder, as a brain whose newest VAE is that encoder").isFinite()
+          .isEqualTo(rewards[1]);
+      assertThat(rewards[2]).as("the VAE's newest encoder (setUp's) gives another reward").isNotEqualTo(rewards[0]);
+    } finally {
+      paired.close();
+      sameEncoder.close();
+      vaesEncoder.close();
+      other.values().forEach(ParamSnapshot::release);
+      vae2.close();
+      fd2.close();
+      policy2.close();
+    }
+  }
+
+  @Test
+  @DisplayName("paired: a VAE publish changes nothing; a forward-model swap leaves the step across it unrewarded;"
+      + " a snapshot without the encoder is passed over")
+  void pairedSwaps() {
+    CuriosityBrain brain = new CuriosityBrain(VAE, FD, POLICY, new RewardOptions(1, 0, true, false, 0, 0, true), 3,
+        params);
+    try {
+      takeUp(brain);
+      assertThat(brain.followers().get(1).inUseVersion()).as("fd@1 has no encoder group: not taken up").isZero();
+      fdPublisher.publish(Map.of("model", fd, ModelKeys.FD_ENCODER, newEncoder()), 1);
+      takeUp(brain);
+      assertThat(brain.followers().get(1).inUseVersion()).isEqualTo(2);
+      SplittableRandom random = new SplittableRandom(1);
+      brain.decide(frame(random, 1), 1, false);
+      republishEncoder();
+      takeUp(brain);
+      Decision afterVae = brain.decide(frame(random, 2), 2, false);
+      assertThat(afterVae.reward()).as("the VAE's publish does not reach the agent's latents").isFinite();
+      assertThat(afterVae.completed().versions()).doesNotContainKey(ModelKeys.VAE)
+          .containsEntry(ModelKeys.FD, 2L);
+
+      fdPublisher.publish(Map.of("model", fd, ModelKeys.FD_ENCODER, newEncoder()), 2);
+      takeUp(brain);
+      Decision across = brain.decide(frame(random, 3), 3, false);
+      assertThat(across.reward()).as("prediction from fd@2's pair, target from fd@3's encoder").isNaN();
+      assertThat(across.completed()).isNotNull();
+      assertThat(brain.encoderSwapSteps()).isEqualTo(1);
+      assertThat(brain.decide(frame(random, 4), 4, false).reward()).isFinite();
+    } finally {
+      brain.close();
+    }
+  }
+
+  private VaeEncoder newEncoder() {
+    VaeEncoder encoder = new VaeEncoder(VAE);
+    encoder.initialize(manager, DataType.FLOAT32, VAE.frameShape(1));
+    return encoder;
   }
 
   private void republishEncoder() {

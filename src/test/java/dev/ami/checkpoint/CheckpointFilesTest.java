@@ -197,6 +197,34 @@ class CheckpointFilesTest {
   }
 
   @Test
+  @DisplayName("a forward model saved before it carried its encoder still fits; a VAE without its encoder does not")
+  void optionalGroupsPerModel() throws Exception {
+    assertThat(shapes.get(ModelKeys.FD)).as("the forward model's shapes include the encoder it was trained against")
+        .containsKeys("model", ModelKeys.FD_ENCODER);
+    Path old = withoutGroup(ModelKeys.FD, ModelKeys.FD_ENCODER);
+    CheckpointReader.check(old, shapes); // accepted: the trainer's next publish brings the pair
+    Path broken = withoutGroup(ModelKeys.VAE, "encoder");
+    assertThatThrownBy(() -> CheckpointReader.check(broken, shapes)).hasMessageContaining("models/vae.params")
+        .hasMessageContaining("groups [decoder]");
+  }
+
+  /** A copy of the checkpoint whose manifest no longer lists one group of one model (its checksum rewritten). */
+  private Path withoutGroup(String model, String group) throws Exception {
+    Path c = copy();
+    Path m = c.resolve("manifest.json");
+    JsonObject manifest = new JsonObject(Files.readString(m));
+    io.vertx.core.json.JsonArray groups = manifest.getJsonObject("models").getJsonObject(model).getJsonArray("groups");
+    assertThat(groups.getList().removeIf(g -> group.equals(
+        g instanceof JsonObject j ? j.getString("name") : ((Map<?, ?>) g).get("name")))).as(model + "." + group)
+        .isTrue();
+    byte[] bytes = manifest.encodePrettily().getBytes(StandardCharsets.UTF_8);
+    Files.write(m, bytes);
+    Files.writeString(c.resolve("manifest.sha256"),
+        HexFormat.of().formatHex(CheckpointWriter.sha256().digest(bytes)) + "\n");
+    return c;
+  }
+
+  @Test
   @DisplayName("shapes that do not fit the configured model are refused, naming the file and the first misfit")
   void shapeMismatch() throws Exception {
     Map<String, Map<String, List<List<Long>>>> other = ModelShapes.of(

@@ -99,6 +99,16 @@ class DynamicsLearningTest {
       assertThat(trainer.nonFiniteGradients()).as("steps skipped for NaN gradients (1 in 400-800 measured)")
           .isLessThanOrEqualTo(8);
       assertThat(trainer.parametersFinite()).as("every weight finite after the run").isTrue();
+      // what the snapshots carry to the agent: the model, and the encoder its windows were encoded with
+      assertThat(trainer.groups()).containsOnlyKeys("model", ModelKeys.FD_ENCODER);
+      List<ai.djl.nn.Parameter> carried = dev.ami.params.SnapshotCopy.parameters(
+          trainer.groups().get(ModelKeys.FD_ENCODER));
+      List<ai.djl.nn.Parameter> published = dev.ami.params.SnapshotCopy.parameters(encoder.groups().get("encoder"));
+      assertThat(carried).hasSameSizeAs(published);
+      for (int i = 0; i < carried.size(); i++) {
+        assertThat(carried.get(i).getArray().toFloatArray()).as("encoder parameter %d", i)
+            .containsExactly(published.get(i).getArray().toFloatArray());
+      }
       double after = meanLoss(trainer, held);
       assertThat(after).as("mean NLL on 16 recorded windows: before %s, after %s", before, after)
           .isLessThan(0.6 * before);
