@@ -257,7 +257,9 @@
       }
       const b = s.buffer || {};
       const cells = [sig(s.loss), fmt(s.steps_per_s, 1), s.steps, s.step_ms.p50 == null ? '–' : fmt(s.step_ms.p50, 1) + ' ms',
-        'v' + s.version_published, 'v' + s.version_in_use, s.policy_lag,
+        // null in use: the agent does not run this model itself (the VAE's encoder comes with the forward model)
+        'v' + s.version_published, s.version_in_use != null ? 'v' + s.version_in_use : key === 'vae' ? 'with fd' : '–',
+        s.policy_lag == null ? '–' : s.policy_lag,
         // PPO's buffer is steps waiting against one rollout + 1; more wait while an update runs
         !b.capacity ? '–'
           : key === 'policy' ? b.size + ' (update at ' + b.capacity + ')' : b.size + ' / ' + b.capacity];

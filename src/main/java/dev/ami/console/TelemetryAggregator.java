@@ -39,7 +39,7 @@ public final class TelemetryAggregator {
     TrainRecord lastTrain;
     long steps;
     long versionPublished;
-    long versionInUse;
+    Long versionInUse; // null: the agent does not run this model itself (the VAE, when its encoder comes with fd)
 
     ModelView(int capacity) {
       this.capacity = capacity;
@@ -178,7 +178,9 @@ public final class TelemetryAggregator {
     for (String key : byModel.fieldNames()) {
       JsonObject m = byModel.getJsonObject(key);
       ModelView v = model(key);
-      v.versionInUse = m.getLong("version_in_use", v.versionInUse);
+      if (m.containsKey("version_in_use")) {
+        v.versionInUse = m.getLong("version_in_use");
+      }
       v.versionPublished = Math.max(v.versionPublished, m.getLong("version_published", 0L));
     }
     JsonObject trained = detail.getJsonObject("trainer", new JsonObject()).getJsonObject("models", new JsonObject());
@@ -222,7 +224,7 @@ public final class TelemetryAggregator {
           .put("compute_ms", stats(v.computeMs, now))
           .put("version_published", v.versionPublished)
           .put("version_in_use", v.versionInUse)
-          .put("policy_lag", Math.max(0, v.versionPublished - v.versionInUse))
+          .put("policy_lag", v.versionInUse == null ? null : Math.max(0, v.versionPublished - v.versionInUse))
           .put("policy_lag_p99", num(v.lag.percentile(now, 99)))
           .put("buffer", new JsonObject().put("size", (long) size).put("capacity", v.capacity)
               .put("fill", v.capacity == 0 ? null : num(size / v.capacity))));

@@ -140,16 +140,20 @@ public final class ControlVerticle extends VerticleBase {
     return deadline instanceof Long ms ? Math.max(0, ms - System.currentTimeMillis()) / 1000.0 : null;
   }
 
-  /** Per model: the version the trainer published last, the one the agent runs, and how far apart they are. */
+  /**
+   * Per model: the version the trainer published last, the one the agent runs, and how far apart they are. A
+   * model the agent does not run itself (the VAE, whose encoder reaches it with the forward model's snapshot) has
+   * no version in use and no lag (null); so has every model while no agent answers.
+   */
   static JsonObject models(JsonObject inUse, JsonObject trained) {
     JsonObject out = new JsonObject();
     Set<String> keys = new java.util.LinkedHashSet<>(trained.fieldNames());
     keys.addAll(inUse.fieldNames());
     for (String key : keys) {
       long published = trained.getJsonObject(key, new JsonObject()).getLong("version_published", 0L);
-      long used = inUse.getLong(key, 0L);
+      Long used = inUse.getLong(key);
       out.put(key, new JsonObject().put("version_published", published).put("version_in_use", used)
-          .put("policy_lag", Math.max(0, published - used)));
+          .put("policy_lag", used == null ? null : Math.max(0, published - used)));
     }
     return out;
   }

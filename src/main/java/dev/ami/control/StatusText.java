@@ -20,9 +20,10 @@ public final class StatusText {
       JsonObject m = models.getJsonObject(key);
       JsonObject t = trained.getJsonObject(key, new JsonObject());
       Object loss = t.getValue("loss");
-      out.append(String.format(Locale.ROOT, " | %s v%d in use / v%d published, %d steps, loss %s", key,
-          m.getLong("version_in_use", 0L), m.getLong("version_published", 0L), t.getLong("steps", 0L),
-          loss instanceof Number n ? String.format(Locale.ROOT, "%.5g", n.doubleValue()) : "-"));
+      Long inUse = m.getLong("version_in_use");
+      out.append(String.format(Locale.ROOT, " | %s %s / v%d published, %d steps, loss %s", key,
+          inUse == null ? "not run by the agent" : "v" + inUse + " in use", m.getLong("version_published", 0L),
+          t.getLong("steps", 0L), loss instanceof Number n ? String.format(Locale.ROOT, "%.5g", n.doubleValue()) : "-"));
     }
     return out.toString();
   }

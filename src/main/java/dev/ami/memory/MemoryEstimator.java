@@ -73,12 +73,12 @@ public final class MemoryEstimator {
         Probe decoder = probe(manager, () -> new VaeDecoder(vae), new Shape(1, vae.latent()));
         double vaeAct = activations(manager, () -> new VaeEncoder(vae), vae.frameShape(c.getInt("vae.batch")))
             + activations(manager, () -> new VaeDecoder(vae), new Shape(c.getInt("vae.batch"), vae.latent()));
-        boolean paired = c.getString("reward.encoder").equals("paired");
-        // snapshot and its spare 2x, agent 2x encoder (unless it takes the forward model's), fd's frozen encoder 1x,
-        // the preview's decoder 1x
-        long vaeCopies = SNAPSHOTS * (encoder.params + decoder.params) + (paired ? 0 : 2 * encoder.params)
-            + encoder.params + decoder.params;
         boolean randomFeatures = c.getString("reward.features").equals("random");
+        boolean paired = !randomFeatures && c.getString("reward.encoder").equals("paired");
+        // snapshot and its spare 2x, agent 2x encoder (unless it takes the forward model's), the preview's decoder
+        // 1x (fd's frozen encoder is fd's own)
+        long vaeCopies = SNAPSHOTS * (encoder.params + decoder.params) + (paired ? 0 : 2 * encoder.params)
+            + decoder.params;
         if (!randomFeatures) { // with random features no VAE is trained or published
           out.add(model(ModelKeys.VAE, encoder.params + decoder.params, vaeCopies, vaeAct, buffers.get("vae.buffer")));
         }
@@ -86,12 +86,13 @@ public final class MemoryEstimator {
         Probe dynamics = probe(manager, () -> DynamicsBlock.of(fd), shapes.inputShapes(1, 1));
         double fdAct = activations(manager, () -> DynamicsBlock.of(fd), shapes.inputShapes(1, window))
             + activations(manager, () -> new VaeEncoder(vae), vae.frameShape(window + 1)) / BACKWARD; // no grad
-        // snapshot and spare, the agent's two; with random features also the fixed encoder the trainer and the
-        // agent each build; otherwise the snapshots carry the encoder the model was trained against, and the
-        // agent's two copies too when it takes it (paired)
-        long fdCopies = (SNAPSHOTS + 2) * dynamics.params
-            + (randomFeatures ? 2 * encoder.params : SNAPSHOTS * encoder.params + (paired ? 2 * encoder.params : 0));
-        out.add(model(ModelKeys.FD, dynamics.params, fdCopies, fdAct, buffers.get("fd.buffer")));
+        // with the VAE's latents the frozen encoder it was trained against is part of fd's parameters (a snapshot
+        // group; no gradient, no optimizer state); with random features it is a fixed encoder the trainer and the
+        // agent each build, outside every snapshot
+        long fdParams = dynamics.params + (randomFeatures ? 0 : encoder.params);
+        // snapshot and spare, the agent's two (its encoder only when it takes the pair)
+        long fdCopies = SNAPSHOTS * fdParams + 2 * dynamics.params + (randomFeatures || paired ? 2 * encoder.params : 0);
+        out.add(model(ModelKeys.FD, fdParams, dynamics.params, fdCopies, fdAct, buffers.get("fd.buffer")));
         Probe pv = probe(manager, () -> new PolicyValue(policy), policy.frameShape(1));
         double policyAct = activations(manager, () -> new PolicyValue(policy),
             policy.frameShape(c.getInt("policy.batch")));
@@ -107,9 +108,16 @@ public final class MemoryEstimator {
   }
 
   private static ModelMemory model(String key, long params, long copies, double activationsMb, long bufferBytes) {
+    return model(key, params, params, copies, activationsMb, bufferBytes);
+  }
+
+  /** A model of which only {@code trainable} parameters have gradients and optimizer state. */
+  private static ModelMemory model(String key, long params, long trainable, long copies, double activationsMb,
+                                   long bufferBytes) {
     double mb = params * (double) Float.BYTES / MIB;
-    return new ModelMemory(key, params, mb, ADAM_MOMENTS * mb, mb, copies * (double) Float.BYTES / MIB,
-        activationsMb, bufferBytes / MIB);
+    double trainableMb = trainable * (double) Float.BYTES / MIB;
+    return new ModelMemory(key, params, mb, ADAM_MOMENTS * trainableMb, trainableMb,
+        copies * (double) Float.BYTES / MIB, activationsMb, bufferBytes / MIB);
   }
 
   private record Probe(long params) {

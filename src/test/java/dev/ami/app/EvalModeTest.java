@@ -39,10 +39,13 @@ class EvalModeTest {
       JsonObject status = rt.control("status", 0).detail();
       assertThat(status.getLong("ticks")).as("the agent acts").isGreaterThan(ticks0);
       assertThat(status.getJsonObject("trainer").getString("state")).isEqualTo("absent");
-      for (String key : new String[] {ModelKeys.VAE, ModelKeys.FD, ModelKeys.POLICY}) {
+      for (String key : new String[] {ModelKeys.FD, ModelKeys.POLICY}) {
         assertThat(status.getJsonObject("models").getJsonObject(key).getLong("version_in_use"))
             .as("%s runs the checkpoint's version", key).isEqualTo(savedModels.getJsonObject(key).getLong("version"));
       }
+      assertThat(status.getJsonObject("models").fieldNames())
+          .as("no trainer, and the VAE's encoder reaches the agent inside the forward model's snapshot")
+          .doesNotContain(ModelKeys.VAE);
       assertThat(Runs.mode(rt.runFolder())).isEqualTo("eval");
     }
     assertThat(Runs.training(runs)).as("latest never picks an evaluation run").hasSize(1);

@@ -100,11 +100,11 @@ class ClusterTest {
     ClusterOptions agent = ClusterOptions.of("agent", List.of("127.0.0.1:" + TRAINER_PORT), "127.0.0.1", AGENT_PORT,
         0, NAME);
     vertx = TestRuntime.await(ClusterVertx.start(agent, AmiRuntime.vertxOptions()));
-    // one delivery of each vae offer is dropped: the agent can only have what the periodic offers bring again
+    // one delivery of each fd offer is dropped: the agent can only have what the periodic offers bring again
     Set<Long> droppedOnce = new HashSet<>();
     AtomicLong drops = new AtomicLong();
     vertx.eventBus().addInboundInterceptor(ctx -> {
-      if (ctx.message().body() instanceof SnapshotOffer o && o.key().equals("vae")) {
+      if (ctx.message().body() instanceof SnapshotOffer o && o.key().equals("fd")) {
         synchronized (droppedOnce) {
           if (droppedOnce.add(o.version())) {
             drops.incrementAndGet();
@@ -121,7 +121,8 @@ class ClusterTest {
     int port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
 
     Process first = trainerNode();
-    await("the agent runs vae v3+ trained in the trainer JVM", 120, () -> unchecked(() -> inUse("vae") >= 3));
+    // fd carries the VAE's encoder: the agent runs both as trained in the trainer JVM
+    await("the agent runs fd v3+ trained in the trainer JVM", 120, () -> unchecked(() -> inUse("fd") >= 3));
     assertThat(drops.get()).as("offers were dropped and recovered").isPositive();
     assertThat(status().getJsonObject("trainer").getString("state")).isEqualTo("running");
 
@@ -162,8 +163,8 @@ class ClusterTest {
       return before.keySet().stream().allMatch(k -> models.getJsonObject(k, new JsonObject())
           .getLong("version_published", 0L) > before.get(k));
     }));
-    long vae = inUse("vae");
-    await("the agent takes the new trainer's snapshots up", 60, () -> unchecked(() -> inUse("vae") > vae));
+    long fd = inUse("fd"); // it carries the VAE's encoder too
+    await("the agent takes the new trainer's snapshots up", 60, () -> unchecked(() -> inUse("fd") > fd));
     assertThat(childLog).anyMatch(l -> l.contains("trainer-resumed: vae starts from its snapshot"));
   }
 }

@@ -76,7 +76,7 @@ class ClusterTlsTest {
         "console.enabled=false", "telemetry.log_every_s=0", "vae.min_new=0", "vae.publish_every=4",
         "checkpoint.on_shutdown=false"), childLog));
     await("the agent takes up policy snapshots trained on the other node, over TLS", 180,
-        () -> inUse("policy") > 1 && inUse("vae") > 1);
+        () -> inUse("policy") > 1 && inUse("fd") > 1);
     assertListensOnLoopbackOnly();
 
     for (Path cert : new Path[] {null, other.resolve("mallory")}) {

@@ -73,8 +73,12 @@ class MemoryEstimatorTest {
     assertThat(vae.bufferMb()).isCloseTo(c.getInt("vae.buffer") * (3.0 * side * side + 64) / mib, within(1e-9));
     assertThat(vae.estimateMb()).isCloseTo(vae.parts().values().stream().mapToDouble(Double::doubleValue).sum(),
         within(1e-9));
-    assertThat(m.get("fd").copiesMb()).as("snapshot, its spare and the agent's two copies")
-        .isCloseTo(4 * m.get("fd").paramsMb(), within(1e-9));
+    ModelMemory fd = m.get("fd");
+    assertThat(fd.copiesMb()).as("snapshot and its spare, and the agent's two copies of the model and its encoder")
+        .isCloseTo(4 * fd.paramsMb(), within(1e-9));
+    assertThat(fd.gradientsMb()).as("the encoder it carries is frozen: no gradient, no optimizer state")
+        .isLessThan(fd.paramsMb());
+    assertThat(fd.optimizerMb()).isCloseTo(2 * fd.gradientsMb(), within(1e-9));
   }
 
   @Test
