@@ -51,7 +51,8 @@ final class BenchExploreCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "system.seed: the agent's, the trainers' and the world's start")
   Long seed;
 
-  @Option(names = "--trace", paramLabel = "FILE", description = "also write every tick as a JSON line to FILE")
+  @Option(names = "--trace", paramLabel = "FILE",
+      description = "also write every tick as a JSON line to FILE, and every training step to FILE.train")
   Path trace;
 
   @Option(names = "--chance", description = "no agent: the world under chance policies, in faster than real time")
@@ -143,6 +144,7 @@ final class BenchExploreCommand implements Callable<Integer> {
     AmiRuntime.stopAndClose(runtime, vertx, 60);
     if (trace != null) {
       writeTrace(trace, recorder.traceLines());
+      writeTrace(trace.resolveSibling(trace.getFileName() + ".train"), recorder.trainLines());
     }
     double steal = cpu0 == CpuSteal.NONE || cpu1 == CpuSteal.NONE ? Double.NaN : cpu1.stealPercentSince(cpu0);
     System.out.println(new JsonObject()

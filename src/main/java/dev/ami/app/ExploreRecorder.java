@@ -25,6 +25,7 @@ final class ExploreRecorder {
 
   private final boolean trace;
   private final List<JsonObject> traceLines = new ArrayList<>();
+  private final List<JsonObject> trainLines = new ArrayList<>();
   private WorldRecord world;
   private long lastCells;
   // this minute's sums
@@ -82,6 +83,12 @@ final class ExploreRecorder {
   }
 
   synchronized void onTrain(TrainRecord r) {
+    if (trace) { // every training step: when a model's loss or gradients leave their scale, and how
+      trainLines.add(new JsonObject().put("model", r.model()).put("step", r.step()).put("wall_ms", r.wallMillis())
+          .put("loss", Double.isFinite(r.loss()) ? r.loss() : null)
+          .put("grad_norm", Double.isFinite(r.gradNorm()) ? r.gradNorm() : null)
+          .put("version", r.versionPublished()).put("skipped", r.skippedSteps()));
+    }
     if (Double.isFinite(r.loss())) {
       steps.merge(r.model(), 1L, Long::sum);
       totalSteps.merge(r.model(), 1L, Long::sum);
@@ -151,6 +158,10 @@ final class ExploreRecorder {
 
   synchronized long totalRollbacks() {
     return totalRollbacks;
+  }
+
+  synchronized List<JsonObject> trainLines() {
+    return List.copyOf(trainLines);
   }
 
   synchronized List<JsonObject> traceLines() {

@@ -28,7 +28,7 @@ final class ModelSettings {
     add(s, Setting.intRange("vae.channels", 32, 1, 512, "SmallConvNet width of the encoder (c, 2c, 2c)"));
     add(s, Setting.intRange("vae.decoder_channels", 128, 2, 1024, "widths of the decoder's upsamplings (d, d/2)"));
     add(s, Setting.doubleRange("vae.kl_weight", 0.01, 0.0, 100.0, "weight of the KL term in the VAE loss"));
-    trainerKeys(s, "vae", 8, 1e-3, 0.0, 3, 2048, 8, 128, 64);
+    trainerKeys(s, "vae", 8, 1e-3, 0.0, 3, 2048, 8, 128, 64, 10);
 
     add(s, Setting.choice("fd.kind", "sconv", java.util.List.of("sconv", "resnet"),
         "the forward model: sconv (ami's SConv recurrence) or resnet (the predecessor's stateless ResNetFD)"));
@@ -40,7 +40,7 @@ final class ModelSettings {
     add(s, Setting.intRange("fd.window", 8, 1, 512, "steps per training window (plus one for the last target)"));
     add(s, Setting.intRange("fd.windows_per_epoch", 256, 1, 1_000_000,
         "random windows per epoch (ami: 256 for a buffer of 2048)"));
-    trainerKeys(s, "fd", 0, 1e-4, 0.01, 3, 2048, 64, 128, 64);
+    trainerKeys(s, "fd", 0, 1e-4, 0.01, 3, 2048, 64, 128, 64, 10);
 
     add(s, Setting.intRange("policy.channels", 32, 1, 512, "SmallConvNet width of the policy network"));
     add(s, Setting.intRange("policy.hidden", 512, 1, 8192, "width of the policy network's two hidden layers"));
@@ -113,7 +113,8 @@ final class ModelSettings {
 
   /** The schedule keys of a model with a buffer of its own; batch 0 means the section has no batch key. */
   private static void trainerKeys(Map<String, Setting> s, String m, int batch, double lr, double weightDecay,
-                                  int epochs, int buffer, int minBuffer, int minNew, int publishEvery) {
+                                  int epochs, int buffer, int minBuffer, int minNew, int publishEvery,
+                                  double clipMedians) {
     if (batch > 0) {
       add(s, Setting.intRange(m + ".batch", batch, 1, 4096, "minibatch size"));
     }
@@ -129,6 +130,9 @@ final class ModelSettings {
         "steps between publishes inside a run; every run's end publishes too; 0 = only at a run's end (ami)"));
     add(s, Setting.doubleRange(m + ".max_grad_norm", 0.0, 0.0, 1e6,
         "clip the global L2 norm of the model's gradients to this; 0 = no clipping"));
+    add(s, Setting.doubleRange(m + ".clip_medians", clipMedians, 0.0, 1e6,
+        "clip the global L2 norm of each update's gradients to this many times the median of the last 256"
+            + " (adaptive, from the 32nd step on); 0 = no adaptive clipping"));
   }
 
   /** Rules across these keys; called from {@link CrossChecks}. */

@@ -91,6 +91,7 @@ public final class DynamicsTrainer extends TrainerBase {
     }
     optimize(options.lr(), options.weightDecay(), model);
     clipGradNorm(options.maxGradNorm());
+    clipToMedians(options.clipMedians());
     this.drawn = newWindow();
     this.frameValues = new float[(window + 1) * vaeSpec.frameSize()];
     this.actions = new float[window * ActionHeads.TOTAL];

@@ -48,6 +48,11 @@ final class GradientGuard {
     return true;
   }
 
+  /** Whether enough norms were seen for the median to mean something ({@link #WARM_UP}). */
+  boolean warm() {
+    return count >= WARM_UP;
+  }
+
   /** The median of the accepted norms in the window (the lower one of an even count). */
   double median() {
     System.arraycopy(recent, 0, sorted, 0, count);

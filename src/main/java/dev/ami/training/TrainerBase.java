@@ -29,6 +29,8 @@ abstract class TrainerBase implements ModelTrainer {
   private Gate gate;
   private long nonFiniteGradients;
   private double maxGradNorm;
+  private double clipMedians;
+  private long medianClips;
   private double lastGradNorm = Double.NaN;
   private final GradientGuard guard = new GradientGuard(OUTLIER_FACTOR);
   private long outlierGradients;
@@ -84,6 +86,22 @@ abstract class TrainerBase implements ModelTrainer {
     this.maxGradNorm = max;
   }
 
+  /**
+   * Clips every update's gradients to a global L2 norm of at most {@code factor} times the median of the recent
+   * accepted norms (the {@link GradientGuard}'s window; from its warm-up on), an adaptive clip in the spirit of
+   * AutoClip (Seetharaman et al. 2020); 0 turns it off. Why: Adam moves every weight by about lr whatever the
+   * gradient's size, so a burst of gradients thousands of medians large, all pointing one way, moves the whole
+   * network far in a few dozen steps. Clipped to a few medians, the same burst moves it as ordinary steps do.
+   */
+  protected final void clipToMedians(double factor) {
+    this.clipMedians = factor;
+  }
+
+  /** Updates whose gradients were scaled down to {@code clip_medians} times the median norm. */
+  public final long medianClips() {
+    return medianClips;
+  }
+
   /** The global L2 norm of the last update's gradients before clipping; NaN before the first. */
   @Override
   public final double lastGradNorm() {
@@ -126,9 +144,25 @@ abstract class TrainerBase implements ModelTrainer {
         }
         return Float.NaN;
       }
-      adam.step(step, maxGradNorm > 0 && norm > maxGradNorm ? (float) (maxGradNorm / (norm + 1e-6)) : 1f);
+      adam.step(step, (float) clipScale(norm));
       return value;
     }
+  }
+
+  /** The factor the gradients are scaled by: the smaller of the fixed and the adaptive limit's, at most 1. */
+  private double clipScale(double norm) {
+    double scale = 1;
+    if (maxGradNorm > 0 && norm > maxGradNorm) {
+      scale = maxGradNorm / (norm + 1e-6);
+    }
+    if (clipMedians > 0 && guard.warm()) {
+      double limit = clipMedians * Math.max(GradientGuard.MEDIAN_FLOOR, guard.median());
+      if (norm > limit) {
+        scale = Math.min(scale, limit / (norm + 1e-6));
+        medianClips++;
+      }
+    }
+    return scale;
   }
 
   /**

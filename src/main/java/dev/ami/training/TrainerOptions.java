@@ -10,13 +10,15 @@ import dev.ami.config.AmiConfig;
  * @param minBuffer samples the buffer needs before the first run
  * @param minNew new samples needed since the last run began before the next one
  * @param publishEvery steps between publishes inside a run; every run's end publishes too
+ * @param maxGradNorm a fixed limit on the gradients' global L2 norm; 0 = none
+ * @param clipMedians an adaptive limit, in medians of the recent norms ({@link TrainerBase#clipToMedians}); 0 = none
  */
 public record TrainerOptions(int batch, double lr, double weightDecay, int epochs, int buffer, int minBuffer,
-                             int minNew, int publishEvery, double maxGradNorm) {
+                             int minNew, int publishEvery, double maxGradNorm, double clipMedians) {
 
   public TrainerOptions(int batch, double lr, double weightDecay, int epochs, int buffer, int minBuffer, int minNew,
                         int publishEvery) {
-    this(batch, lr, weightDecay, epochs, buffer, minBuffer, minNew, publishEvery, 0);
+    this(batch, lr, weightDecay, epochs, buffer, minBuffer, minNew, publishEvery, 0, 0);
   }
 
   /** The keys every section with a buffer of its own has; the batch is the caller's (fd has none: one window). */
@@ -24,6 +26,6 @@ public record TrainerOptions(int batch, double lr, double weightDecay, int epoch
     return new TrainerOptions(batch, c.getDouble(section + ".lr"),
         c.getDouble(section + ".weight_decay"), c.getInt(section + ".epochs"), c.getInt(section + ".buffer"),
         c.getInt(section + ".min_buffer"), c.getInt(section + ".min_new"), c.getInt(section + ".publish_every"),
-        c.getDouble(section + ".max_grad_norm"));
+        c.getDouble(section + ".max_grad_norm"), c.getDouble(section + ".clip_medians"));
   }
 }

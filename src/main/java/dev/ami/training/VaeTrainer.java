@@ -45,6 +45,7 @@ public final class VaeTrainer extends TrainerBase {
     decoder.initialize(manager, DataType.FLOAT32, new ai.djl.ndarray.types.Shape(options.batch(), spec.latent()));
     optimize(options.lr(), options.weightDecay(), encoder, decoder);
     clipGradNorm(options.maxGradNorm());
+    clipToMedians(options.clipMedians());
     this.batchBuffer = new float[options.batch() * spec.frameSize()];
     this.slots = new int[options.batch()];
     this.input = new InputBuffer(batchBuffer.length);

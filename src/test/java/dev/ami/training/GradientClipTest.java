@@ -25,6 +25,12 @@ class GradientClipTest {
   /** loss = Σ (x · W + b) with x = (3, 4) per row of two: dL/dW = (6, 8), dL/db = 2; global norm √(36+64+4). */
   private static final class LinearTrainer extends TrainerBase {
     private final Block linear = Linear.builder().setUnits(1).build();
+    private float inputScale = 1; // x = (3a, 4a): dL/dW = (6a, 8a), dL/db = 2
+
+    LinearTrainer(double maxNorm, double clipMedians) {
+      this(maxNorm);
+      clipToMedians(clipMedians);
+    }
 
     LinearTrainer(double maxNorm) {
       super("clip-test", 1);
@@ -37,7 +43,9 @@ class GradientClipTest {
 
     @Override
     public float step() {
-      return update(m -> linear.forward(store, new NDList(m.create(new float[] {3, 4, 3, 4}, new Shape(2, 2))), true)
+      float a = inputScale;
+      return update(m -> linear.forward(store,
+          new NDList(m.create(new float[] {3 * a, 4 * a, 3 * a, 4 * a}, new Shape(2, 2))), true)
           .singletonOrThrow().sum());
     }
 
@@ -97,6 +105,31 @@ class GradientClipTest {
       // Adam's first moment after one step is (1 − β1) · g = 0.1 · g, g being the gradient it was given
       assertThat(t.firstMoments()).containsExactly(new float[] {(float) (0.1 * 6 * scale), (float) (0.1 * 8 * scale),
           (float) (0.1 * 2 * scale)}, within(1e-6f));
+    }
+  }
+
+  @Test
+  @DisplayName("adaptive: after the warm-up, a gradient 98 medians large reaches Adam scaled to 10 medians")
+  void clipsToTenMedians() {
+    double usual = Math.sqrt(36 + 64 + 4);
+    double large = Math.sqrt(600 * 600 + 800 * 800 + 4); // x scaled by 100: dL/dW = (600, 800), dL/db = 2
+    for (double factor : new double[] {10, 0}) {
+      try (LinearTrainer t = new LinearTrainer(0, factor)) {
+        for (int i = 0; i < GradientGuard.WARM_UP; i++) {
+          t.step();
+        }
+        assertThat(t.medianClips()).isZero();
+        t.inputScale = 100;
+        t.step();
+        assertThat(t.lastGradNorm()).as("the norm before clipping").isCloseTo(large, within(1e-2));
+        // the window holds 32 usual norms and this one: its median is the usual norm
+        double scale = factor == 0 ? 1 : 10 * usual / (large + 1e-6);
+        double before = 1 - Math.pow(0.9, GradientGuard.WARM_UP); // m after 32 equal gradients g: (1 − 0.9^32) g
+        float[] expected = {(float) (0.9 * before * 6 + 0.1 * 600 * scale),
+            (float) (0.9 * before * 8 + 0.1 * 800 * scale), (float) (0.9 * before * 2 + 0.1 * 2 * scale)};
+        assertThat(t.firstMoments()).as("factor %s", factor).containsExactly(expected, within(2e-4f));
+        assertThat(t.medianClips()).isEqualTo(factor == 0 ? 0 : 1);
+      }
     }
   }
 
