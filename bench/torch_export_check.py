@@ -32,13 +32,10 @@ from torch_sconv import scan_blocks, sconv_scan
 TOLERANCE = 1e-4
 HEADS = [3, 3, 3, 2, 2]  # dev.ami.model.ActionHeads
 CHANNEL_BLOCK = 16  # dev.ami.model.Layers.ONEDNN_CHANNEL_BLOCK: convs compute channels up to a multiple of it
+# exported tensors no forward pass reads, by name prefix (a group), with why
 NOT_IN_FORWARD = {
-    "policy": {"reward_norm.values": "the PPO reward normaliser's running statistics (discounted return, count, "
-                                     "mean, variance): state the trainer keeps, no part of a forward pass"},
-}
-# tensors skipped by name prefix: the forward model's snapshot carries the encoder it was trained against (the
-# VAE's encoder layout, which the vae peer checks), for the agent; the forward model's own pass never reads it
-NOT_IN_FORWARD_PREFIX = {
+    "policy": {"reward_norm.": "the PPO reward normaliser's running statistics (discounted return, count, "
+                               "mean, variance): state the trainer keeps, no part of a forward pass"},
     "fd": {"encoder.": "the VAE encoder the forward model was trained against, carried for the agent's reward "
                        "(checked by the vae peer's layout); no part of the forward model's pass"},
 }
@@ -459,9 +456,8 @@ def check_model(folder, key, entry):
     listed = [t["name"] for t in entry["tensors"]]
     if sorted(listed) != sorted(weights):
         raise Mismatch("models.json lists %s, the file holds %s" % (sorted(listed), sorted(weights)))
-    skipped = {n: why for n, why in NOT_IN_FORWARD.get(key, {}).items() if n in weights}
-    for prefix, why in NOT_IN_FORWARD_PREFIX.get(key, {}).items():
-        skipped.update({n: why for n in weights if n.startswith(prefix)})
+    skipped = {n: why for prefix, why in NOT_IN_FORWARD.get(key, {}).items() for n in weights
+               if n.startswith(prefix)}
     model, links, run = PEERS[key](probe["config"])
     load(model, weights, links, skipped)
     model.eval()

@@ -51,7 +51,8 @@ public final class CuriosityBrain implements Brain {
   private final ParameterStore store;
   private final Twin encoder; // the VAE's newest; null with random features or the forward model's paired encoder
   private final VaeEncoder fixedEncoder; // the random features' encoder, never swapped; null with the VAE's
-  private final boolean paired; // the encoder is part 1 of the dynamics twin
+  private final boolean paired; // the encoder is part PAIRED_ENCODER of the dynamics twin
+  private static final int PAIRED_ENCODER = 1; // the dynamics twin's parts: the model, then its encoder
   private final Twin policy;
   private final Twin dynamics;
   private final List<ParamFollower> followers;
@@ -150,7 +151,7 @@ public final class CuriosityBrain implements Brain {
     try (NDManager t = manager.newSubManager()) {
       long t0 = System.nanoTime();
       NDArray x = frameIn.wrap(t, frame.chw(), vae.frameShape(1));
-      Block enc = paired ? dynamics.active(1) : encoder == null ? fixedEncoder : encoder.active();
+      Block enc = paired ? dynamics.active(PAIRED_ENCODER) : encoder == null ? fixedEncoder : encoder.active();
       float[] z = enc.forward(store, new NDList(x), false).get(0).toFloatArray();
       long t1 = System.nanoTime();
       if (!finite(z)) {

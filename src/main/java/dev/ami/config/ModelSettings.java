@@ -132,7 +132,7 @@ final class ModelSettings {
         "clip the global L2 norm of the model's gradients to this; 0 = no clipping"));
     add(s, Setting.doubleRange(m + ".clip_medians", clipMedians, 0.0, 1e6,
         "clip the global L2 norm of each update's gradients to this many times the median of the last 256"
-            + " (adaptive, from the 32nd step on); 0 = no adaptive clipping"));
+            + " (adaptive, after the first 32 steps); 0 = no adaptive clipping"));
   }
 
   /** Rules across these keys; called from {@link CrossChecks}. */

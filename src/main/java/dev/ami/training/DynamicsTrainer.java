@@ -29,13 +29,12 @@ import java.util.function.Supplier;
  *
  * <p>The encoder is the newest published VAE encoder, copied in place into a frozen copy of this trainer's
  * own whenever a newer version appears: the trainers never share live blocks. Every snapshot of the forward model
- * carries that encoder as its group {@value #ENCODER}, so that the agent computes the reward in the latent space the
- * forward model was trained in (with random features the agent builds the same fixed encoder, and no group is
- * sent).
+ * carries that encoder as its group {@link ModelKeys#FD_ENCODER}, so that the agent computes the reward in the
+ * latent space the forward model was trained in (with random features the agent builds the same fixed encoder,
+ * and no group is sent).
  */
 public final class DynamicsTrainer extends TrainerBase {
   private static final int WINDOW_TRIES = 64;
-  private static final String ENCODER = ModelKeys.FD_ENCODER;
 
   private final DynamicsSpec spec;
   private final VaeSpec vaeSpec;
@@ -200,13 +199,13 @@ public final class DynamicsTrainer extends TrainerBase {
 
   @Override
   public Map<String, Block> groups() {
-    return encoderSnapshots == null ? Map.of("model", model) : Map.of("model", model, ENCODER, encoder);
+    return encoderSnapshots == null ? Map.of("model", model) : Map.of("model", model, ModelKeys.FD_ENCODER, encoder);
   }
 
   /** A snapshot from before the forward model carried its encoder restores the model alone. */
   @Override
   public void restore(ParamSnapshot snapshot) {
-    if (encoderSnapshots != null && !snapshot.groupNames().contains(ENCODER)) {
+    if (encoderSnapshots != null && !snapshot.groupNames().contains(ModelKeys.FD_ENCODER)) {
       restoreGroups(snapshot, Map.of("model", model));
     } else {
       super.restore(snapshot);

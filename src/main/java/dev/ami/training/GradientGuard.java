@@ -31,13 +31,19 @@ final class GradientGuard {
     this.factor = factor;
   }
 
+  /**
+   * The median the last call of {@link #accept} judged by (floored at {@link #MEDIAN_FLOOR}), the window before that
+   * norm joined it; NaN during the warm-up. Trainers clip by it, so the window is sorted once a step.
+   */
+  private double lastMedian = Double.NaN;
+
   /** True when {@code norm} may be applied; an accepted norm joins the window. */
   boolean accept(double norm) {
     if (!Double.isFinite(norm)) {
       return false;
     }
-    if (factor > 0 && count >= WARM_UP && norm > factor * Math.max(MEDIAN_FLOOR, median())
-        && refusedInARow < MAX_REFUSALS) {
+    lastMedian = count >= WARM_UP ? Math.max(MEDIAN_FLOOR, median()) : Double.NaN;
+    if (factor > 0 && !Double.isNaN(lastMedian) && norm > factor * lastMedian && refusedInARow < MAX_REFUSALS) {
       refusedInARow++;
       return false;
     }
@@ -48,9 +54,9 @@ final class GradientGuard {
     return true;
   }
 
-  /** Whether enough norms were seen for the median to mean something ({@link #WARM_UP}). */
-  boolean warm() {
-    return count >= WARM_UP;
+  /** The median the last accepted norm was judged by; NaN while fewer than {@link #WARM_UP} norms were seen. */
+  double lastMedian() {
+    return lastMedian;
   }
 
   /** The median of the accepted norms in the window (the lower one of an even count). */

@@ -88,7 +88,7 @@ abstract class TrainerBase implements ModelTrainer {
 
   /**
    * Clips every update's gradients to a global L2 norm of at most {@code factor} times the median of the recent
-   * accepted norms (the {@link GradientGuard}'s window; from its warm-up on), an adaptive clip in the spirit of
+   * accepted norms (the {@link GradientGuard}'s window, after its warm-up), an adaptive clip in the spirit of
    * AutoClip (Seetharaman et al. 2020); 0 turns it off. Why: Adam moves every weight by about lr whatever the
    * gradient's size, so a burst of gradients thousands of medians large, all pointing one way, moves the whole
    * network far in a few dozen steps. Clipped to a few medians, the same burst moves it as ordinary steps do.
@@ -155,8 +155,8 @@ abstract class TrainerBase implements ModelTrainer {
     if (maxGradNorm > 0 && norm > maxGradNorm) {
       scale = maxGradNorm / (norm + 1e-6);
     }
-    if (clipMedians > 0 && guard.warm()) {
-      double limit = clipMedians * Math.max(GradientGuard.MEDIAN_FLOOR, guard.median());
+    if (clipMedians > 0 && !Double.isNaN(guard.lastMedian())) {
+      double limit = clipMedians * guard.lastMedian();
       if (norm > limit) {
         scale = Math.min(scale, limit / (norm + 1e-6));
         medianClips++;

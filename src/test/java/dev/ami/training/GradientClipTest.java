@@ -122,7 +122,7 @@ class GradientClipTest {
         t.inputScale = 100;
         t.step();
         assertThat(t.lastGradNorm()).as("the norm before clipping").isCloseTo(large, within(1e-2));
-        // the window holds 32 usual norms and this one: its median is the usual norm
+        // the window held 32 usual norms before this one: its median is the usual norm
         double scale = factor == 0 ? 1 : 10 * usual / (large + 1e-6);
         double before = 1 - Math.pow(0.9, GradientGuard.WARM_UP); // m after 32 equal gradients g: (1 − 0.9^32) g
         float[] expected = {(float) (0.9 * before * 6 + 0.1 * 600 * scale),
