@@ -15,8 +15,21 @@ public final class Addresses {
   public static final String AGENT_STATE = "ami.agent.state";
   /** Request-reply, any body → {@link TrainerState}: every model's training state, between two steps. */
   public static final String TRAINER_STATE = "ami.trainer.state";
-  /** Request-reply, {@link ControlCommand} {@code checkpoint} → {@link ControlReply}: write a checkpoint now. */
+  /**
+   * Request-reply, {@link ControlCommand} {@code checkpoint} → {@link ControlReply}: write a checkpoint now. In a
+   * split cluster it also takes {@code trainer-stop}, the trainer node's last checkpoint at its stop.
+   */
   public static final String CHECKPOINT = "ami.checkpoint";
+  /**
+   * Request-reply, {@link CheckpointPartRequest} → {@link CheckpointPartReply}: the trainer node of a split cluster
+   * writes its part of a checkpoint. One trainer node per cluster: a second one would get requests round-robin.
+   */
+  public static final String CHECKPOINT_TRAINER_PART = "ami.checkpoint.trainer.part";
+  /**
+   * Request-reply, any body → {@link ControlReply} with detail {node, run, next_sequence, resumed_id, resumed_name,
+   * started_ms}: what the trainer node resumed from, for the coordinator's pair check.
+   */
+  public static final String CHECKPOINT_TRAINER_INFO = "ami.checkpoint.trainer.info";
   /** Publish, {@link StepRecord}: agent → the trainers' buffers (and recorders), one per completed step. */
   public static final String TRANSITIONS = "ami.transitions";
   /** Publish, {@link ParamsPublished}: a new snapshot is in the local map {@link #PARAMS_MAP}. */
@@ -78,6 +91,8 @@ public final class Addresses {
   public static final String RUN_FOLDER_KEY = "run_folder";
   /** When {@code system.max_uptime} stops the run ({@link System#currentTimeMillis()} clock); absent: never. */
   public static final String DEADLINE_KEY = "deadline_ms";
+  /** {@link #APP_MAP} key: JSON {checkpoint_id, name, path} of the checkpoint part this process resumed from. */
+  public static final String RESUMED_KEY = "resumed";
   /** Shared-data local map holding the agent's {@code dev.ami.env.Environment} under {@link #ENV_KEY}. */
   public static final String AGENT_MAP = "ami.agent";
   public static final String ENV_KEY = "env";

@@ -12,7 +12,7 @@ import java.util.function.Function;
  */
 public final class WireCodec<T> extends RecordCodec<T> {
   /** The version of the wire layout: change it whenever any record's layout changes. */
-  public static final int FORMAT = 3;
+  public static final int FORMAT = 4;
 
   private final BiConsumer<WireWriter, T> writer;
   private final Function<WireReader, T> reader;

@@ -94,13 +94,28 @@ final class WireFormats {
       (w, b) -> w.string(b.node()).list(b.roles(), WireWriter::string).i64(b.wallMillis()),
       r -> new NodeBeat(r.string(), r.list(WireReader::string, 4), r.i64()));
 
-  /** Every record that may cross a JVM boundary, with its codec. */
   /** Its bytes after their count, read into a buffer of {@link SnapshotChunk#RECEIVED}. */
   static final WireCodec<SnapshotChunk> SNAPSHOT_CHUNK = new WireCodec<>(SnapshotChunk.class,
       (w, c) -> w.byteBuffer(c.bytes()), r -> new SnapshotChunk(r.chunk(SnapshotChunk.RECEIVED)));
 
+  static final WireCodec<CheckpointPartRequest> CHECKPOINT_PART_REQUEST = new WireCodec<>(CheckpointPartRequest.class,
+      (w, p) -> w.string(p.id()).i64(p.sequence()).i64(p.stampMillis()).string(p.reason()).string(p.node())
+          .string(p.run()).bool(p.agent()).i64(p.ticks()).i64(p.noFrameTicks()).i64(p.staleTicks())
+          .i64(p.missedTicks()).floats(p.hidden()),
+      r -> new CheckpointPartRequest(r.string(), r.i64(), r.i64(), r.string(), r.string(), r.string(), r.bool(),
+          r.i64(), r.i64(), r.i64(), r.i64(), r.floats()));
+
+  static final WireCodec<CheckpointPartReply> CHECKPOINT_PART_REPLY = new WireCodec<>(CheckpointPartReply.class,
+      (w, p) -> w.string(p.id()).string(p.name()).string(p.path()).i64(p.bytes()).string(p.manifestSha256())
+          .f64(p.trainerPauseMs()).f64(p.writeMs()).string(p.node()).string(p.run()).string(p.error())
+          .i64(p.wallMillis()),
+      r -> new CheckpointPartReply(r.string(), r.string(), r.string(), r.i64(), r.string(), r.f64(), r.f64(),
+          r.string(), r.string(), r.string(), r.i64()));
+
+  /** Every record that may cross a JVM boundary, with its codec. */
   static final List<WireCodec<?>> ALL = List.of(CONTROL_COMMAND, CONTROL_REPLY, STEP, PARAMS_PUBLISHED, TICK, TRAIN,
-      PPO_UPDATE, EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, SNAPSHOT_CHUNK, NODE_BEAT);
+      PPO_UPDATE, EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, SNAPSHOT_CHUNK, NODE_BEAT,
+      CHECKPOINT_PART_REQUEST, CHECKPOINT_PART_REPLY);
 
   private WireFormats() {
   }

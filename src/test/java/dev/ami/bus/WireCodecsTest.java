@@ -70,7 +70,13 @@ class WireCodecsTest {
         new SnapshotChunk(ByteBuffer.wrap(new byte[] {1, -2, 3, 0, 127, -128})),
         new SnapshotChunk(ByteBuffer.allocate(0)),
         new NodeBeat("node-2", List.of("agent", "console"), 10),
-        new NodeBeat("node-3", List.of(), 11))
+        new NodeBeat("node-3", List.of(), 11),
+        new CheckpointPartRequest("6f1c-" + UNICODE, 12, 1_700_000_000_123L, "operator", "a1b2c3d4",
+            "20261207-100000-lab", true, 5000, 3, 2, 1, new float[] {0.5f, Float.NaN, -1e-30f}),
+        CheckpointPartRequest.standalone(null, "shutdown", 0),
+        new CheckpointPartReply("6f1c", "00012-20261207T103000.123Z.state", "/runs/" + UNICODE, 1L << 33,
+            "ab" + "0".repeat(62), 48.5, 519.25, "e5f60718", "20261207-100002", null, 12),
+        CheckpointPartReply.failed(null, "n", null, "disk full: " + UNICODE))
         .map(r -> Arguments.of(r.getClass().getSimpleName(), r));
   }
 
@@ -223,7 +229,7 @@ class WireCodecsTest {
     buffer.setByte(LEADING.length, (byte) (WireCodec.FORMAT + 1));
     assertThatThrownBy(() -> WireFormats.EVENT.decodeFromWire(LEADING.length, buffer))
         .isInstanceOf(WireFormatException.class)
-        .hasMessage("cannot decode Event from the wire: wire format 4, but this JVM reads format 3: the peer runs "
+        .hasMessage("cannot decode Event from the wire: wire format 5, but this JVM reads format 4: the peer runs "
             + "another version of ami-runtime");
     assertThatThrownBy(() -> WireFormats.EVENT.decodeFromWire(buffer.length() + 1, buffer))
         .isInstanceOf(WireFormatException.class).hasMessageContaining("outside the buffer");
@@ -233,19 +239,19 @@ class WireCodecsTest {
   @DisplayName("known answers: the exact bytes of tiny records pin the format")
   void knownAnswers() {
     assertThat(encode(WireFormats.EVENT, new Event("info", "k", "m", 1)).getBytes()).isEqualTo(bytes(
-        3,                                  // format
+        4,                                  // format
         0, 0, 0, 4, 'i', 'n', 'f', 'o',     // level: int32 UTF-8 length, bytes
         0, 0, 0, 1, 'k',                    // kind
         0, 0, 0, 1, 'm',                    // message
         0, 0, 0, 0, 0, 0, 0, 1));           // wallMillis: int64 big-endian
     assertThat(encode(WireFormats.CONTROL_COMMAND, new ControlCommand("st", 2, null)).getBytes()).isEqualTo(bytes(
-        3,
+        4,
         0, 0, 0, 2, 's', 't',
         0, 0, 0, 2,                         // n
         0xff, 0xff, 0xff, 0xff));           // args: null is length -1
     assertThat(encode(WireFormats.STEP, new StepRecord(1, new byte[] {1, 2, (byte) 255}, 1, new int[] {4}, null,
         0.5f, Float.NaN, null, true, false, Map.of("ae", 2L), 3)).getBytes()).isEqualTo(bytes(
-        3,
+        4,
         0, 0, 0, 0, 0, 0, 0, 1,             // tick
         0, 0, 0, 3, 1, 2, 0xff,             // frame: raw uint8 bytes
         0, 0, 0, 1,                         // side
@@ -267,7 +273,8 @@ class WireCodecsTest {
         ControlReply.class, StepRecord.class, ParamsPublished.class, TickRecord.class, TrainRecord.class,
         PpoUpdate.class, Event.class, WorldRecord.class, ObservationRecord.class, ExpectedFrameRecord.class,
         CheckpointRecord.class,
-        RedeployRecord.class, SnapshotOffer.class, SnapshotChunk.class, NodeBeat.class);
+        RedeployRecord.class, SnapshotOffer.class, SnapshotChunk.class, NodeBeat.class, CheckpointPartRequest.class,
+        CheckpointPartReply.class);
     assertThat(Codecs.LOCAL_ONLY).containsExactlyInAnyOrder(AgentState.class, TrainerState.class,
         AgentHandover.class, ModelState.class);
     assertThatThrownBy(() -> new LocalRecordCodec<>(AgentState.class).encodeToWire(Buffer.buffer(), null))
