@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import dev.ami.bus.AgentState;
 import dev.ami.bus.ModelState;
 import dev.ami.data.Saved;
+import dev.ami.params.ParamSnapshot;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedOutputStream;
@@ -35,8 +36,8 @@ import java.util.Map;
  * checkpoint verticle runs one writer on one thread.
  */
 final class CheckpointWriter {
-  /** What was written. */
-  record Written(Path path, long bytes, double writeMs) {
+  /** What was written; {@code manifestSha256} is what the agent part of a split checkpoint records. */
+  record Written(Path path, long bytes, double writeMs, String manifestSha256) {
   }
 
   private static final int BUFFER = 1 << 16;
@@ -55,11 +56,25 @@ final class CheckpointWriter {
   }
 
   Written write(CheckpointContent c) throws IOException {
+    return write(c, null);
+  }
+
+  /**
+   * @param name the directory's name (a split cluster's parts share one); null: the next one in this run, stamped
+   *     {@code c.created()}
+   * @throws IOException also when a checkpoint of that name exists: a part is never written over
+   */
+  Written write(CheckpointContent c, String name) throws IOException {
     long t0 = System.nanoTime();
     Files.createDirectories(dir);
-    Instant now = clock.instant();
-    String name = Checkpoints.newName(dir, now);
+    Instant now = c.created() != null ? c.created() : clock.instant();
+    if (name == null) {
+      name = Checkpoints.newName(dir, now);
+    } else if (Files.exists(dir.resolve(name))) {
+      throw new IOException("checkpoint " + dir.resolve(name) + " exists already: not written over");
+    }
     Path tmp = Checkpoints.temp(dir, name);
+    Checkpoints.deleteTree(tmp); // a crash's leftover under a name the coordinator chose
     Files.createDirectory(tmp);
     try {
       JsonObject files = new JsonObject();
@@ -69,9 +84,13 @@ final class CheckpointWriter {
         throw new IOException("injected disk error (" + FAIL_PROPERTY + ")");
       }
       JsonObject models = new JsonObject();
-      for (ModelState m : c.trainer().models()) {
-        String spec = m.params().spec().isEmpty() ? c.specs().get(m.key()) : m.params().spec();
-        models.put(m.key(), writeModel(files, tmp, m, spec));
+      if (c.trainer() != null) {
+        for (ModelState m : c.trainer().models()) {
+          models.put(m.key(), writeModel(files, tmp, m, specOf(c, m.params())));
+        }
+      }
+      for (Map.Entry<String, ParamSnapshot> p : c.params().entrySet()) {
+        models.put(p.getKey(), writeParamsOnly(files, tmp, p.getValue(), specOf(c, p.getValue())));
       }
       if (c.agent() != null) {
         put(files, tmp, "agent.json", out -> out.write(agentJson(c.agent()).encode().getBytes(StandardCharsets.UTF_8)));
@@ -89,11 +108,31 @@ final class CheckpointWriter {
       syncDirectory(dir);
       written++;
       long bytes = m.bytes() + files.stream().mapToLong(e -> ((JsonObject) e.getValue()).getLong("bytes")).sum();
-      return new Written(target, bytes, (System.nanoTime() - t0) / 1e6);
+      return new Written(target, bytes, (System.nanoTime() - t0) / 1e6, m.sha256());
     } catch (IOException | RuntimeException e) {
       Checkpoints.deleteTree(tmp);
       throw e;
     }
+  }
+
+  private static String specOf(CheckpointContent c, ParamSnapshot p) {
+    return p.spec().isEmpty() ? c.specs().get(p.key()) : p.spec();
+  }
+
+  /** An agent part's model: its parameters as the agent acts with them, no optimizer (manifest format 2). */
+  private JsonObject writeParamsOnly(JsonObject files, Path tmp, ParamSnapshot p, String spec) throws IOException {
+    JsonArray groups = new JsonArray();
+    NDList params = new NDList();
+    for (String g : p.groupNames()) {
+      List<NDArray> arrays = p.group(g);
+      params.addAll(arrays);
+      groups.add(new JsonObject().put("name", g).put("shapes", shapes(arrays)));
+    }
+    String paramsFile = "models/" + p.key() + ".params";
+    put(files, tmp, paramsFile, params::encode);
+    return new JsonObject().put("version", p.version()).put("trainer_step", p.trainerStep())
+        .put("optimizer_steps", 0).put("counters", new JsonObject()).put("spec", spec).put("groups", groups)
+        .put("optimizer_arrays", 0).put("params", paramsFile).putNull("optimizer");
   }
 
   private JsonObject writeModel(JsonObject files, Path tmp, ModelState m, String spec) throws IOException {

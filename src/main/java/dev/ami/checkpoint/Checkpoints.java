@@ -36,6 +36,16 @@ public final class Checkpoints {
 
   /** The name of the next checkpoint in {@code dir}: one more than the highest sequence there, stamped {@code now}. */
   static String newName(Path dir, Instant now) {
+    return nameOf(nextSequence(dir), now);
+  }
+
+  /** The name of checkpoint number {@code sequence}, stamped {@code stamp}. */
+  public static String nameOf(long sequence, Instant stamp) {
+    return String.format("%06d-%s%s", sequence, STAMP.format(stamp), SUFFIX);
+  }
+
+  /** One more than the highest sequence in {@code dir}, a crash's leftovers included; 1 when there is none. */
+  public static long nextSequence(Path dir) {
     long next = list(dir).stream().mapToLong(Checkpoints::sequence).max().orElse(0) + 1;
     try (Stream<Path> s = Files.exists(dir) ? Files.list(dir) : Stream.empty()) { // a crash's leftovers count too
       for (Path p : s.toList()) {
@@ -47,7 +57,7 @@ public final class Checkpoints {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + dir, e);
     }
-    return String.format("%06d-%s%s", next, STAMP.format(now), SUFFIX);
+    return next;
   }
 
   static Path temp(Path dir, String name) {
