@@ -50,12 +50,12 @@ final class ExportCommand implements Callable<Integer> {
       try {
         checked = CheckpointReader.first(Resume.candidates(config, resume),
             "latest".equals(resume) ? Path.of(config.getString("system.runs_dir")) : Path.of(resume),
-            ModelShapes.of(config, scratch)).chosen();
+            ModelShapes.of(config, scratch), Resume.Scope.AGENT).chosen(); // the weights only: any part will do
       } catch (CheckpointException e) {
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;
       }
-      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null);
+      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null, Resume.Scope.AGENT);
       try {
         Map<String, List<WeightExport.Tensor>> written = WeightExport.write(loaded.snapshots(), config, out, scratch);
         written.forEach((key, tensors) -> System.err.printf("%s: %d tensors -> %s%n", key, tensors.size(),
@@ -65,7 +65,9 @@ final class ExportCommand implements Callable<Integer> {
         return 0;
       } finally {
         loaded.snapshots().values().forEach(ParamSnapshot::release);
-        loaded.trainer().close();
+        if (loaded.trainer() != null) {
+          loaded.trainer().close();
+        }
       }
     } finally {
       vertx.close();

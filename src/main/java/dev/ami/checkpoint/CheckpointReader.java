@@ -42,7 +42,11 @@ public final class CheckpointReader {
   public record Choice(Checked chosen, List<CheckpointException> skipped) {
   }
 
-  /** What a checkpoint brings back; the snapshots are not yet in any map, the states not yet taken. */
+  /**
+   * What a checkpoint brings back; the snapshots are not yet in any map, the states not yet taken.
+   *
+   * @param trainer null when loaded for an agent node ({@link Resume.Scope#AGENT})
+   */
   public record Loaded(Map<String, ParamSnapshot> snapshots, TrainerState trainer, AgentState agent,
                        boolean buffers) {
   }
@@ -58,10 +62,16 @@ public final class CheckpointReader {
    */
   public static Choice first(List<Path> candidates, Path where, Map<String, Map<String, List<List<Long>>>> expected)
       throws CheckpointException {
+    return first(candidates, where, expected, Resume.Scope.ALL);
+  }
+
+  /** {@link #first(List, Path, Map)} for what one node of a split cluster resumes ({@code scope}). */
+  public static Choice first(List<Path> candidates, Path where, Map<String, Map<String, List<List<Long>>>> expected,
+                             Resume.Scope scope) throws CheckpointException {
     List<CheckpointException> skipped = new ArrayList<>();
     for (Path candidate : candidates) {
       try {
-        return new Choice(check(candidate, expected), List.copyOf(skipped));
+        return new Choice(check(candidate, expected, scope), List.copyOf(skipped));
       } catch (CheckpointException e) {
         skipped.add(e);
       }
@@ -78,15 +88,28 @@ public final class CheckpointReader {
    */
   public static Checked check(Path dir, Map<String, Map<String, List<List<Long>>>> expected)
       throws CheckpointException {
+    return check(dir, expected, Resume.Scope.ALL);
+  }
+
+  /**
+   * {@link #check(Path, Map)} for what {@code scope} resumes: only {@link Resume.Scope#AGENT} takes an agent part,
+   * and takes a subset of the configured models (those its node had mirrored when it was written).
+   */
+  public static Checked check(Path dir, Map<String, Map<String, List<List<Long>>>> expected, Resume.Scope scope)
+      throws CheckpointException {
     if (!Files.isDirectory(dir)) {
       throw new CheckpointException(dir, "not a checkpoint directory");
     }
     JsonObject manifest = manifest(dir);
+    if (partOf(dir, manifest) == Part.AGENT && scope != Resume.Scope.AGENT) {
+      throw new CheckpointException(dir.resolve(Manifest.FILE), "an agent part (parameters and the agent's counters, "
+          + "no optimizer or buffers): resume the trainer from a trainer part on the trainer node");
+    }
     JsonObject files = manifest.getJsonObject("files", new JsonObject());
     for (String name : files.fieldNames()) {
       verifyFile(inside(dir, name), files.getJsonObject(name));
     }
-    verifyModels(dir, manifest, expected);
+    verifyModels(dir, manifest, expected, scope == Resume.Scope.AGENT);
     return new Checked(dir, manifest);
   }
 
@@ -112,9 +135,9 @@ public final class CheckpointReader {
       if (format == null) {
         throw new CheckpointException(file, "has no format version");
       }
-      if (format > Manifest.FORMAT) {
+      if (format > Manifest.FORMAT_READ) {
         throw new CheckpointException(file, "format version " + format + " is from a newer build; this one reads "
-            + "up to " + Manifest.FORMAT + " (written by ami " + manifest.getString("project_version") + ")");
+            + "up to " + Manifest.FORMAT_READ + " (written by ami " + manifest.getString("project_version") + ")");
       }
       return manifest;
     } catch (IOException e) {
@@ -148,15 +171,29 @@ public final class CheckpointReader {
     }
   }
 
-  private static void verifyModels(Path dir, JsonObject manifest, Map<String, Map<String, List<List<Long>>>> expected)
-      throws CheckpointException {
+  /** The part a manifest holds; {@link Part#WHOLE} for one from before parts existed. */
+  static Part partOf(Path dir, JsonObject manifest) throws CheckpointException {
+    try {
+      return Part.of(manifest.getString("part"));
+    } catch (IllegalArgumentException | ClassCastException e) {
+      throw new CheckpointException(dir.resolve(Manifest.FILE), "names an unknown part: " + manifest.getValue("part"), e);
+    }
+  }
+
+  private static void verifyModels(Path dir, JsonObject manifest, Map<String, Map<String, List<List<Long>>>> expected,
+                                   boolean subset) throws CheckpointException {
     JsonObject models = manifest.getJsonObject("models", new JsonObject());
-    if (!models.fieldNames().equals(expected.keySet())) {
+    boolean fits = subset ? expected.keySet().containsAll(models.fieldNames())
+        : models.fieldNames().equals(expected.keySet());
+    if (!fits) {
       throw new CheckpointException(dir.resolve(Manifest.FILE), "holds the models " + models.fieldNames()
           + " (" + manifest.getString("model_kind") + "); the configured agent trains " + expected.keySet());
     }
     for (Map.Entry<String, Map<String, List<List<Long>>>> model : expected.entrySet()) {
       JsonObject saved = models.getJsonObject(model.getKey());
+      if (saved == null) {
+        continue; // an agent part without this model: its node had not mirrored it yet
+      }
       Path file = inside(dir, saved.getString("params"));
       Map<String, List<List<Long>>> savedGroups = new LinkedHashMap<>();
       for (Object g : saved.getJsonArray("groups")) {
@@ -216,9 +253,21 @@ public final class CheckpointReader {
    * them) the buffers' content into {@code buffers}.
    */
   public static Loaded load(Checked c, Buffers buffers) throws CheckpointException {
+    return load(c, buffers, Resume.Scope.ALL);
+  }
+
+  /**
+   * {@link #load(Checked, Buffers)} for what {@code scope} resumes. An agent node ({@link Resume.Scope#AGENT})
+   * takes the parameters and the agent's state only: no optimizer is decoded, no buffers are read, and
+   * {@link Loaded#trainer()} is null.
+   */
+  public static Loaded load(Checked c, Buffers buffers, Resume.Scope scope) throws CheckpointException {
+    boolean forTrainer = scope != Resume.Scope.AGENT;
     Map<String, ParamSnapshot> snapshots = new LinkedHashMap<>();
-    NDManager optimizerManager = NDManager.newBaseManager();
-    optimizerManager.setName("resume-optimizer");
+    NDManager optimizerManager = forTrainer ? NDManager.newBaseManager() : null;
+    if (optimizerManager != null) {
+      optimizerManager.setName("resume-optimizer");
+    }
     List<ModelState> models = new ArrayList<>();
     try {
       JsonObject manifest = c.manifest().getJsonObject("models");
@@ -226,6 +275,9 @@ public final class CheckpointReader {
         JsonObject m = manifest.getJsonObject(key);
         ParamSnapshot snapshot = snapshot(c.dir(), key, m);
         snapshots.put(key, snapshot);
+        if (!forTrainer) {
+          continue;
+        }
         Path optimizerFile = inside(c.dir(), m.getString("optimizer"));
         List<NDArray> optimizer = new ArrayList<>(decode(optimizerFile, optimizerManager));
         Map<String, Long> counters = new LinkedHashMap<>();
@@ -235,6 +287,9 @@ public final class CheckpointReader {
             m.getInteger("optimizer_steps"), List.copyOf(optimizer)));
       }
       AgentState agent = c.manifest().getBoolean("agent", false) ? agent(c.dir().resolve("agent.json")) : null;
+      if (!forTrainer) {
+        return new Loaded(snapshots, null, agent, false);
+      }
       boolean withBuffers = buffers != null && c.manifest().getBoolean("buffers", false);
       if (withBuffers) {
         for (Map.Entry<String, Saved> part : buffers.parts().entrySet()) {
@@ -250,7 +305,9 @@ public final class CheckpointReader {
     } catch (CheckpointException | RuntimeException e) {
       models.forEach(m -> m.params().release());
       snapshots.values().forEach(ParamSnapshot::release);
-      optimizerManager.close();
+      if (optimizerManager != null) {
+        optimizerManager.close();
+      }
       throw e;
     }
   }

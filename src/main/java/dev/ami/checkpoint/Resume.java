@@ -39,6 +39,15 @@ public final class Resume {
   public record Resumed(Path path, List<CheckpointException> skipped, String summary, RunFolder parent) {
   }
 
+  /**
+   * What this node resumes. One JVM with the agent and the trainer resumes {@link #ALL}; in a split cluster each
+   * node resumes its own part from its own disk: the agent node its parameters and the agent's state, the
+   * trainer node everything but the agent's state.
+   */
+  public enum Scope {
+    ALL, AGENT, TRAINER
+  }
+
   private Resume() {
   }
 
@@ -79,18 +88,26 @@ public final class Resume {
    * @throws CheckpointException when the checkpoint cannot be used (for {@code latest}: when none can)
    */
   public static Resumed prepare(Vertx vertx, AmiConfig config, String what) throws CheckpointException {
+    return prepare(vertx, config, what, Scope.ALL);
+  }
+
+  /**
+   * {@link #prepare(Vertx, AmiConfig, String)} for one node of a split cluster: an agent node makes no buffers and
+   * leaves no trainer state; a trainer node leaves no agent state (the agent node resumes its own).
+   */
+  public static Resumed prepare(Vertx vertx, AmiConfig config, String what, Scope scope) throws CheckpointException {
     Map<String, Map<String, List<List<Long>>>> expected =
         ModelShapes.of(config, vertx.sharedData().getLocalMap("ami.resume.probe"));
     CheckpointReader.Choice choice = CheckpointReader.first(candidates(config, what),
-        "latest".equals(what) ? Path.of(config.getString("system.runs_dir")) : Path.of(what), expected);
+        "latest".equals(what) ? Path.of(config.getString("system.runs_dir")) : Path.of(what), expected, scope);
     CheckpointReader.Checked chosen = choice.chosen();
     List<CheckpointException> skipped = choice.skipped();
     for (CheckpointException e : skipped) {
       LOG.warn("skipped checkpoint {}", e.getMessage());
     }
     logSettingChanges(chosen.dir(), config);
-    Buffers buffers = Buffers.of(config);
-    CheckpointReader.Loaded loaded = CheckpointReader.load(chosen, buffers);
+    Buffers buffers = scope == Scope.AGENT ? null : Buffers.of(config); // frames are allocated eagerly
+    CheckpointReader.Loaded loaded = CheckpointReader.load(chosen, buffers, scope);
     Map<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     loaded.snapshots().forEach((key, snapshot) -> {
       ParamSnapshot previous = params.put(key, snapshot);
@@ -101,19 +118,28 @@ public final class Resume {
     if (loaded.buffers()) {
       vertx.sharedData().getLocalMap(Addresses.DATA_MAP).put(Addresses.BUFFERS_KEY, buffers);
     }
-    vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_TRAINER, loaded.trainer());
-    if (loaded.agent() != null) {
+    if (loaded.trainer() != null) {
+      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_TRAINER, loaded.trainer());
+    }
+    if (loaded.agent() != null && scope != Scope.TRAINER) {
       vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_AGENT, loaded.agent());
     }
     List<String> parts = new ArrayList<>();
-    for (ModelState m : loaded.trainer().models()) {
-      parts.add(m.key() + " v" + m.version() + " (step " + m.counters().getOrDefault("steps", 0L) + ")");
+    if (loaded.trainer() != null) {
+      for (ModelState m : loaded.trainer().models()) {
+        parts.add(m.key() + " v" + m.version() + " (step " + m.counters().getOrDefault("steps", 0L) + ")");
+      }
+    } else {
+      loaded.snapshots().forEach((key, s) -> parts.add(key + " v" + s.version()));
     }
+    vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.RESUMED_KEY, new JsonObject()
+        .put("checkpoint_id", chosen.manifest().getString("checkpoint_id"))
+        .put("name", chosen.dir().getFileName().toString()).put("path", chosen.dir().toString()));
     String summary = String.join(", ", parts)
-        + (loaded.agent() == null ? "" : "; agent at tick " + loaded.agent().ticks())
+        + (loaded.agent() == null || scope == Scope.TRAINER ? "" : "; agent at tick " + loaded.agent().ticks())
         + (loaded.buffers() ? "; buffers: " + buffers.frames().size() + " frames"
             + (buffers.steps() == null ? "" : ", " + buffers.steps().size() + " steps, "
-                + buffers.rollouts().size() + " rollout steps") : "; buffers start empty");
+                + buffers.rollouts().size() + " rollout steps") : scope == Scope.AGENT ? "" : "; buffers start empty");
     LOG.info("resuming from {}: {}", chosen.dir(), summary);
     return new Resumed(chosen.dir(), skipped, summary, Runs.of(chosen.dir()));
   }
