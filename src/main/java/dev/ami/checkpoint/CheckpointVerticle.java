@@ -156,6 +156,11 @@ public final class CheckpointVerticle extends VerticleBase {
   }
 
   private Map<String, Saved> buffers() {
+    return buffers(vertx, options);
+  }
+
+  /** The trainers' buffers of this process, by file name; none when {@code checkpoint.buffers} is off. */
+  static Map<String, Saved> buffers(io.vertx.core.Vertx vertx, CheckpointOptions options) {
     if (!options.buffers()) {
       return Map.of();
     }
@@ -164,7 +169,7 @@ public final class CheckpointVerticle extends VerticleBase {
   }
 
   /** The resolved config as saved: the console token is a secret and stays out. */
-  private static JsonObject savedConfig(AmiConfig config) {
+  static JsonObject savedConfig(AmiConfig config) {
     JsonObject json = config.toJson();
     for (String key : json.fieldNames()) {
       json.put(key, dev.ami.config.Secrets.shown(key, json.getValue(key)));
