@@ -3,12 +3,15 @@ package dev.ami.app;
 import ai.djl.engine.Engine;
 import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
+import dev.ami.bus.CheckpointPartReply;
+import dev.ami.bus.CheckpointPartRequest;
 import dev.ami.bus.Codecs;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.CheckpointVerticle;
+import dev.ami.checkpoint.TrainerPartVerticle;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterRuntime;
 import dev.ami.config.AmiConfig;
@@ -128,6 +131,9 @@ public final class AmiRuntime {
     boolean agent = cluster == null || cluster.agent();
     // an evaluation run acts with the checkpoint's models: nothing trains, nothing is checkpointed
     boolean trains = (cluster == null || cluster.trainer()) && !config.getString("mode").equals("eval");
+    // agent and trainer on different nodes: one checkpoint part per node, coordinated from the agent's
+    boolean split = cluster != null && cluster.agent() != cluster.trainer();
+    boolean eval = config.getString("mode").equals("eval");
     // isolation keeps the trainer off the agent's CPU; a node without an agent leaves its other threads free
     CpuPlan.of(config.getBool("system.isolate_cpus") && trains)
         .tuneProcess(config.getBool("system.malloc_tuning"), agent);
@@ -162,7 +168,11 @@ public final class AmiRuntime {
         .compose(v -> agent || console ? runtime.deploy(Roles.CONTROL, new ControlVerticle(), false)
             : Future.succeededFuture()) // one control point per node that acts or shows; a trainer node asks them
         .compose(v -> console ? runtime.deploy(Roles.CONSOLE, new ConsoleVerticle(), false) : Future.succeededFuture())
-        .compose(v -> agent && trains ? runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false)
+        .compose(v -> agent && !eval && (trains || split)
+            ? runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false, splitConfig(config, cluster, split))
+            : Future.succeededFuture())
+        .compose(v -> trains && !agent && split
+            ? runtime.deploy(Roles.CHECKPOINT_PART, new TrainerPartVerticle(), false, splitConfig(config, cluster, true))
             : Future.succeededFuture())
         .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
         .compose(v -> agent && runFolder && config.getBool("telemetry.tensorboard")
@@ -219,11 +229,22 @@ public final class AmiRuntime {
   }
 
   private Future<Void> deploy(String role, io.vertx.core.Deployable verticle, boolean worker) {
+    return deploy(role, verticle, worker, config.toJson());
+  }
+
+  /** The checkpoint verticles' deployment config: the settings, whether the roles are split, and this node's id. */
+  private static JsonObject splitConfig(AmiConfig config, ClusterOptions cluster, boolean split) {
+    return config.toJson().put(CheckpointVerticle.SPLIT_KEY, split)
+        .put(CheckpointVerticle.NODE_KEY, cluster == null ? null : cluster.node());
+  }
+
+  private Future<Void> deploy(String role, io.vertx.core.Deployable verticle, boolean worker,
+                              JsonObject deploymentConfig) {
     if (stopping.get()) {
       // a shutdown arrived while this node was still starting (another node's console): deploy nothing more
       return Future.failedFuture("stopping: " + role + " not deployed");
     }
-    return roles.deploy(verticle, worker, config.toJson()).map(id -> {
+    return roles.deploy(verticle, worker, deploymentConfig).map(id -> {
       roles.assign(role, id);
       return null;
     });
@@ -304,6 +325,9 @@ public final class AmiRuntime {
     // only where the checkpoints are taken: a trainer node's stop must not pause an agent on another node
     chain = chain.compose(v -> started && roles.id(Roles.CHECKPOINT) != null ? lastCheckpoint()
         : Future.succeededFuture());
+    // a split cluster's trainer node asks the agent node for a pair while its trainer is still deployed
+    chain = chain.compose(v -> started && roles.id(Roles.CHECKPOINT_PART) != null ? trainerNodeLastCheckpoint()
+        : Future.succeededFuture());
     chain = chain.compose(v -> undeployAll());
     return chain.compose(v -> cluster.stop(vertx)).onComplete(v -> {
       releaseSnapshots();
@@ -330,6 +354,35 @@ public final class AmiRuntime {
           if (!m.body().ok()) {
             LOG.warn("no checkpoint at shutdown: {}", m.body().error());
           }
+        })
+        .onFailure(e -> LOG.warn("no checkpoint at shutdown: {}", e.getMessage()))
+        .<Void>mapEmpty()
+        .otherwiseEmpty();
+  }
+
+  /**
+   * On a graceful stop of a split cluster's trainer node: asks the coordinator on the agent node for a pair
+   * ({@code trainer-stop}); when there is none to ask, or it fails, writes this node's part alone. Both within
+   * {@code checkpoint.shutdown_timeout_s}; a failure is logged and the stop goes on.
+   */
+  private Future<Void> trainerNodeLastCheckpoint() {
+    CheckpointOptions options = CheckpointOptions.from(config);
+    if (!options.onShutdown() || vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) == null) {
+      return Future.succeededFuture();
+    }
+    long stopStartedMillis = System.currentTimeMillis();
+    long boundMs = options.shutdownTimeoutS() * 1000L;
+    long deadlineNanos = System.nanoTime() + boundMs * 1_000_000;
+    return vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("trainer-stop"),
+            new DeliveryOptions().setSendTimeout(boundMs))
+        .compose(m -> m.body().ok() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(m.body().error()))
+        .recover(e -> {
+          LOG.info("no checkpoint pair at this trainer node's stop ({}): writing its part alone", e.getMessage());
+          long leftMs = Math.max(1_000, (deadlineNanos - System.nanoTime()) / 1_000_000);
+          return vertx.eventBus().<CheckpointPartReply>request(Addresses.CHECKPOINT_TRAINER_PART,
+                  CheckpointPartRequest.standalone(null, "shutdown", stopStartedMillis),
+                  new DeliveryOptions().setSendTimeout(leftMs).setLocalOnly(true))
+              .compose(m -> m.body().ok() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(m.body().error()));
         })
         .onFailure(e -> LOG.warn("no checkpoint at shutdown: {}", e.getMessage()))
         .<Void>mapEmpty()

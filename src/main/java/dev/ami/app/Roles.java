@@ -23,6 +23,8 @@ final class Roles {
   static final String CONTROL = "control";
   static final String CONSOLE = "console";
   static final String CHECKPOINT = "checkpoint";
+  /** The trainer node's part of a split cluster's checkpoints. */
+  static final String CHECKPOINT_PART = "checkpoint-part";
   static final String STATUS_LOG = "status-log";
   static final String TENSORBOARD = "tensorboard";
   static final String RECORDER = "recorder";

@@ -66,7 +66,7 @@ public final class ControlVerticle extends VerticleBase {
   private Future<ControlReply> checkpoint() {
     return vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("checkpoint"), CHECKPOINT)
         .map(Message::body)
-        .recover(e -> noHandler(e, "checkpoints need the agent and the trainer in one node (role all)"))
+        .recover(e -> noHandler(e, "checkpoints are coordinated by the node with the agent; none is in the cluster"))
         .compose(ck -> status().map(s -> ck.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(ck.detail()))
             : ControlReply.error(s.state(), ck.error())));
   }
