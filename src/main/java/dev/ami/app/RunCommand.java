@@ -109,6 +109,12 @@ final class RunCommand implements Callable<Integer> {
       vertx.close();
       return Main.EXIT_CONFIG;
     }
+    Resume.Scope scope = resumeScope(cluster, evaluating);
+    if (resume != null && scope == null) {
+      System.err.println("ami: a console node has nothing to resume: --resume goes to the agent and trainer nodes");
+      vertx.close();
+      return Main.EXIT_CONFIG;
+    }
     RunFolder run;
     try {
       run = RunFolder.create(Path.of(config.getString("system.runs_dir")), name, Instant.now());
@@ -122,7 +128,7 @@ final class RunCommand implements Callable<Integer> {
     String parent = "";
     if (resume != null) {
       try {
-        Resume.Resumed resumed = Resume.prepare(vertx, config, resume);
+        Resume.Resumed resumed = Resume.prepare(vertx, config, resume, scope);
         parent = resumed.parent() != null ? resumed.parent().dir().toString() : resumed.path().toString();
       } catch (CheckpointException e) {
         LOG.error("cannot resume: {}", e.getMessage());
@@ -181,5 +187,22 @@ final class RunCommand implements Callable<Integer> {
     } catch (Exception e) {
       LOG.warn("shutdown did not finish cleanly: {}", e.toString());
     }
+  }
+
+  /**
+   * What this node resumes from its own disk: an evaluation run or an agent node the parameters and the agent's
+   * state, a trainer node the rest; one node with both, everything. Null for a console node, which has nothing to.
+   */
+  static Resume.Scope resumeScope(ClusterOptions cluster, boolean evaluating) {
+    if (evaluating) {
+      return Resume.Scope.AGENT; // no trainer: no optimizer decoded, no buffers made
+    }
+    if (cluster == null || cluster.agent() && cluster.trainer()) {
+      return Resume.Scope.ALL;
+    }
+    if (cluster.agent()) {
+      return Resume.Scope.AGENT;
+    }
+    return cluster.trainer() ? Resume.Scope.TRAINER : null;
   }
 }
