@@ -1,4 +1,5 @@
-package dev.ami.app;
+    if (!options.onShutdown()
+        || vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) == null) {package dev.ami.app;
 
 import ai.djl.engine.Engine;
 import dev.ami.agent.AgentVerticle;
@@ -172,7 +173,8 @@ public final class AmiRuntime {
             ? runtime.deploy(Roles.CHECKPOINT, new CheckpointVerticle(), false, splitConfig(config, cluster, split))
             : Future.succeededFuture())
         .compose(v -> trains && !agent && split
-            ? runtime.deploy(Roles.CHECKPOINT_PART, new TrainerPartVerticle(), false, splitConfig(config, cluster, true))
+            ? runtime.deploy(Roles.CHECKPOINT_PART, new TrainerPartVerticle(), false,
+                splitConfig(config, cluster, true))
             : Future.succeededFuture())
         .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
         .compose(v -> agent && runFolder && config.getBool("telemetry.tensorboard")
@@ -382,7 +384,8 @@ public final class AmiRuntime {
           return vertx.eventBus().<CheckpointPartReply>request(Addresses.CHECKPOINT_TRAINER_PART,
                   CheckpointPartRequest.standalone(null, "shutdown", stopStartedMillis),
                   new DeliveryOptions().setSendTimeout(leftMs).setLocalOnly(true))
-              .compose(m -> m.body().ok() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(m.body().error()));
+              .compose(m -> m.body().ok() ? Future.<Void>succeededFuture()
+                  : Future.<Void>failedFuture(m.body().error()));
         })
         .onFailure(e -> LOG.warn("no checkpoint at shutdown: {}", e.getMessage()))
         .<Void>mapEmpty()

@@ -176,7 +176,8 @@ public final class CheckpointReader {
     try {
       return Part.of(manifest.getString("part"));
     } catch (IllegalArgumentException | ClassCastException e) {
-      throw new CheckpointException(dir.resolve(Manifest.FILE), "names an unknown part: " + manifest.getValue("part"), e);
+      throw new CheckpointException(dir.resolve(Manifest.FILE), "names an unknown part: " + manifest.getValue("part"),
+          e);
     }
   }
 

@@ -70,7 +70,8 @@ public final class TrainerPartVerticle extends VerticleBase {
   private void onPart(Message<CheckpointPartRequest> msg) {
     CheckpointPartRequest req = msg.body();
     if (states == null) {
-      msg.reply(CheckpointPartReply.failed(req.id(), node, null, "the trainer node keeps no run folder: no checkpoints"));
+      msg.reply(CheckpointPartReply.failed(req.id(), node, null,
+          "the trainer node keeps no run folder: no checkpoints"));
       return;
     }
     if (writing) {

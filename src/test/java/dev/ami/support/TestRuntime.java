@@ -34,11 +34,17 @@ public final class TestRuntime implements AutoCloseable {
    */
   public static Vertx newVertxWithRun(AmiConfig config) throws java.io.IOException {
     Vertx vertx = AmiRuntime.newVertx();
+    attachRun(vertx, config);
+    return vertx;
+  }
+
+  /** A fresh run folder with its config.yaml, in place on a Vert.x made elsewhere (a clustered one). */
+  public static dev.ami.runs.RunFolder attachRun(Vertx vertx, AmiConfig config) throws java.io.IOException {
     dev.ami.runs.RunFolder run = dev.ami.runs.RunFolder.create(java.nio.file.Path.of(
         config.getString("system.runs_dir")), "test", java.time.Instant.now());
     dev.ami.runs.RunConfigFile.write(run, config);
     vertx.sharedData().getLocalMap(dev.ami.bus.Addresses.APP_MAP).put(dev.ami.bus.Addresses.RUN_FOLDER_KEY, run);
-    return vertx;
+    return run;
   }
 
   /** This runtime's run folder. */
