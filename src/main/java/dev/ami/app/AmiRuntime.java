@@ -1,5 +1,4 @@
-    if (!options.onShutdown()
-        || vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) == null) {package dev.ami.app;
+package dev.ami.app;
 
 import ai.djl.engine.Engine;
 import dev.ami.agent.AgentVerticle;
@@ -369,7 +368,8 @@ public final class AmiRuntime {
    */
   private Future<Void> trainerNodeLastCheckpoint() {
     CheckpointOptions options = CheckpointOptions.from(config);
-    if (!options.onShutdown() || vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) == null) {
+    if (!options.onShutdown()
+        || vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) == null) {
       return Future.succeededFuture();
     }
     long stopStartedMillis = System.currentTimeMillis();
