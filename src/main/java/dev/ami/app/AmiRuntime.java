@@ -375,8 +375,9 @@ public final class AmiRuntime {
     long stopStartedMillis = System.currentTimeMillis();
     long boundMs = options.shutdownTimeoutS() * 1000L;
     long deadlineNanos = System.nanoTime() + boundMs * 1_000_000;
+    // half the bound for the pair: an agent node killed without a goodbye leaves the other half for this part alone
     return vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("trainer-stop"),
-            new DeliveryOptions().setSendTimeout(boundMs))
+            new DeliveryOptions().setSendTimeout(boundMs / 2))
         .compose(m -> m.body().ok() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(m.body().error()))
         .recover(e -> {
           LOG.info("no checkpoint pair at this trainer node's stop ({}): writing its part alone", e.getMessage());

@@ -68,12 +68,13 @@ class SplitCheckpointTest {
   }
 
   private Process trainerNode(String... extra) throws Exception {
-    List<String> args = new ArrayList<>(List.of("run", "--cluster", "--role", "trainer", "--members",
+    List<String> args = new ArrayList<>(List.of("run"));
+    args.addAll(List.of(extra)); // options before the key=value settings
+    args.addAll(List.of("--cluster", "--role", "trainer", "--members",
         "127.0.0.1:" + AGENT_PORT, "--port", String.valueOf(TRAINER_PORT),
         "--cluster-name", NAME, "model.preset=curiosity-small", "env=noise", "system.isolate_cpus=false",
         "console.enabled=false", "telemetry.log_every_s=0", "vae.min_new=0", "vae.publish_every=4",
         "checkpoint.on_shutdown=true", "checkpoint.interval=0", "system.runs_dir=" + trainerRuns));
-    args.addAll(List.of(extra));
     Process p = ChildJvm.start(List.of(), args, childLog);
     children.add(p);
     return p;
