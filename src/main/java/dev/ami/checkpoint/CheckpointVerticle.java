@@ -66,6 +66,10 @@ public final class CheckpointVerticle extends VerticleBase {
   private static final DeliveryOptions TRAINER_PART_ASK = new DeliveryOptions().setSendTimeout(180_000);
   /** A trainer node not heard from for this long is gone (as {@code NodeBeats} counts it). */
   static final long TRAINER_GONE_MS = 3_000;
+  private static final DeliveryOptions PAIR_ASK = new DeliveryOptions().setSendTimeout(10_000);
+  /** Nodes started this close together were meant to resume one checkpoint. */
+  private static final long PAIR_WINDOW_MS = 10 * 60_000;
+  private final long startedMillis = System.currentTimeMillis();
 
   private CheckpointOptions options;
   private Path states; // null: no run folder, no checkpoints
@@ -106,6 +110,12 @@ public final class CheckpointVerticle extends VerticleBase {
           lastTrainerBeatNanos = System.nanoTime();
         }
       });
+      vertx.eventBus().<Event>consumer(Addresses.EVENTS, m -> {
+        if ("trainer-joined".equals(m.body().kind())) {
+          checkPair();
+        }
+      });
+      checkPair();
     }
     if (options.intervalS() > 0 && states != null) {
       vertx.setPeriodic(options.intervalS() * 1000L, t -> {
@@ -312,6 +322,32 @@ public final class CheckpointVerticle extends VerticleBase {
               .put("trainer_bytes", trainer == null ? 0L : trainer.bytes());
           return new Taken(record, detail);
         });
+  }
+
+  /**
+   * Both nodes resumed, from parts of different checkpoints, at about the same time: an orphan trainer part (the
+   * agent node died between the two writes) or a copied folder. Both still run; the operator is told.
+   */
+  private void checkPair() {
+    JsonObject own = (JsonObject) vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RESUMED_KEY);
+    if (own == null) {
+      return;
+    }
+    vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT_TRAINER_INFO, "pair", PAIR_ASK).onSuccess(m -> {
+      JsonObject trainer = m.body().detail();
+      if (trainer == null || trainer.getString("resumed_id") == null) {
+        return;
+      }
+      boolean together = Math.abs(trainer.getLong("started_ms", 0L) - startedMillis) < PAIR_WINDOW_MS;
+      String text = "agent resumed from " + own.getString("name") + ", trainer from "
+          + trainer.getString("resumed_name");
+      if (together && !Objects.equals(own.getString("checkpoint_id"), trainer.getString("resumed_id"))) {
+        LOG.warn("checkpoint-mismatch: {}", text);
+        vertx.eventBus().publish(Addresses.EVENTS, Event.warn("checkpoint-mismatch", text));
+      } else {
+        LOG.info("checkpoint pair: {}", text);
+      }
+    });
   }
 
   private boolean trainerAlive() {
