@@ -159,6 +159,10 @@ public final class AmiRuntime {
         }
       });
     }
+    if (split && (agent || trains)) {
+      runtime.redeployer = new Redeployer(vertx, runtime.roles(), agents);
+      runtime.splitRedeploy(agent);
+    }
     runtime.trimPeriodically();
     Future<Void> joined = cluster == null ? Future.succeededFuture()
         : vertx.<JsonObject>executeBlocking(() -> snapshotLimits(vertx, config))
@@ -189,6 +193,35 @@ public final class AmiRuntime {
         })
         .map(runtime)
         .recover(e -> runtime.stop().transform(ignored -> Future.failedFuture(e)));
+  }
+
+  /** A forwarded trainer redeploy: the trainer node builds its standby trainer, then switches (up to minutes). */
+  private static final DeliveryOptions REDEPLOY_FORWARD = new DeliveryOptions().setSendTimeout(300_000);
+
+  /**
+   * Redeploy in a split cluster: each node redeploys what it runs. The agent node takes {@code redeploy} from the
+   * control points: target {@code agent} here, target {@code trainer} forwarded to the trainer node's
+   * {@link Addresses#REDEPLOY_TRAINER}. Target {@code all} (both at once, make-before-break across two nodes) is
+   * not yet done: it is refused with the two steps that do the same.
+   */
+  private void splitRedeploy(boolean agentNode) {
+    String address = agentNode ? Addresses.REDEPLOY : Addresses.REDEPLOY_TRAINER;
+    vertx.eventBus().<ControlCommand>consumer(address, m -> {
+      JsonObject args = m.body() == null || m.body().args() == null ? new JsonObject() : m.body().args();
+      String target = args.getValue("target") == null ? "all" : String.valueOf(args.getValue("target"));
+      if (stopping.get() || !started) {
+        m.reply(ControlReply.error(RunState.STOPPING, "the system is not running; nothing to redeploy"));
+      } else if (agentNode && target.equals("trainer")) {
+        vertx.eventBus().<ControlReply>request(Addresses.REDEPLOY_TRAINER, m.body(), REDEPLOY_FORWARD)
+            .onComplete(r -> m.reply(r.succeeded() ? r.result().body() : ControlReply.error(RunState.RUNNING,
+                "no trainer node took the redeploy: " + r.cause().getMessage())));
+      } else if (target.equals(agentNode ? "agent" : "trainer")) {
+        redeployer.handle(m.body()).onComplete(r -> m.reply(r.result()));
+      } else {
+        m.reply(ControlReply.error(RunState.RUNNING, "redeploy target " + target + " is not yet available in a "
+            + "split cluster: redeploy target trainer, then target agent"));
+      }
+    });
   }
 
   /**

@@ -57,6 +57,11 @@ public final class Addresses {
    * (build, handover and gap times, missed ticks, warnings): new agent or trainer verticles without a restart.
    */
   public static final String REDEPLOY = "ami.app.redeploy";
+  /**
+   * Request-reply, {@link ControlCommand} {@code redeploy} with target {@code trainer} → {@link ControlReply}: the
+   * agent node of a split cluster forwards a trainer redeploy to the trainer node. One trainer node per cluster.
+   */
+  public static final String REDEPLOY_TRAINER = "ami.app.redeploy.trainer";
   /** Publish, {@link RedeployRecord}: one per redeploy, done or failed. */
   public static final String TELEMETRY_REDEPLOY = "ami.telemetry.redeploy";
   /** Publish, any body: asks the launcher of every node to shut its process down gracefully. */

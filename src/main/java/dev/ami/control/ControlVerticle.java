@@ -74,8 +74,7 @@ public final class ControlVerticle extends VerticleBase {
   /** New agent or trainer verticles, without a restart; the reply carries the redeploy's figures and the status. */
   private Future<ControlReply> redeploy(ControlCommand c) {
     return vertx.eventBus().<ControlReply>request(Addresses.REDEPLOY, c, CHECKPOINT).map(Message::body)
-        .recover(e -> noHandler(e, "redeploy needs the agent and the trainer in one node (role all); in a cluster, "
-            + "restart a node with its new settings"))
+        .recover(e -> noHandler(e, "redeploy is coordinated by the node with the agent; none is in the cluster"))
         .compose(r -> status().map(s -> r.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(r.detail()))
             : ControlReply.error(s.state(), r.error())));
   }

@@ -40,7 +40,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Checkpoints and resume with the agent and the trainer in two real JVMs on loopback: this one is the agent node
  * (the coordinator), a child process the trainer node. Each node keeps its part under the same name in its own
- * run folder, and each resumes from its own disk.
+ * run folder, each resumes from its own disk, and each redeploys what it runs.
  */
 class SplitCheckpointTest {
   private static final int AGENT_PORT = FreePort.find();
@@ -86,8 +86,11 @@ class SplitCheckpointTest {
   }
 
   private ControlReply control(String cmd) throws Exception {
-    return TestRuntime.await(vertx.eventBus().<ControlReply>request(Addresses.CONTROL, ControlCommand.of(cmd))
-        .map(m -> m.body()));
+    return control(ControlCommand.of(cmd));
+  }
+
+  private ControlReply control(ControlCommand c) throws Exception {
+    return TestRuntime.await(vertx.eventBus().<ControlReply>request(Addresses.CONTROL, c).map(m -> m.body()));
   }
 
   private JsonObject trainerModels() throws Exception {
@@ -147,7 +150,8 @@ class SplitCheckpointTest {
 
   @Test
   @DisplayName("a checkpoint asked on either node writes one part per node under one name; each node resumes its "
-      + "own part, and with the trainer node gone a checkpoint fails at once and writes nothing")
+      + "own part; the trainer and the agent redeploy on their own nodes; with the trainer node gone a checkpoint "
+      + "fails at once and writes nothing")
   void checkpointAndResumeAcrossTwoJvms() throws Exception {
     AmiConfig config = agentConfig();
     vertx = agentNode(AGENT_PORT);
@@ -219,6 +223,26 @@ class SplitCheckpointTest {
     assertThat(vaeNow.getLong("optimizer_steps")).isGreaterThanOrEqualTo(
         saved.getJsonObject("vae").getLong("optimizer_steps"));
     assertThat(vaeNow.getInteger("buffer_size")).as("the frames came back").isPositive();
+
+    // 3b. redeploy in the split layout: the trainer on its node (forwarded there), the agent on this one
+    JsonObject published = trainerModels();
+    ControlReply trainerRedeploy = control(new ControlCommand("redeploy", 0, new JsonObject().put("target", "trainer")
+        .put("model", new JsonObject().put("overrides", new JsonObject().put("vae.lr", 0.0005)))));
+    assertThat(trainerRedeploy.ok()).as("trainer redeploy: %s", trainerRedeploy.error()).isTrue();
+    assertThat(trainerRedeploy.detail().getValue("trainer_gap_ms")).isNotNull();
+    await("the new trainer publishes above the versions before it", 120, () -> unchecked(() ->
+        trainerModels().getJsonObject("vae").getLong("version_published")
+            > published.getJsonObject("vae").getLong("version_published")));
+    ControlReply agentRedeploy = control(new ControlCommand("redeploy", 0, new JsonObject().put("target", "agent")));
+    assertThat(agentRedeploy.ok()).as("agent redeploy: %s", agentRedeploy.error()).isTrue();
+    assertThat(agentRedeploy.detail().getValue("handover_ms")).isNotNull();
+    ControlReply both = control(new ControlCommand("redeploy", 0, new JsonObject().put("target", "all")));
+    assertThat(both.ok()).isFalse();
+    assertThat(both.error()).contains("not yet available in a split cluster");
+    ControlReply after = control("checkpoint");
+    assertThat(after.ok()).as("a pair after the redeploys: %s", after.error()).isTrue();
+    assertThat(Path.of(after.detail().getString("path")).getFileName())
+        .isEqualTo(Path.of(after.detail().getString("trainer_path")).getFileName());
 
     // 4. the agent node stops (a shutdown pair, the trainer node still running) and resumes its own part
     TestRuntime.await(runtime.stop());
