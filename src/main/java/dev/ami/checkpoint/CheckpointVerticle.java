@@ -82,6 +82,7 @@ public final class CheckpointVerticle extends VerticleBase {
   private Future<Taken> inFlight;
   private String inFlightReason;
   private Future<Taken> lastFinal;
+  private String lastFinalReason;
   private long lastFinalDoneNanos;
   private long lastTrainerBeatNanos = -1;
 
@@ -135,8 +136,9 @@ public final class CheckpointVerticle extends VerticleBase {
     if (split && isFinal(reason) && inFlight != null && isFinal(inFlightReason)) {
       // both nodes stopping at once: one pair, whichever asked first
       taken = inFlight;
-    } else if (split && isFinal(reason) && lastFinal != null
+    } else if (split && isFinal(reason) && lastFinal != null && !reason.equals(lastFinalReason)
         && System.nanoTime() - lastFinalDoneNanos < options.shutdownTimeoutS() * 1_000_000_000L) {
+      // the other node's final pair, just written and none since: the same stop of both nodes
       taken = lastFinal;
     } else if (isFinal(reason) && inFlight != null) {
       // the last one must not be lost to a periodic one under way: wait for that (the caller bounds it), then write
@@ -201,7 +203,11 @@ public final class CheckpointVerticle extends VerticleBase {
       }
       if (isFinal(reason)) {
         lastFinal = taken;
+        lastFinalReason = reason;
         lastFinalDoneNanos = System.nanoTime();
+      } else {
+        lastFinal = null; // a checkpoint since the last final one: a later final one writes a new pair
+        lastFinalReason = null;
       }
     });
     return taken;
