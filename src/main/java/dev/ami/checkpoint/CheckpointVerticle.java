@@ -22,6 +22,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
 import java.io.IOException;
@@ -69,6 +70,8 @@ public final class CheckpointVerticle extends VerticleBase {
   private static final DeliveryOptions PAIR_ASK = new DeliveryOptions().setSendTimeout(10_000);
   /** Nodes started this close together were meant to resume one checkpoint. */
   private static final long PAIR_WINDOW_MS = 10 * 60_000;
+  /** How many times the pair check asks a trainer node that does not answer yet, a second apart. */
+  private static final int PAIR_TRIES = 15;
   private final long startedMillis = System.currentTimeMillis();
 
   private CheckpointOptions options;
@@ -332,9 +335,14 @@ public final class CheckpointVerticle extends VerticleBase {
 
   /**
    * Both nodes resumed, from parts of different checkpoints, at about the same time: an orphan trainer part (the
-   * agent node died between the two writes) or a copied folder. Both still run; the operator is told.
+   * agent node died between the two writes) or a copied folder. Both still run; the operator is told. A trainer
+   * node beats before its part verticle is deployed: the question is asked again for a while until it answers.
    */
   private void checkPair() {
+    checkPair(PAIR_TRIES);
+  }
+
+  private void checkPair(int triesLeft) {
     JsonObject own = (JsonObject) vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RESUMED_KEY);
     if (own == null) {
       return;
@@ -345,13 +353,21 @@ public final class CheckpointVerticle extends VerticleBase {
         return;
       }
       boolean together = Math.abs(trainer.getLong("started_ms", 0L) - startedMillis) < PAIR_WINDOW_MS;
+      // the agent's part may be of a pair the trainer node wrote after it resumed: that is no mismatch
+      boolean writtenByIt = trainer.getJsonArray("written_ids", new JsonArray())
+          .contains(own.getString("checkpoint_id"));
       String text = "agent resumed from " + own.getString("name") + ", trainer from "
           + trainer.getString("resumed_name");
-      if (together && !Objects.equals(own.getString("checkpoint_id"), trainer.getString("resumed_id"))) {
+      if (together && !writtenByIt
+          && !Objects.equals(own.getString("checkpoint_id"), trainer.getString("resumed_id"))) {
         LOG.warn("checkpoint-mismatch: {}", text);
         vertx.eventBus().publish(Addresses.EVENTS, Event.warn("checkpoint-mismatch", text));
       } else {
         LOG.info("checkpoint pair: {}", text);
+      }
+    }).onFailure(e -> {
+      if (triesLeft > 1) {
+        vertx.setTimer(1_000, t -> checkPair(triesLeft - 1));
       }
     });
   }

@@ -48,6 +48,8 @@ public final class TrainerPartVerticle extends VerticleBase {
   private final long startedMillis = System.currentTimeMillis();
   private boolean writing; // event-loop confined, like lastWrittenMillis
   private long lastWrittenMillis = -1;
+  /** The ids of the parts this process wrote, newest last (a few): the agent may have resumed from one of them. */
+  private final java.util.ArrayDeque<String> writtenIds = new java.util.ArrayDeque<>();
 
   @Override
   public Future<?> start() {
@@ -96,6 +98,12 @@ public final class TrainerPartVerticle extends VerticleBase {
               : CheckpointPartReply.failed(req.id(), node, runId, String.valueOf(r.cause().getMessage()));
           if (reply.ok()) {
             lastWrittenMillis = System.currentTimeMillis();
+            if (reply.id() != null && reply.path() != null) {
+              writtenIds.addLast(reply.id());
+              while (writtenIds.size() > 100) {
+                writtenIds.removeFirst();
+              }
+            }
             LOG.info("checkpoint part {} ({}) written: {} MB (trainer paused {} ms, writing {} ms)", reply.path(),
                 req.reason(), String.format("%.1f", reply.bytes() / 1e6), String.format("%.1f", reply.trainerPauseMs()),
                 Math.round(reply.writeMs()));
@@ -141,7 +149,8 @@ public final class TrainerPartVerticle extends VerticleBase {
     msg.reply(ControlReply.ok(RunState.RUNNING, new JsonObject().put("node", node).put("run", runId)
         .put("resumed_id", resumed == null ? null : resumed.getString("checkpoint_id"))
         .put("resumed_name", resumed == null ? null : resumed.getString("name"))
-        .put("started_ms", startedMillis)));
+        .put("started_ms", startedMillis)
+        .put("written_ids", new io.vertx.core.json.JsonArray(List.copyOf(writtenIds)))));
   }
 
   @Override
