@@ -264,6 +264,21 @@ class WireCodecsTest {
         0, 0, 0, 1, 0, 0, 0, 2, 'a', 'e',   // versions: int32 count, then key string, int64 value
         0, 0, 0, 0, 0, 0, 0, 2,
         0, 0, 0, 0, 0, 0, 0, 3));           // wallMillis
+    assertThat(encode(WireFormats.CHECKPOINT_PART_REQUEST, CheckpointPartRequest.standalone(null, "s", 1))
+        .getBytes()).isEqualTo(bytes(
+        4,
+        0xff, 0xff, 0xff, 0xff,             // id: null
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, // sequence -1
+        0, 0, 0, 0, 0, 0, 0, 1,             // stampMillis
+        0, 0, 0, 1, 's',                    // reason
+        0xff, 0xff, 0xff, 0xff,             // node: null
+        0xff, 0xff, 0xff, 0xff,             // run: null
+        0,                                  // agent
+        0, 0, 0, 0, 0, 0, 0, 0,             // ticks
+        0, 0, 0, 0, 0, 0, 0, 0,             // noFrameTicks
+        0, 0, 0, 0, 0, 0, 0, 0,             // staleTicks
+        0, 0, 0, 0, 0, 0, 0, 0,             // missedTicks
+        0xff, 0xff, 0xff, 0xff));           // hidden: null
   }
 
   @Test
