@@ -26,8 +26,8 @@ public final class Addresses {
    */
   public static final String CHECKPOINT_TRAINER_PART = "ami.checkpoint.trainer.part";
   /**
-   * Request-reply, any body → {@link ControlReply} with detail {node, run, next_sequence, resumed_id, resumed_name,
-   * started_ms}: what the trainer node resumed from, for the coordinator's pair check.
+   * Request-reply, any body → {@link ControlReply} with detail {node, run, resumed_id, resumed_name, started_ms,
+   * written_ids}: what the trainer node resumed from and wrote since, for the coordinator's pair check.
    */
   public static final String CHECKPOINT_TRAINER_INFO = "ami.checkpoint.trainer.info";
   /** Publish, {@link StepRecord}: agent → the trainers' buffers (and recorders), one per completed step. */
