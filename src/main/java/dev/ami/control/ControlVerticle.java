@@ -62,13 +62,25 @@ public final class ControlVerticle extends VerticleBase {
             : Future.succeededFuture(agent));
   }
 
-  /** Writes a checkpoint; the reply carries its path, size and duration along with the status. */
+  /**
+   * Writes a checkpoint; the reply carries its path, size and duration along with the status. A refused or failed
+   * one is answered at once with the agent's state only: the trainer may be on a node that just died, whose
+   * status question the clustered bus still routes there and which would only time out ({@link #ASK}).
+   */
   private Future<ControlReply> checkpoint() {
     return vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("checkpoint"), CHECKPOINT)
         .map(Message::body)
         .recover(e -> noHandler(e, "checkpoints are coordinated by the node with the agent; none is in the cluster"))
-        .compose(ck -> status().map(s -> ck.ok() ? ControlReply.ok(s.state(), s.detail().mergeIn(ck.detail()))
-            : ControlReply.error(s.state(), ck.error())));
+        .compose(ck -> ck.ok() ? status().map(s -> ControlReply.ok(s.state(), s.detail().mergeIn(ck.detail())))
+            : agentState().map(state -> ControlReply.error(state, ck.error())));
+  }
+
+  /** The system's state (the agent's), without asking the trainer. */
+  private Future<RunState> agentState() {
+    return ask(Addresses.AGENT_CONTROL, ControlCommand.of("status")).transform(r -> {
+      agentSeen |= r.succeeded();
+      return Future.succeededFuture(r.succeeded() ? r.result().state() : absentAgent());
+    });
   }
 
   /** New agent or trainer verticles, without a restart; the reply carries the redeploy's figures and the status. */
