@@ -87,6 +87,7 @@ public final class CheckpointVerticle extends VerticleBase {
   private Future<Taken> lastFinal;
   private String lastFinalReason;
   private long lastFinalDoneNanos;
+  private boolean lastFinalPaired; // it was written, with the trainer's part: only such a pair is joined later
   private long lastTrainerBeatNanos = -1;
 
   /** A checkpoint's record, and what the operator's reply adds in a split cluster (null otherwise). */
@@ -135,25 +136,14 @@ public final class CheckpointVerticle extends VerticleBase {
     // the operator's command is "checkpoint"; the runtime asks with its own reason ("shutdown", "trainer-stop")
     String cmd = msg.body() == null ? "checkpoint" : msg.body().cmd();
     String reason = "checkpoint".equals(cmd) ? "operator" : cmd;
-    Future<Taken> taken;
-    if (split && isFinal(reason) && inFlight != null && isFinal(inFlightReason)) {
-      // both nodes stopping at once: one pair, whichever asked first
-      taken = inFlight;
-    } else if (split && isFinal(reason) && lastFinal != null && !reason.equals(lastFinalReason)
-        && System.nanoTime() - lastFinalDoneNanos < options.shutdownTimeoutS() * 1_000_000_000L) {
-      // the other node's final pair, just written and none since: the same stop of both nodes
-      taken = lastFinal;
-    } else if (isFinal(reason) && inFlight != null) {
-      // the last one must not be lost to a periodic one under way: wait for that (the caller bounds it), then write
-      LOG.info("{}: waiting for the checkpoint being written (for {} ms) before the final one", reason,
-          (System.nanoTime() - inFlightSince) / 1_000_000);
-      taken = inFlight.transform(previous -> takeDetailed(reason));
-    } else {
-      taken = takeDetailed(reason);
-    }
+    Future<Taken> taken = dispatch(reason);
     taken.onComplete(r -> {
       CheckpointRecord c = r.succeeded() ? r.result().record() : null;
-      if (c != null && c.ok()) {
+      if (c != null && c.ok() && split && "trainer-stop".equals(reason) && !hasTrainerPart(r.result())) {
+        // the trainer node stops on this answer: told ok, it would skip the part of its own and lose its state
+        msg.reply(ControlReply.error(RunState.RUNNING, "the pair was written without the trainer's part: "
+            + "write your own"));
+      } else if (c != null && c.ok()) {
         JsonObject detail = new JsonObject().put("path", c.path()).put("bytes", c.bytes())
             .put("ms", Math.round(c.totalMs())).put("trainer_pause_ms", c.trainerPauseMs())
             .put("write_ms", Math.round(c.writeMs())).put("reason", c.reason());
@@ -165,6 +155,33 @@ public final class CheckpointVerticle extends VerticleBase {
         msg.reply(ControlReply.error(RunState.RUNNING, c != null ? c.error() : r.cause().getMessage()));
       }
     });
+  }
+
+  /**
+   * Which checkpoint answers a request. In a split cluster both nodes ask for a final one when they stop together:
+   * the second joins the first's pair (in flight, or just written with both parts). A final one never gives way to
+   * a periodic or operator one under way: it waits for that one, then decides again, so two final requests that
+   * waited together still make one pair.
+   */
+  private Future<Taken> dispatch(String reason) {
+    if (split && isFinal(reason) && inFlight != null && isFinal(inFlightReason)) {
+      return inFlight;
+    }
+    if (split && isFinal(reason) && lastFinal != null && lastFinalPaired && !reason.equals(lastFinalReason)
+        && System.nanoTime() - lastFinalDoneNanos < options.shutdownTimeoutS() * 1_000_000_000L) {
+      return lastFinal; // the other node's final pair, just written and none since: the same stop of both nodes
+    }
+    if (isFinal(reason) && inFlight != null) {
+      LOG.info("{}: waiting for the checkpoint being written (for {} ms) before the final one", reason,
+          (System.nanoTime() - inFlightSince) / 1_000_000);
+      return inFlight.transform(previous -> dispatch(reason)); // its own handlers have cleared inFlight by then
+    }
+    return takeDetailed(reason);
+  }
+
+  /** Whether a written checkpoint has the trainer node's part (a split pair, not the agent's part alone). */
+  private static boolean hasTrainerPart(Taken t) {
+    return t.record().ok() && t.detail() != null && t.detail().getString("trainer_path") != null;
   }
 
   private static boolean isFinal(String reason) {
@@ -208,6 +225,7 @@ public final class CheckpointVerticle extends VerticleBase {
         lastFinal = taken;
         lastFinalReason = reason;
         lastFinalDoneNanos = System.nanoTime();
+        lastFinalPaired = r.succeeded() && hasTrainerPart(r.result());
       } else {
         lastFinal = null; // a checkpoint since the last final one: a later final one writes a new pair
         lastFinalReason = null;
@@ -239,9 +257,15 @@ public final class CheckpointVerticle extends VerticleBase {
     AmiConfig config = currentConfig();
     return onWriter(() -> Checkpoints.nextSequence(states)).compose(seq -> agentState(reason).compose(a -> {
       Map<String, ParamSnapshot> held = acquireParams();
-      Future<CheckpointPartReply> part = trainerAlive()
-          ? askTrainerPart(CheckpointPartRequest.of(id, seq, stamp.toEpochMilli(), reason, node, runId, a))
-          : Future.<CheckpointPartReply>failedFuture("no trainer node alive");
+      Future<CheckpointPartReply> part;
+      try {
+        part = trainerAlive()
+            ? askTrainerPart(CheckpointPartRequest.of(id, seq, stamp.toEpochMilli(), reason, node, runId, a))
+            : Future.<CheckpointPartReply>failedFuture("no trainer node alive");
+      } catch (RuntimeException e) {
+        held.values().forEach(ParamSnapshot::release);
+        throw e;
+      }
       return part.<Taken>transform(r -> {
         String error = r.failed() ? String.valueOf(r.cause().getMessage())
             : r.result().error() != null ? r.result().error()
@@ -302,20 +326,26 @@ public final class CheckpointVerticle extends VerticleBase {
           .put("name", trainer.name()).put("path", trainer.path()).put("manifest_sha256", trainer.manifestSha256())
           .put("bytes", trainer.bytes()));
     }
-    CheckpointContent content = new CheckpointContent(reason, savedConfig(config), ModelShapes.specs(config), null,
-        a, Map.of(), Part.AGENT, id, stamp, held, parts);
     String name = trainer == null ? null : trainer.name(); // alone: this run's next name
-    CompletableFuture<CheckpointWriter.Written> done = CompletableFuture.supplyAsync(() -> {
-      try {
-        CheckpointWriter.Written w = writer.write(content, name);
-        prune();
-        return w;
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } finally {
-        held.values().forEach(ParamSnapshot::release);
-      }
-    }, writerThread);
+    CompletableFuture<CheckpointWriter.Written> done;
+    try {
+      CheckpointContent content = new CheckpointContent(reason, savedConfig(config), ModelShapes.specs(config), null,
+          a, Map.of(), Part.AGENT, id, stamp, held, parts);
+      done = CompletableFuture.supplyAsync(() -> {
+        try {
+          CheckpointWriter.Written w = writer.write(content, name);
+          prune();
+          return w;
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        } finally {
+          held.values().forEach(ParamSnapshot::release);
+        }
+      }, writerThread);
+    } catch (RuntimeException e) { // the write never started (the writer shut down, or the content failed to
+      held.values().forEach(ParamSnapshot::release); // build): nobody else will release what this part held
+      return Future.failedFuture(e);
+    }
     return Future.fromCompletionStage(done, vertx.getOrCreateContext())
         .recover(e -> Future.failedFuture(trainer == null ? String.valueOf(e.getMessage())
             : "trainer part written at " + trainer.path() + "; agent part failed: " + e.getMessage()))

@@ -44,8 +44,10 @@ class CheckpointPartsTest {
   @BeforeAll
   void takeOne() throws Exception {
     try (TestRuntime rt = TestRuntime.start(Map.of("vae.min_new", 0, "vae.publish_every", 4))) {
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestRuntime.TIMEOUT_S);
       while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject(ModelKeys.VAE)
           .getLong("version_published") < 3) {
+        assertThat(System.nanoTime()).as("the VAE publishes v3").isLessThan(deadline);
         Thread.sleep(50);
       }
       ControlReply reply = rt.control("checkpoint", 0);

@@ -43,8 +43,9 @@ class SplitCoordinatorTest {
   private RunFolder run;
   private Path trainerStates;
   private long beats = -1;
-  /** What the fake trainer node does with a request: write, fail, or never answer. */
+  /** What the fake trainer node does with a request: write, fail, never answer, or hold it (then write). */
   private volatile String trainerMode = "write";
+  private volatile Message<CheckpointPartRequest> held;
   /** The fake trainer node's own next sequence, to check that the larger one wins. */
   private volatile long trainerNext = 1;
   private final List<CheckpointPartRequest> requests = new CopyOnWriteArrayList<>();
@@ -96,20 +97,27 @@ class SplitCoordinatorTest {
     switch (trainerMode) {
       case "fail" -> m.reply(CheckpointPartReply.failed(r.id(), "trainer-node", "t-run", "disk full"));
       case "hang" -> { } // never answers: only the beat watch ends the wait
-      default -> {
-        try {
-          String name = Checkpoints.nameOf(Math.max(r.sequence(), trainerNext), Instant.ofEpochMilli(r.stampMillis()));
-          Path dir = Files.createDirectories(trainerStates.resolve(name));
-          byte[] manifest = new JsonObject().put("checkpoint_id", r.id()).encode().getBytes(StandardCharsets.UTF_8);
-          Files.write(dir.resolve("manifest.json"), manifest);
-          written.incrementAndGet();
-          m.reply(new CheckpointPartReply(r.id(), name, dir.toString(), manifest.length,
-              HexFormat.of().formatHex(CheckpointWriter.sha256().digest(manifest)), 1.5, 2.5, "trainer-node", "t-run",
-              null, System.currentTimeMillis()));
-        } catch (java.io.IOException e) {
-          m.fail(1, e.toString());
-        }
+      case "hold" -> { // answered when the test says so; the requests after it are written at once
+        held = m;
+        trainerMode = "write";
       }
+      default -> writePart(m);
+    }
+  }
+
+  private void writePart(Message<CheckpointPartRequest> m) {
+    CheckpointPartRequest r = m.body();
+    try {
+      String name = Checkpoints.nameOf(Math.max(r.sequence(), trainerNext), Instant.ofEpochMilli(r.stampMillis()));
+      Path dir = Files.createDirectories(trainerStates.resolve(name));
+      byte[] manifest = new JsonObject().put("checkpoint_id", r.id()).encode().getBytes(StandardCharsets.UTF_8);
+      Files.write(dir.resolve("manifest.json"), manifest);
+      written.incrementAndGet();
+      m.reply(new CheckpointPartReply(r.id(), name, dir.toString(), manifest.length,
+          HexFormat.of().formatHex(CheckpointWriter.sha256().digest(manifest)), 1.5, 2.5, "trainer-node", "t-run",
+          null, System.currentTimeMillis()));
+    } catch (java.io.IOException e) {
+      m.fail(1, e.toString());
     }
   }
 
@@ -171,8 +179,11 @@ class SplitCoordinatorTest {
     Future<Message<ControlReply>> pending = vertx.eventBus().request(Addresses.CHECKPOINT,
         ControlCommand.of("checkpoint"), new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000));
     TestRuntime.await(firstRequest);
+    long t0 = System.nanoTime();
     beat(false);
     ControlReply reply = TestRuntime.await(pending).body();
+    assertThat((System.nanoTime() - t0) / 1e9).as("seconds until it fails: the beat watch, not the request's timeout")
+        .isLessThan(CheckpointVerticle.TRAINER_GONE_MS / 1000.0 + 5);
     assertThat(reply.ok()).isFalse();
     assertThat(reply.error()).contains("trainer node gone mid-checkpoint");
     assertThat(Checkpoints.list(run.states())).isEmpty();
@@ -191,13 +202,14 @@ class SplitCoordinatorTest {
       Thread.sleep(200);
       error = ask("checkpoint").error();
     }
+    int asked = requests.size();
     ControlReply reply = ask("shutdown");
     assertThat(reply.ok()).as(reply.error()).isTrue();
     JsonObject m = manifest(Path.of(reply.detail().getString("path")));
     assertThat(m.getString("part")).isEqualTo("agent");
     assertThat(m.getJsonObject("parts").getValue("trainer")).isNull();
     assertThat(m.getBoolean("agent")).isTrue();
-    assertThat(written.get()).isZero();
+    assertThat(requests).as("no trainer node asked for a part").hasSize(asked);
   }
 
   @Test
@@ -214,5 +226,44 @@ class SplitCoordinatorTest {
     assertThat(b.detail().getString("path")).isEqualTo(a.detail().getString("path"));
     assertThat(Checkpoints.list(run.states())).hasSize(1);
     assertThat(written.get()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a shutdown and a trainer-stop that both wait for an operator's checkpoint under way: after it, one"
+      + " final pair for both")
+  void finalsWaitingTogetherMakeOnePair() throws Exception {
+    trainerMode = "hold";
+    Future<Message<ControlReply>> operator = request("checkpoint");
+    TestRuntime.await(firstRequest);
+    Future<Message<ControlReply>> shutdown = request("shutdown");
+    Future<Message<ControlReply>> trainerStop = request("trainer-stop");
+    Thread.sleep(500); // both reach the coordinator and wait on the operator's checkpoint (the race being tested)
+    Message<CheckpointPartRequest> first = held;
+    vertx.runOnContext(v -> writePart(first));
+    ControlReply o = TestRuntime.await(operator).body();
+    ControlReply a = TestRuntime.await(shutdown).body();
+    ControlReply b = TestRuntime.await(trainerStop).body();
+    assertThat(o.ok()).as(o.error()).isTrue();
+    assertThat(a.ok()).as(a.error()).isTrue();
+    assertThat(b.ok()).as(b.error()).isTrue();
+    assertThat(b.detail().getString("path")).as("the same final pair").isEqualTo(a.detail().getString("path"))
+        .isNotEqualTo(o.detail().getString("path"));
+    assertThat(requests).as("the operator's part and one final part").hasSize(2);
+    assertThat(Checkpoints.list(run.states())).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("a trainer-stop whose pair got no trainer part is told so: the trainer node writes its own")
+  void trainerStopWithoutItsPart() throws Exception {
+    trainerMode = "fail"; // the shutdown's pair falls back to the agent's part alone
+    ControlReply shutdown = ask("shutdown");
+    assertThat(shutdown.ok()).as(shutdown.error()).isTrue();
+    ControlReply trainerStop = ask("trainer-stop");
+    assertThat(trainerStop.ok()).as("not joined to a pair without the trainer's part").isFalse();
+  }
+
+  private Future<Message<ControlReply>> request(String cmd) {
+    return vertx.eventBus().request(Addresses.CHECKPOINT, ControlCommand.of(cmd),
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(60_000));
   }
 }
