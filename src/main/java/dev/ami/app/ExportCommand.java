@@ -5,6 +5,7 @@ import dev.ami.checkpoint.CheckpointReader;
 import dev.ami.checkpoint.ExportProbe;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.checkpoint.Resume;
+import dev.ami.checkpoint.Scope;
 import dev.ami.checkpoint.WeightExport;
 import dev.ami.config.AmiConfig;
 import dev.ami.params.ParamSnapshot;
@@ -50,12 +51,12 @@ final class ExportCommand implements Callable<Integer> {
       try {
         checked = CheckpointReader.first(Resume.candidates(config, resume),
             "latest".equals(resume) ? Path.of(config.getString("system.runs_dir")) : Path.of(resume),
-            ModelShapes.of(config, scratch), Resume.Scope.AGENT).chosen(); // the weights only: any part will do
+            ModelShapes.of(config, scratch), Scope.WEIGHTS).chosen(); // any part with every model
       } catch (CheckpointException e) {
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;
       }
-      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null, Resume.Scope.AGENT);
+      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null, Scope.WEIGHTS);
       try {
         Map<String, List<WeightExport.Tensor>> written = WeightExport.write(loaded.snapshots(), config, out, scratch);
         written.forEach((key, tensors) -> System.err.printf("%s: %d tensors -> %s%n", key, tensors.size(),

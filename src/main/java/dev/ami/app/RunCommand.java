@@ -3,6 +3,7 @@ package dev.ami.app;
 import dev.ami.checkpoint.CheckpointException;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.Resume;
+import dev.ami.checkpoint.Scope;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
 import dev.ami.bus.Addresses;
@@ -109,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
       vertx.close();
       return Main.EXIT_CONFIG;
     }
-    Resume.Scope scope = resumeScope(cluster, evaluating);
+    Scope scope = resumeScope(cluster, evaluating);
     if (resume != null && scope == null) {
       System.err.println("ami: a console node has nothing to resume: --resume goes to the agent and trainer nodes");
       vertx.close();
@@ -193,16 +194,16 @@ final class RunCommand implements Callable<Integer> {
    * What this node resumes from its own disk: an evaluation run or an agent node the parameters and the agent's
    * state, a trainer node the rest; one node with both, everything. Null for a console node, which has nothing to.
    */
-  static Resume.Scope resumeScope(ClusterOptions cluster, boolean evaluating) {
+  static Scope resumeScope(ClusterOptions cluster, boolean evaluating) {
     if (evaluating) {
-      return Resume.Scope.AGENT; // no trainer: no optimizer decoded, no buffers made
+      return Scope.WEIGHTS; // no trainer: no optimizer decoded, no buffers made; every model needed
     }
     if (cluster == null || cluster.agent() && cluster.trainer()) {
-      return Resume.Scope.ALL;
+      return Scope.ALL;
     }
     if (cluster.agent()) {
-      return Resume.Scope.AGENT;
+      return Scope.AGENT;
     }
-    return cluster.trainer() ? Resume.Scope.TRAINER : null;
+    return cluster.trainer() ? Scope.TRAINER : null;
   }
 }

@@ -45,7 +45,7 @@ public final class CheckpointReader {
   /**
    * What a checkpoint brings back; the snapshots are not yet in any map, the states not yet taken.
    *
-   * @param trainer null when loaded for an agent node ({@link Resume.Scope#AGENT})
+   * @param trainer null when loaded without a trainer ({@link Scope#loadsTrainer()})
    */
   public record Loaded(Map<String, ParamSnapshot> snapshots, TrainerState trainer, AgentState agent,
                        boolean buffers) {
@@ -62,12 +62,12 @@ public final class CheckpointReader {
    */
   public static Choice first(List<Path> candidates, Path where, Map<String, Map<String, List<List<Long>>>> expected)
       throws CheckpointException {
-    return first(candidates, where, expected, Resume.Scope.ALL);
+    return first(candidates, where, expected, Scope.ALL);
   }
 
   /** {@link #first(List, Path, Map)} for what one node of a split cluster resumes ({@code scope}). */
   public static Choice first(List<Path> candidates, Path where, Map<String, Map<String, List<List<Long>>>> expected,
-                             Resume.Scope scope) throws CheckpointException {
+                             Scope scope) throws CheckpointException {
     List<CheckpointException> skipped = new ArrayList<>();
     for (Path candidate : candidates) {
       try {
@@ -88,20 +88,20 @@ public final class CheckpointReader {
    */
   public static Checked check(Path dir, Map<String, Map<String, List<List<Long>>>> expected)
       throws CheckpointException {
-    return check(dir, expected, Resume.Scope.ALL);
+    return check(dir, expected, Scope.ALL);
   }
 
   /**
-   * {@link #check(Path, Map)} for what {@code scope} resumes: only {@link Resume.Scope#AGENT} takes an agent part,
-   * and takes a subset of the configured models (those its node had mirrored when it was written).
+   * {@link #check(Path, Map)} for what {@code scope} takes: an agent part only where no trainer runs, and a subset
+   * of the configured models (those its node had mirrored when it was written) only on an agent node.
    */
-  public static Checked check(Path dir, Map<String, Map<String, List<List<Long>>>> expected, Resume.Scope scope)
+  public static Checked check(Path dir, Map<String, Map<String, List<List<Long>>>> expected, Scope scope)
       throws CheckpointException {
     if (!Files.isDirectory(dir)) {
       throw new CheckpointException(dir, "not a checkpoint directory");
     }
     JsonObject manifest = manifest(dir);
-    if (partOf(dir, manifest) == Part.AGENT && scope != Resume.Scope.AGENT) {
+    if (partOf(dir, manifest) == Part.AGENT && !scope.takesAgentPart()) {
       throw new CheckpointException(dir.resolve(Manifest.FILE), "an agent part (parameters and the agent's counters, "
           + "no optimizer or buffers): resume the trainer from a trainer part on the trainer node");
     }
@@ -109,7 +109,7 @@ public final class CheckpointReader {
     for (String name : files.fieldNames()) {
       verifyFile(inside(dir, name), files.getJsonObject(name));
     }
-    verifyModels(dir, manifest, expected, scope == Resume.Scope.AGENT);
+    verifyModels(dir, manifest, expected, scope.takesSubset());
     return new Checked(dir, manifest);
   }
 
@@ -254,16 +254,16 @@ public final class CheckpointReader {
    * them) the buffers' content into {@code buffers}.
    */
   public static Loaded load(Checked c, Buffers buffers) throws CheckpointException {
-    return load(c, buffers, Resume.Scope.ALL);
+    return load(c, buffers, Scope.ALL);
   }
 
   /**
-   * {@link #load(Checked, Buffers)} for what {@code scope} resumes. An agent node ({@link Resume.Scope#AGENT})
-   * takes the parameters and the agent's state only: no optimizer is decoded, no buffers are read, and
-   * {@link Loaded#trainer()} is null.
+   * {@link #load(Checked, Buffers)} for what {@code scope} takes. Where no trainer runs ({@link Scope#AGENT},
+   * {@link Scope#WEIGHTS}) only the parameters and the agent's state: no optimizer is decoded, no buffers are read,
+   * and {@link Loaded#trainer()} is null.
    */
-  public static Loaded load(Checked c, Buffers buffers, Resume.Scope scope) throws CheckpointException {
-    boolean forTrainer = scope != Resume.Scope.AGENT;
+  public static Loaded load(Checked c, Buffers buffers, Scope scope) throws CheckpointException {
+    boolean forTrainer = scope.loadsTrainer();
     Map<String, ParamSnapshot> snapshots = new LinkedHashMap<>();
     NDManager optimizerManager = forTrainer ? NDManager.newBaseManager() : null;
     if (optimizerManager != null) {

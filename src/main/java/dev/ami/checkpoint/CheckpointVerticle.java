@@ -12,12 +12,14 @@ import dev.ami.bus.NodeBeat;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TrainerState;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.Secrets;
 import dev.ami.data.Buffers;
 import dev.ami.data.Saved;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -52,7 +54,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In a split cluster ({@link #SPLIT_KEY}) it runs on the agent node and coordinates one part per node under the
  * same name: the trainer node writes a complete checkpoint ({@link TrainerPartVerticle}), then this node writes
- * the agent's part, which records the trainer part's manifest hash and so commits the pair.
+ * the agent's part, which records the trainer part's manifest hash. Each part is valid alone; a trainer part whose
+ * agent part failed stays, one newer than the agent node's newest, and the pair check at resume reports a mismatch.
  */
 public final class CheckpointVerticle extends VerticleBase {
   /** Deployment config: true on the agent node of a split cluster, whose trainer is on another node. */
@@ -210,7 +213,13 @@ public final class CheckpointVerticle extends VerticleBase {
     long t0 = System.nanoTime();
     inFlightSince = t0;
     inFlightReason = reason;
-    Future<Taken> taken = (split ? takeSplit(reason, t0) : takeWhole(reason, t0))
+    Future<Taken> attempt;
+    try {
+      attempt = split ? takeSplit(reason, t0) : takeWhole(reason, t0);
+    } catch (RuntimeException e) { // thrown before any future (a stopped writer thread): still one answer, then idle
+      attempt = Future.failedFuture(e);
+    }
+    Future<Taken> taken = attempt
         .recover(e -> Future.succeededFuture(new Taken(new CheckpointRecord(reason, null, 0, msSince(t0),
             Double.NaN, Double.NaN, String.valueOf(e.getMessage()), System.currentTimeMillis()), null)))
         .onSuccess(t -> report(t.record()));
@@ -458,7 +467,7 @@ public final class CheckpointVerticle extends VerticleBase {
   }
 
   /** The trainers' buffers of this process, by file name; none when {@code checkpoint.buffers} is off. */
-  static Map<String, Saved> buffers(io.vertx.core.Vertx vertx, CheckpointOptions options) {
+  static Map<String, Saved> buffers(Vertx vertx, CheckpointOptions options) {
     if (!options.buffers()) {
       return Map.of();
     }
@@ -470,7 +479,7 @@ public final class CheckpointVerticle extends VerticleBase {
   static JsonObject savedConfig(AmiConfig config) {
     JsonObject json = config.toJson();
     for (String key : json.fieldNames()) {
-      json.put(key, dev.ami.config.Secrets.shown(key, json.getValue(key)));
+      json.put(key, Secrets.shown(key, json.getValue(key)));
     }
     return json;
   }

@@ -44,10 +44,6 @@ public final class Resume {
    * node resumes its own part from its own disk: the agent node its parameters and the agent's state, the
    * trainer node everything but the agent's state.
    */
-  public enum Scope {
-    ALL, AGENT, TRAINER
-  }
-
   private Resume() {
   }
 
@@ -106,7 +102,7 @@ public final class Resume {
       LOG.warn("skipped checkpoint {}", e.getMessage());
     }
     logSettingChanges(chosen.dir(), config);
-    Buffers buffers = scope == Scope.AGENT ? null : Buffers.of(config); // frames are allocated eagerly
+    Buffers buffers = scope.loadsTrainer() ? Buffers.of(config) : null; // frames are allocated eagerly
     CheckpointReader.Loaded loaded = CheckpointReader.load(chosen, buffers, scope);
     Map<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     loaded.snapshots().forEach((key, snapshot) -> {
@@ -121,7 +117,7 @@ public final class Resume {
     if (loaded.trainer() != null) {
       vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_TRAINER, loaded.trainer());
     }
-    if (loaded.agent() != null && scope != Scope.TRAINER) {
+    if (loaded.agent() != null && scope.loadsAgent()) {
       vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_AGENT, loaded.agent());
     }
     List<String> parts = new ArrayList<>();
@@ -136,10 +132,10 @@ public final class Resume {
         .put("checkpoint_id", chosen.manifest().getString("checkpoint_id"))
         .put("name", chosen.dir().getFileName().toString()).put("path", chosen.dir().toString()));
     String summary = String.join(", ", parts)
-        + (loaded.agent() == null || scope == Scope.TRAINER ? "" : "; agent at tick " + loaded.agent().ticks())
+        + (loaded.agent() == null || !scope.loadsAgent() ? "" : "; agent at tick " + loaded.agent().ticks())
         + (loaded.buffers() ? "; buffers: " + buffers.frames().size() + " frames"
             + (buffers.steps() == null ? "" : ", " + buffers.steps().size() + " steps, "
-                + buffers.rollouts().size() + " rollout steps") : scope == Scope.AGENT ? "" : "; buffers start empty");
+                + buffers.rollouts().size() + " rollout steps") : !scope.loadsTrainer() ? "" : "; buffers start empty");
     LOG.info("resuming from {}: {}", chosen.dir(), summary);
     return new Resumed(chosen.dir(), skipped, summary, Runs.of(chosen.dir()));
   }

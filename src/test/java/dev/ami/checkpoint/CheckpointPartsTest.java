@@ -80,7 +80,7 @@ class CheckpointPartsTest {
   /** The agent node's part: the models {@code keys} only, as its node had mirrored them. */
   private CheckpointWriter.Written agentPart(Path dir, String name, String id, List<String> keys) throws Exception {
     CheckpointReader.Loaded loaded = CheckpointReader.load(CheckpointReader.check(whole, shapes), null,
-        Resume.Scope.AGENT);
+        Scope.AGENT);
     try {
       Map<String, ParamSnapshot> params = new java.util.LinkedHashMap<>();
       keys.forEach(k -> params.put(k, loaded.snapshots().get(k)));
@@ -114,8 +114,8 @@ class CheckpointPartsTest {
         "models/vae.optimizer");
     assertThat(w.manifestSha256()).isEqualTo(HexFormat.of().formatHex(
         CheckpointWriter.sha256().digest(Files.readAllBytes(w.path().resolve(Manifest.FILE)))));
-    assertThat(CheckpointReader.check(w.path(), shapes, Resume.Scope.TRAINER).dir()).isEqualTo(w.path());
-    assertThat(CheckpointReader.check(w.path(), shapes, Resume.Scope.AGENT).dir()).as("an agent node takes it too")
+    assertThat(CheckpointReader.check(w.path(), shapes, Scope.TRAINER).dir()).isEqualTo(w.path());
+    assertThat(CheckpointReader.check(w.path(), shapes, Scope.AGENT).dir()).as("an agent node takes it too")
         .isEqualTo(w.path());
   }
 
@@ -146,12 +146,12 @@ class CheckpointPartsTest {
     assertThat(m.getJsonObject("models").getJsonObject(ModelKeys.VAE).getValue("optimizer")).isNull();
     assertThat(m.getJsonObject("files").fieldNames()).containsExactlyInAnyOrder("config.json", "agent.json",
         "models/vae.params", "models/fd.params", "models/policy.params");
-    for (Resume.Scope scope : List.of(Resume.Scope.ALL, Resume.Scope.TRAINER)) {
+    for (Scope scope : List.of(Scope.ALL, Scope.TRAINER)) {
       assertThatThrownBy(() -> CheckpointReader.check(part, shapes, scope)).as("%s", scope)
           .isInstanceOf(CheckpointException.class).hasMessageContaining("an agent part");
     }
-    CheckpointReader.Loaded loaded = CheckpointReader.load(CheckpointReader.check(part, shapes, Resume.Scope.AGENT),
-        null, Resume.Scope.AGENT);
+    CheckpointReader.Loaded loaded = CheckpointReader.load(CheckpointReader.check(part, shapes, Scope.AGENT),
+        null, Scope.AGENT);
     try {
       assertThat(loaded.trainer()).isNull();
       assertThat(loaded.agent().ticks()).isEqualTo(5000);
@@ -162,12 +162,17 @@ class CheckpointPartsTest {
   }
 
   @Test
-  @DisplayName("an agent part may lack a model its node had not mirrored yet; a whole checkpoint may not")
+  @DisplayName("an agent part may lack a model its node had not mirrored yet, for an agent node only")
   void agentPartSubset() throws Exception {
-    Path part = agentPart(TestRuntime.tempDir("ami-subset"), Checkpoints.nameOf(1, STAMP), "id",
-        List.of(ModelKeys.VAE)).path();
-    assertThat(CheckpointReader.check(part, shapes, Resume.Scope.AGENT).manifest().getJsonObject("models")
+    Path dir = TestRuntime.tempDir("ami-subset");
+    Path part = agentPart(dir, Checkpoints.nameOf(1, STAMP), "id", List.of(ModelKeys.VAE)).path();
+    assertThat(CheckpointReader.check(part, shapes, Scope.AGENT).manifest().getJsonObject("models")
         .fieldNames()).containsExactly(ModelKeys.VAE);
+    assertThatThrownBy(() -> CheckpointReader.check(part, shapes, Scope.WEIGHTS))
+        .as("evaluation and export need every model").isInstanceOf(CheckpointException.class)
+        .hasMessageContaining("the configured agent trains");
+    Path full = agentPart(dir, Checkpoints.nameOf(2, STAMP), "id2", List.copyOf(shapes.keySet())).path();
+    assertThat(CheckpointReader.check(full, shapes, Scope.WEIGHTS).dir()).isEqualTo(full);
   }
 
   @Test
@@ -176,7 +181,7 @@ class CheckpointPartsTest {
     assertThat(Part.of(null)).isEqualTo(Part.WHOLE);
     assertThat(manifest(whole).getString("part")).isEqualTo("whole");
     assertThat(manifest(whole).getInteger("format")).isEqualTo(1);
-    assertThat(CheckpointReader.check(whole, shapes, Resume.Scope.TRAINER).dir()).isEqualTo(whole);
+    assertThat(CheckpointReader.check(whole, shapes, Scope.TRAINER).dir()).isEqualTo(whole);
   }
 
   @Test
@@ -197,7 +202,7 @@ class CheckpointPartsTest {
         List.of(ModelKeys.VAE, ModelKeys.FD, ModelKeys.POLICY)).path();
     Vertx v = Vertx.vertx();
     try {
-      Resume.Resumed resumed = Resume.prepare(v, config, part.toString(), Resume.Scope.AGENT);
+      Resume.Resumed resumed = Resume.prepare(v, config, part.toString(), Scope.AGENT);
       assertThat(resumed.path()).isEqualTo(part);
       assertThat(v.sharedData().getLocalMap(Addresses.DATA_MAP).get(Addresses.BUFFERS_KEY)).isNull();
       assertThat(v.sharedData().getLocalMap(Addresses.RESUME_MAP).get(Addresses.RESUME_TRAINER)).isNull();

@@ -13,6 +13,7 @@ import dev.ami.checkpoint.CheckpointReader;
 import dev.ami.checkpoint.Checkpoints;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.checkpoint.Resume;
+import dev.ami.checkpoint.Scope;
 import dev.ami.config.AmiConfig;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
@@ -162,11 +163,11 @@ class SplitCheckpointTest {
 
     // 1. asked on the agent node
     trainerNode();
-    await("all three models trained in the trainer JVM and the agent acts on vae v2+", 180, () -> unchecked(() -> {
+    await("all three models trained in the trainer JVM and the agent acts on fd v2+", 180, () -> unchecked(() -> {
       JsonObject models = trainerModels();
       return models.getJsonObject("vae", new JsonObject()).getLong("steps", 0L) >= 50
           && models.getJsonObject("fd", new JsonObject()).getLong("steps", 0L) > 0
-          && models.getJsonObject("policy", new JsonObject()).getLong("steps", 0L) > 0 && inUse("vae") >= 2;
+          && models.getJsonObject("policy", new JsonObject()).getLong("steps", 0L) > 0 && inUse("fd") >= 2;
     }));
     ControlReply reply = control("checkpoint");
     assertThat(reply.ok()).as("checkpoint: %s", reply.error()).isTrue();
@@ -192,9 +193,9 @@ class SplitCheckpointTest {
       assertThat(a.getJsonObject("models").getJsonObject(key).getLong("version")).as("%s: the agent's no newer", key)
           .isLessThanOrEqualTo(t.getJsonObject("models").getJsonObject(key).getLong("version"));
     }
-    assertThat(CheckpointReader.check(trainerPart, shapes, Resume.Scope.TRAINER).dir()).isEqualTo(trainerPart);
-    assertThat(CheckpointReader.check(agentPart, shapes, Resume.Scope.AGENT).dir()).isEqualTo(agentPart);
-    assertThatThrownBy(() -> CheckpointReader.check(agentPart, shapes, Resume.Scope.TRAINER))
+    assertThat(CheckpointReader.check(trainerPart, shapes, Scope.TRAINER).dir()).isEqualTo(trainerPart);
+    assertThat(CheckpointReader.check(agentPart, shapes, Scope.AGENT).dir()).isEqualTo(agentPart);
+    assertThatThrownBy(() -> CheckpointReader.check(agentPart, shapes, Scope.TRAINER))
         .isInstanceOf(CheckpointException.class).hasMessageContaining("an agent part");
 
     // 2. asked by the trainer node's graceful stop (SIGTERM)
@@ -256,7 +257,7 @@ class SplitCheckpointTest {
     vertx = agentNode(AGENT_PORT_2);
     RunFolder second = TestRuntime.attachRun(vertx, config);
     AmiRuntime.configureEngine(config);
-    Resume.Resumed resumed = Resume.prepare(vertx, config, "latest", Resume.Scope.AGENT);
+    Resume.Resumed resumed = Resume.prepare(vertx, config, "latest", Scope.AGENT);
     assertThat(resumed.path()).isEqualTo(shutdownAgentPart);
     assertThat(vertx.sharedData().getLocalMap(Addresses.DATA_MAP).get(Addresses.BUFFERS_KEY)).as("no buffers")
         .isNull();
