@@ -135,7 +135,8 @@ public final class CuriosityBrain implements Brain {
     this.hidden = new float[fd.hiddenSize()];
     this.seed = seed;
     this.episodic = reward.episodicMemory() > 0
-        ? new EpisodicNovelty(reward.episodicMemory(), FrameEmbedding.size(), EPISODIC_NEIGHBOURS) : null;
+        ? new EpisodicNovelty(reward.episodicMemory(), FrameEmbedding.size(), EPISODIC_NEIGHBOURS,
+        reward.episodicMeanTicks()) : null;
   }
 
   /** k of the episodic memory's k nearest neighbours (NGU's 10). */

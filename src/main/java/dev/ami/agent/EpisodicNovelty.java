@@ -16,10 +16,11 @@ public final class EpisodicNovelty {
   static final double EPSILON = 1e-3;
   static final double CLUSTER = 0.008;
   static final double C = 1e-3;
-  /** Weight of each new mean of k distances in the running mean d²_m (an exponential mean over about 100 ticks). */
-  static final double MEAN_RATE = 0.01;
+  /** The horizon, in views, of the running mean d²_m before {@code reward.episodic_mean_ticks} existed. */
+  static final int SHORT_MEAN_TICKS = 100;
 
   private final int k;
+  private final double meanRate; // weight of each new mean of k distances in d²_m: 1 / its horizon in views
   private final float[][] ring;
   private final double[] distances;
   private int size;
@@ -27,10 +28,20 @@ public final class EpisodicNovelty {
   private double meanDistance = Double.NaN;
 
   public EpisodicNovelty(int capacity, int dim, int k) {
-    if (capacity < 1 || dim < 1 || k < 1) {
-      throw new IllegalArgumentException("episodic memory needs capacity, dimension and k of at least 1");
+    this(capacity, dim, k, SHORT_MEAN_TICKS);
+  }
+
+  /**
+   * With d²_m an exponential mean over about {@code meanTicks} views. A short one follows a loop the agent runs, so
+   * the loop's small distances become the norm and its views keep scoring as new; a long one keeps the scale of
+   * the places explored before, against which a loop's views are near and score low.
+   */
+  public EpisodicNovelty(int capacity, int dim, int k, int meanTicks) {
+    if (capacity < 1 || dim < 1 || k < 1 || meanTicks < 1) {
+      throw new IllegalArgumentException("episodic memory needs capacity, dimension, k and mean horizon of at least 1");
     }
     this.k = k;
+    this.meanRate = 1.0 / meanTicks;
     this.ring = new float[capacity][dim];
     this.distances = new double[k];
   }
@@ -49,7 +60,7 @@ public final class EpisodicNovelty {
         mean += distances[i];
       }
       mean /= n;
-      meanDistance = Double.isNaN(meanDistance) ? mean : meanDistance + MEAN_RATE * (mean - meanDistance);
+      meanDistance = Double.isNaN(meanDistance) ? mean : meanDistance + meanRate * (mean - meanDistance);
       double scale = meanDistance > 0 ? meanDistance : 1;
       double similarity = 0;
       for (int i = 0; i < n; i++) {

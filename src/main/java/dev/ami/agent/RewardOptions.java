@@ -8,25 +8,33 @@ import dev.ami.config.AmiConfig;
  * trained VAE or from a fixed random encoder built from {@code featureSeed} (the trainer builds the same one);
  * with the VAE's, whether the agent's encoder is the one that came with the forward model's snapshot
  * ({@code pairedEncoder}, the encoder it was trained against) or the VAE's newest; and, with
- * {@code episodicMemory} > 0, NGU's episodic novelty against that many recent views, modulated by the forward
- * model's surprise.
+ * {@code episodicMemory} > 0, NGU's episodic novelty against that many recent views (distances scaled by their
+ * running mean over {@code episodicMeanTicks} views), modulated by the forward model's surprise.
  */
 public record RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
-                            long featureSeed, int episodicMemory, boolean pairedEncoder) {
+                            long featureSeed, int episodicMemory, boolean pairedEncoder, int episodicMeanTicks) {
   public RewardOptions(double scale, double shift) {
-    this(scale, shift, true, false, 0, 0, true);
+    this(scale, shift, true, false, 0, 0, true, EpisodicNovelty.SHORT_MEAN_TICKS);
+  }
+
+  /** Without the episodic novelty's mean horizon (it matters only with {@code episodicMemory} > 0). */
+  public RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
+                       long featureSeed, int episodicMemory, boolean pairedEncoder) {
+    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, episodicMemory, pairedEncoder,
+        EpisodicNovelty.SHORT_MEAN_TICKS);
   }
 
   /** The VAE's newest encoder (not the forward model's pair), as before issue #20's second round; for tests. */
   public RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
                        long featureSeed) {
-    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, 0, false);
+    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, 0, false, EpisodicNovelty.SHORT_MEAN_TICKS);
   }
 
   public static RewardOptions from(AmiConfig c) {
     return new RewardOptions(c.getDouble("reward.scale"), c.getDouble("reward.shift"),
         c.getBool("reward.skip_encoder_swaps"), c.getString("reward.features").equals("random"),
-        featureSeed(c), c.getInt("reward.episodic_memory"), c.getString("reward.encoder").equals("paired"));
+        featureSeed(c), c.getInt("reward.episodic_memory"), c.getString("reward.encoder").equals("paired"),
+        c.getInt("reward.episodic_mean_ticks"));
   }
 
   /** The random encoder's seed, derived from the trainers' seed, so that agent and trainer build the same network. */

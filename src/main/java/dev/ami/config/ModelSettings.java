@@ -74,6 +74,10 @@ final class ModelSettings {
         "NGU's episodic novelty: the reward is how unlike the last N views this one is (k=10 nearest), times the"
             + " forward model's surprise relative to its usual level (in [1, 5]); 0 = the forward model's surprise"
             + " alone"));
+    add(s, Setting.intRange("reward.episodic_mean_ticks", 6000, 1, 10_000_000,
+        "with reward.episodic_memory > 0, the horizon in views of the running mean of neighbour distances the novelty"
+            + " is scaled by: long (6000, ten minutes at 10 Hz) keeps the scale of the places explored, so a loop the"
+            + " agent runs scores low; short (100) adapts to the loop, whose views then keep scoring as new"));
     add(s, Setting.choice("reward.encoder", "paired", java.util.List.of("paired", "newest"),
         "with reward.features=vae, the encoder the agent's latents come from: paired = the one that came with the"
             + " forward model's snapshot, the encoder it was trained against (one latent space for prediction and"

@@ -3,6 +3,7 @@ package dev.ami.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +40,54 @@ class EpisodicNoveltyTest {
     }
     double walk = e.observe(new float[] {3, 3});
     assertThat(walk).isGreaterThan(10 * spin);
+  }
+
+  @Test
+  @DisplayName("a loop run after exploring: a long distance mean scores it as known, a short one as new")
+  void loopAfterExploring() {
+    double shortMean = loopNovelty(EpisodicNovelty.SHORT_MEAN_TICKS);
+    double longMean = loopNovelty(6000);
+    // with a short mean the loop's own small distances become the norm: d/d_m ≈ 1, each kernel ≈ ε, r ≈ 1/√(10ε)
+    assertThat(shortMean).isGreaterThan(5);
+    // with a long one they stay far below the explored scale: kernels near 1, r near 1/√k
+    assertThat(longMean).isLessThan(1);
+    assertThat(shortMean).isGreaterThan(10 * longMean);
+  }
+
+  /**
+   * 600 views of new places (32 numbers each, spread 10 apart), then 1 200 views of a loop through 60 places,
+   * each visit a little different (spread 1), as block means of real frames are: the mean novelty of the last 100.
+   * In many dimensions the k nearest distances of any view are alike, so what decides is the scale they are
+   * divided by.
+   */
+  private static double loopNovelty(int meanTicks) {
+    int dim = 32;
+    EpisodicNovelty e = new EpisodicNovelty(2400, dim, 10, meanTicks);
+    Random random = new Random(1);
+    for (int t = 0; t < 600; t++) {
+      e.observe(gaussian(random, new float[dim], 10));
+    }
+    float[][] places = new float[60][];
+    for (int j = 0; j < places.length; j++) {
+      places[j] = gaussian(random, new float[dim], 10);
+    }
+    double sum = 0;
+    for (int t = 0; t < 1200; t++) {
+      float[] view = gaussian(random, new float[dim], 1);
+      for (int d = 0; d < dim; d++) {
+        view[d] += places[t % places.length][d];
+      }
+      double r = e.observe(view);
+      sum += t >= 1100 ? r : 0;
+    }
+    return sum / 100;
+  }
+
+  private static float[] gaussian(Random random, float[] into, double spread) {
+    for (int d = 0; d < into.length; d++) {
+      into[d] = (float) (spread * random.nextGaussian());
+    }
+    return into;
   }
 
   @Test
