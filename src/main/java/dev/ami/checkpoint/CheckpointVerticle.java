@@ -40,7 +40,6 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,11 +105,7 @@ public final class CheckpointVerticle extends VerticleBase {
     split = config().getBoolean(SPLIT_KEY, false);
     node = config().getString(NODE_KEY);
     writer = states == null ? null : new CheckpointWriter(states, Clock.systemUTC());
-    writerThread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ami-checkpoint");
-      t.setDaemon(true);
-      return t;
-    });
+    writerThread = CheckpointWriter.thread("ami-checkpoint");
     vertx.eventBus().<ControlCommand>consumer(Addresses.CHECKPOINT, this::onRequest);
     if (split) {
       vertx.eventBus().<NodeBeat>consumer(Addresses.NODE_BEATS, m -> {

@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * Writes a checkpoint atomically: every file into a hidden temporary sibling, each fsynced as it is closed, the
@@ -239,5 +241,14 @@ final class CheckpointWriter {
         throw e;
       }
     }
+  }
+
+  /** The single daemon thread a checkpoint is serialised and written on, off every event loop. */
+  static ExecutorService thread(String name) {
+    return Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    });
   }
 }

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,11 +64,7 @@ public final class TrainerPartVerticle extends VerticleBase {
     runId = run == null ? null : run.id();
     node = config().getString(CheckpointVerticle.NODE_KEY);
     writer = states == null ? null : new CheckpointWriter(states, Clock.systemUTC());
-    writerThread = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "ami-checkpoint-part");
-      t.setDaemon(true);
-      return t;
-    });
+    writerThread = CheckpointWriter.thread("ami-checkpoint-part");
     vertx.eventBus().<CheckpointPartRequest>consumer(Addresses.CHECKPOINT_TRAINER_PART, this::onPart);
     vertx.eventBus().consumer(Addresses.CHECKPOINT_TRAINER_INFO, this::onInfo);
     return Future.succeededFuture();
