@@ -13,7 +13,7 @@ architectures of bench/torch_curiosity_bench.py and bench/torch_ae_bench.py, whi
 import, so they are written out again here with the sizes as parameters). The weights go in through an explicit
 map from DJL's parameter names to the peer's state_dict keys; an exported tensor no map entry uses, or a peer
 parameter no entry sets, fails the model. Only tensors that take no part in a forward pass are left out on purpose,
-each named with the reason (the PPO reward normaliser's statistics).
+each named with the reason (the PPO reward normaliser's statistics and entropy weights).
 
 Prints one JSON line per model, {"model", "max_abs_diff", "ok", ...}, then {"ok": true|false}; exits 1 unless
 every model agrees. The tolerance is absolute 1e-4 for outputs of magnitude up to 1 and relative beyond:
@@ -35,7 +35,9 @@ CHANNEL_BLOCK = 16  # dev.ami.model.Layers.ONEDNN_CHANNEL_BLOCK: convs compute c
 # exported tensors no forward pass reads, by name prefix (a group), with why
 NOT_IN_FORWARD = {
     "policy": {"reward_norm.": "the PPO reward normaliser's running statistics (discounted return, count, "
-                               "mean, variance): state the trainer keeps, no part of a forward pass"},
+                               "mean, variance): state the trainer keeps, no part of a forward pass",
+               "entropy_coef.": "the entropy bonus's log-weight per action part: state the trainer keeps, no part "
+                                "of a forward pass"},
     "fd": {"encoder.": "the VAE encoder the forward model was trained against, carried for the agent's reward "
                        "(checked by the vae peer's layout); no part of the forward model's pass"},
 }

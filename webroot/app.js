@@ -362,6 +362,7 @@
     $('ppo-clip-frac').textContent = fmt(p.clip_frac, 3);
     $('ppo-kl').textContent = sig(p.approx_kl);
     $('ppo-reward-scale').textContent = sig(p.reward_scale);
+    $('ppo-ent-coef').textContent = sig(p.ent_coef);
     $('ppo-entropy').textContent = p.entropy ? 'entropy per part: ' + PARTS.map(([key, name]) =>
       name + ' ' + fmt(p.entropy[key], 2)).join(' · ') : '';
     if (p.update !== lastPpoUpdate) {

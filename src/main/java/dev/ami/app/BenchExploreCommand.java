@@ -118,6 +118,11 @@ final class BenchExploreCommand implements Callable<Integer> {
     AmiRuntime runtime = AmiRuntime.start(vertx, config).toCompletionStage().toCompletableFuture()
         .get(120, TimeUnit.SECONDS);
     ExploreRecorder recorder = new ExploreRecorder(trace != null);
+    Path trainTrace = trace == null ? null : trace.resolveSibling(trace.getFileName() + ".train");
+    if (trace != null) { // written as the run goes: a run stopped early keeps its minutes so far
+      Files.deleteIfExists(trace);
+      Files.deleteIfExists(trainTrace);
+    }
     java.util.concurrent.CompletableFuture<Void> listening = new java.util.concurrent.CompletableFuture<>();
     vertx.runOnContext(v -> {
       vertx.eventBus().<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> recorder.onWorld(m.body()));
@@ -137,14 +142,18 @@ final class BenchExploreCommand implements Callable<Integer> {
       JsonObject point = recorder.minute(minute);
       series.add(point);
       System.err.println("bench-explore: " + point.encode());
+      if (trace != null) {
+        appendTrace(trace, recorder.takeTraceLines());
+        appendTrace(trainTrace, recorder.takeTrainLines());
+      }
     }
     CpuSteal.Sample cpu1 = CpuSteal.read();
     Thread.sleep(1100); // one more world report, taken after the last minute ended: the stall still going counts
     WorldRecord w = recorder.world();
     AmiRuntime.stopAndClose(runtime, vertx, 60);
     if (trace != null) {
-      writeTrace(trace, recorder.traceLines());
-      writeTrace(trace.resolveSibling(trace.getFileName() + ".train"), recorder.trainLines());
+      appendTrace(trace, recorder.takeTraceLines());
+      appendTrace(trainTrace, recorder.takeTrainLines());
     }
     double steal = cpu0 == CpuSteal.NONE || cpu1 == CpuSteal.NONE ? Double.NaN : cpu1.stealPercentSince(cpu0);
     System.out.println(new JsonObject()
@@ -205,8 +214,9 @@ final class BenchExploreCommand implements Callable<Integer> {
     return dry;
   }
 
-  private static void writeTrace(Path file, List<JsonObject> lines) throws java.io.IOException {
-    try (BufferedWriter w = Files.newBufferedWriter(file)) {
+  private static void appendTrace(Path file, List<JsonObject> lines) throws java.io.IOException {
+    try (BufferedWriter w = Files.newBufferedWriter(file, java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.APPEND)) {
       for (JsonObject line : lines) {
         w.write(line.encode());
         w.newLine();

@@ -160,12 +160,18 @@ final class ExploreRecorder {
     return totalRollbacks;
   }
 
-  synchronized List<JsonObject> trainLines() {
-    return List.copyOf(trainLines);
+  /** The training-step lines gathered since the last call (they leave the recorder). */
+  synchronized List<JsonObject> takeTrainLines() {
+    List<JsonObject> out = List.copyOf(trainLines);
+    trainLines.clear();
+    return out;
   }
 
-  synchronized List<JsonObject> traceLines() {
-    return List.copyOf(traceLines);
+  /** The tick lines gathered since the last call (they leave the recorder). */
+  synchronized List<JsonObject> takeTraceLines() {
+    List<JsonObject> out = List.copyOf(traceLines);
+    traceLines.clear();
+    return out;
   }
 
   /** Per model: the median and the largest of the minute's values. */

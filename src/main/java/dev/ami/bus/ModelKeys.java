@@ -14,7 +14,10 @@ public final class ModelKeys {
   public static final String FD = "fd";
   /** The forward model's snapshot group holding its encoder. */
   public static final String FD_ENCODER = "encoder";
-  /** Its PPO policy and value network (group {@code model}, and {@code reward_norm}: the reward normaliser). */
+  /**
+   * Its PPO policy and value network (group {@code model}, {@code reward_norm}: the reward normaliser, and
+   * {@code entropy_coef}: the entropy bonus's weights).
+   */
   public static final String POLICY = "policy";
   /** The step-1 conv autoencoder (groups {@code encoder}, {@code decoder}). */
   public static final String AE = "ae";

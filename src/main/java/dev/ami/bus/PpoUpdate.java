@@ -14,6 +14,8 @@ package dev.ami.bus;
  * @param clipFrac the share of ratios outside 1 ± clip
  * @param approxKl the mean of ρ − 1 − log ρ (an estimate of KL(old ‖ new), never negative)
  * @param entropy each action part's entropy in nats (Vertical, Horizontal, LookHorizontal, Jump, Run)
+ * @param entCoef the entropy bonus's weight, the mean over the parts and the update's steps (it moves only with
+ *     {@code policy.target_entropy})
  * @param rewardMean the rollout's raw (unnormalised) curiosity reward, mean; {@code rewardMax} its largest
  * @param rewardScale what each reward was divided by (the running std of the discounted return; 1 when off)
  * @param rewardsClipped rewards cut at the clip after scaling
@@ -21,7 +23,7 @@ package dev.ami.bus;
  */
 public record PpoUpdate(long update, long version, int steps, int skipped, double loss, double policyLoss,
                         double valueLoss, double valueMean, double returnMean, double advStdRaw, double gradNorm,
-                        double clipFrac, double approxKl, float[] entropy, double rewardMean, double rewardMax,
+                        double clipFrac, double approxKl, float[] entropy, double entCoef, double rewardMean, double rewardMax,
                         double rewardScale, int rewardsClipped, int gaps, long wallMillis) {
   /**
    * Its figures by snake_case name, in the bench JSON's order (docs/exploration.md): what the bench averages per
@@ -40,12 +42,14 @@ public record PpoUpdate(long update, long version, int steps, int skipped, doubl
     m.put("policy_loss", PpoUpdate::policyLoss);
     m.put("reward_scale", PpoUpdate::rewardScale);
     m.put("rewards_clipped", u -> u.rewardsClipped());
+    m.put("ent_coef", PpoUpdate::entCoef);
     return m;
   }
 
   /** The same update, stamped with the version its end published. */
   public PpoUpdate withVersion(long v) {
     return new PpoUpdate(update, v, steps, skipped, loss, policyLoss, valueLoss, valueMean, returnMean, advStdRaw,
-        gradNorm, clipFrac, approxKl, entropy, rewardMean, rewardMax, rewardScale, rewardsClipped, gaps, wallMillis);
+        gradNorm, clipFrac, approxKl, entropy, entCoef, rewardMean, rewardMax, rewardScale, rewardsClipped, gaps,
+        wallMillis);
   }
 }

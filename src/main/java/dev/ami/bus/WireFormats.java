@@ -49,10 +49,10 @@ final class WireFormats {
   static final WireCodec<PpoUpdate> PPO_UPDATE = new WireCodec<>(PpoUpdate.class,
       (w, u) -> w.i64(u.update()).i64(u.version()).i32(u.steps()).i32(u.skipped()).f64(u.loss()).f64(u.policyLoss())
           .f64(u.valueLoss()).f64(u.valueMean()).f64(u.returnMean()).f64(u.advStdRaw()).f64(u.gradNorm())
-          .f64(u.clipFrac()).f64(u.approxKl()).floats(u.entropy()).f64(u.rewardMean()).f64(u.rewardMax())
+          .f64(u.clipFrac()).f64(u.approxKl()).floats(u.entropy()).f64(u.entCoef()).f64(u.rewardMean()).f64(u.rewardMax())
           .f64(u.rewardScale()).i32(u.rewardsClipped()).i32(u.gaps()).i64(u.wallMillis()),
       r -> new PpoUpdate(r.i64(), r.i64(), r.i32(), r.i32(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(), r.f64(),
-          r.f64(), r.f64(), r.f64(), r.floats(), r.f64(), r.f64(), r.f64(), r.i32(), r.i32(), r.i64()));
+          r.f64(), r.f64(), r.f64(), r.floats(), r.f64(), r.f64(), r.f64(), r.f64(), r.i32(), r.i32(), r.i64()));
 
   static final WireCodec<Event> EVENT = new WireCodec<>(Event.class,
       (w, e) -> w.string(e.level()).string(e.kind()).string(e.message()).i64(e.wallMillis()),

@@ -218,11 +218,12 @@ public final class CheckpointReader {
   }
 
   /**
-   * Groups, per model, that a checkpoint from before they existed may lack (both added with issue #20): PPO's
-   * reward normaliser starts afresh; the forward model's encoder comes with the trainer's next publish.
+   * Groups, per model, that a checkpoint from before they existed may lack (all added with issue #20): PPO's
+   * reward normaliser and entropy weights start afresh; the forward model's encoder comes with the trainer's next
+   * publish.
    */
   static final Map<String, java.util.Set<String>> OPTIONAL_GROUPS = Map.of(
-      ModelKeys.POLICY, java.util.Set.of("reward_norm"),
+      ModelKeys.POLICY, java.util.Set.of("reward_norm", "entropy_coef"),
       ModelKeys.FD, java.util.Set.of(ModelKeys.FD_ENCODER));
 
   private static String misfit(String model, Map<String, List<List<Long>>> saved,

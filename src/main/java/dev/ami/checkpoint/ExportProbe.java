@@ -216,7 +216,7 @@ public final class ExportProbe {
     PolicyValue model = new PolicyValue(spec);
     model.initialize(m, DataType.FLOAT32, spec.frameShape(BATCH));
     Map<String, Block> groups = new LinkedHashMap<>();
-    groups.put("model", model); // not reward_norm: the reward normaliser's statistics take no part in a forward
+    groups.put("model", model); // not reward_norm/entropy_coef: the trainer's statistics take no part in a forward
     return new Probe(groups, keys(c, "model.input_size", "policy.channels", "policy.hidden"),
         List.of(new Tensor("input.frames", "frames (N,3,S,S), uniform in [0,1)")),
         List.of(new Tensor("output.logits", "the five heads' logits side by side (N,13)"),

@@ -52,7 +52,13 @@ final class ModelSettings {
         "clip range of the value around its acting-time estimate; 0 = no value clip (docs/models.md)"));
     add(s, Setting.doubleRange("policy.vf_coef", 0.25, 0.0, 100.0,
         "weight of the value loss mean((v - R)^2); 0.25 is ami's 0.5 * 0.5"));
-    add(s, Setting.doubleRange("policy.ent_coef", 0.001, 0.0, 100.0, "weight of the entropy bonus"));
+    add(s, Setting.doubleRange("policy.ent_coef", 0.001, 0.0, 100.0,
+        "weight of the entropy bonus (with policy.target_entropy: each part's starting weight)"));
+    add(s, Setting.doubleRange("policy.target_entropy", 0.0, 0.0, 0.99,
+        "entropy each action part is held at, as a share of its largest (ln n), by adapting its bonus weight; "
+            + "0 = the fixed policy.ent_coef"));
+    add(s, Setting.doubleRange("policy.ent_coef_rate", 0.01, 0.0, 10.0,
+        "with policy.target_entropy: the log-weight's step per minibatch per unit of shortfall"));
     add(s, Setting.doubleRange("policy.max_grad_norm", 0.5, 0.0, 1e6,
         "clip the global L2 norm of the policy's gradients to this; 0 = no clipping"));
     add(s, Setting.choice("policy.adv_norm", "minibatch", java.util.List.of("minibatch", "rollout"),

@@ -304,7 +304,8 @@ public final class TelemetryAggregator {
         .put("value_mean", num(u.valueMean())).put("return_mean", num(u.returnMean()))
         .put("adv_std_raw", num(u.advStdRaw())).put("grad_norm", num(u.gradNorm()))
         .put("clip_frac", num(u.clipFrac())).put("approx_kl", num(u.approxKl()))
-        .put("entropy", perPartValues(entropy)).put("reward_mean", num(u.rewardMean()))
+        .put("entropy", perPartValues(entropy)).put("ent_coef", num(u.entCoef()))
+        .put("reward_mean", num(u.rewardMean()))
         .put("reward_max", num(u.rewardMax())).put("reward_scale", num(u.rewardScale()))
         .put("rewards_clipped", u.rewardsClipped()).put("t", u.wallMillis());
   }

@@ -96,7 +96,8 @@ public final class MemoryEstimator {
         Probe pv = probe(manager, () -> new PolicyValue(policy), policy.frameShape(1));
         double policyAct = activations(manager, () -> new PolicyValue(policy),
             policy.frameShape(c.getInt("policy.batch")));
-        long policyParams = pv.params + PpoTrainer.REWARD_STATS_SIZE; // the reward normaliser travels with it
+        // the reward normaliser and the entropy weights travel with it
+        long policyParams = pv.params + PpoTrainer.REWARD_STATS_SIZE + PpoTrainer.ENTROPY_WEIGHTS_SIZE;
         out.add(model(ModelKeys.POLICY, policyParams, (SNAPSHOTS + 2) * policyParams, policyAct,
             buffers.get("policy.buffer")));
       }

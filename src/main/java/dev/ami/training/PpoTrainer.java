@@ -13,6 +13,7 @@ import dev.ami.model.InputBuffer;
 import dev.ami.model.PolicySpec;
 import dev.ami.model.PolicyValue;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.training.loss.EntropyTarget;
 import dev.ami.training.loss.Gae;
 import dev.ami.training.loss.PpoLoss;
 import dev.ami.training.loss.RewardNormaliser;
@@ -24,7 +25,8 @@ import java.util.Map;
  * running std of their discounted return and clipped ({@link RewardNormaliser}), GAE with the values the rollout
  * was acted with (not carried across pauses or dropped steps), advantages normalised per minibatch (ami) or over
  * the rollout, then {@code epochs} shuffled passes in minibatches (clipped surrogate per action part, value loss,
- * entropy bonus), each update's gradients clipped to a global norm. Every update is summarised in a
+ * entropy bonus, fixed or held to a target entropy by {@link EntropyTarget}), each update's gradients clipped to a
+ * global norm. Every update is summarised in a
  * {@link PpoUpdate}.
  */
 public final class PpoTrainer extends TrainerBase {
@@ -32,6 +34,9 @@ public final class PpoTrainer extends TrainerBase {
   static final String REWARD_STATS = "reward_norm";
   /** Numbers in that group: the discounted return, and the count, mean and variance of the returns. */
   public static final int REWARD_STATS_SIZE = 4;
+  /** The snapshot group that carries the entropy bonus's adaptive weights (each action part's log-weight). */
+  static final String ENTROPY_WEIGHTS = "entropy_coef";
+  public static final int ENTROPY_WEIGHTS_SIZE = ActionHeads.COUNT;
 
   private final PolicySpec spec;
   private final PpoOptions options;
@@ -39,6 +44,8 @@ public final class PpoTrainer extends TrainerBase {
   private final PolicyValue model;
   private final StatsBlock rewardStats;
   private final RewardNormaliser normaliser;
+  private final StatsBlock entropyStats;
+  private final EntropyTarget entropyTarget;
   private final int batch;
   private final float[] frames;
   private final float[] actions;
@@ -73,6 +80,10 @@ public final class PpoTrainer extends TrainerBase {
     rewardStats.init(manager);
     this.normaliser = new RewardNormaliser(options.gamma(), options.rewardClip());
     saveNormaliser();
+    this.entropyStats = new StatsBlock(ENTROPY_WEIGHTS_SIZE);
+    entropyStats.init(manager);
+    this.entropyTarget = new EntropyTarget(options.targetEntropy(), options.entCoefRate(), options.entCoef());
+    saveEntropyWeights();
     optimize(options.lr(), options.weightDecay(), model);
     clipGradNorm(options.maxGradNorm());
     this.frames = new float[batch * spec.frameSize()];
@@ -179,13 +190,19 @@ public final class PpoTrainer extends TrainerBase {
       NDArray s = scalarInput.wrap(m, scalars, new Shape(3, batch));
       NDList out = model.forward(store, new NDList(x), true);
       NDArray values = out.get(1).reshape(batch);
-      PpoLoss.Parts parts = PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2),
-          options.clip(), options.valueClip(), options.vfCoef(), options.entCoef());
+      PpoLoss.Parts parts = entropyTarget.adaptive()
+          ? PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2), options.clip(),
+              options.valueClip(), options.vfCoef(), entropyTarget.weights())
+          : PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2), options.clip(),
+              options.valueClip(), options.vfCoef(), options.entCoef());
       diagnostics[0] = parts.diagnostics().toFloatArray(); // one read back for every figure of the step
       return parts.total();
     });
     if (sums != null) {
-      sums.add(loss, diagnostics[0], lastGradNorm());
+      sums.add(loss, diagnostics[0], lastGradNorm(), entropyTarget.meanWeight());
+    }
+    if (Float.isFinite(loss) && diagnostics[0] != null) {
+      entropyTarget.observe(java.util.Arrays.copyOfRange(diagnostics[0], PpoLoss.ENTROPY, PpoLoss.DIAGNOSTICS));
     }
     return loss;
   }
@@ -198,6 +215,9 @@ public final class PpoTrainer extends TrainerBase {
     }
     if (sums != null && sums.steps + sums.skipped > 0) {
       finished = sums.summary(++updates);
+    }
+    if (entropyTarget.adaptive()) {
+      saveEntropyWeights();
     }
     sums = null;
     running = false;
@@ -216,29 +236,51 @@ public final class PpoTrainer extends TrainerBase {
     return normaliser.std();
   }
 
-  /** The model and the reward normaliser's state: both travel in snapshots and checkpoints. */
+  /** The entropy bonus's weight per action part now (fixed, or adapted to the target). */
+  public float[] entropyWeights() {
+    return entropyTarget.weights().clone();
+  }
+
+  /**
+   * The model, the reward normaliser's state and the entropy weights: all travel in snapshots and checkpoints.
+   */
   @Override
   public Map<String, Block> groups() {
     Map<String, Block> groups = new LinkedHashMap<>();
     groups.put("model", model);
     groups.put(REWARD_STATS, rewardStats);
+    groups.put(ENTROPY_WEIGHTS, entropyStats);
     return groups;
   }
 
   /**
-   * The parameters, and the reward normaliser's state when the snapshot has it (a snapshot or checkpoint from
-   * before the normaliser had none: the statistics then start afresh).
+   * The parameters, and the reward normaliser's state and the entropy weights when the snapshot has them (a
+   * snapshot or checkpoint from before they existed: they start afresh). A fixed-weight trainer keeps its weight.
    */
   @Override
   public void restore(ParamSnapshot snapshot) {
-    if (snapshot.groupNames().contains(REWARD_STATS)) {
-      double[] v = StatsBlock.of(snapshot.group(REWARD_STATS)); // checked first: a bad state copies nothing
+    java.util.List<String> names = snapshot.groupNames();
+    Map<String, Block> present = new LinkedHashMap<>();
+    groups().forEach((name, block) -> {
+      if (name.equals("model") || names.contains(name)) {
+        present.put(name, block);
+      }
+    });
+    // the saved states are checked first: a bad one copies nothing
+    if (names.contains(REWARD_STATS)) {
+      double[] v = StatsBlock.of(snapshot.group(REWARD_STATS));
       normaliser.restore(new RewardNormaliser.State(v[0], v[1], v[2], v[3]));
-      super.restore(snapshot);
-    } else {
-      restoreGroups(snapshot, Map.of("model", model));
-      saveNormaliser();
     }
+    if (names.contains(ENTROPY_WEIGHTS)) {
+      entropyTarget.restore(StatsBlock.of(snapshot.group(ENTROPY_WEIGHTS)));
+    }
+    restoreGroups(snapshot, present);
+    saveNormaliser();
+    saveEntropyWeights();
+  }
+
+  private void saveEntropyWeights() {
+    entropyStats.write(entropyTarget.state(), manager);
   }
 
   private void saveNormaliser() {
@@ -280,6 +322,7 @@ public final class PpoTrainer extends TrainerBase {
     final double[] diagnostics = new double[PpoLoss.DIAGNOSTICS];
     double loss;
     double gradNorm;
+    double entCoef;
     int steps;
     int skipped;
 
@@ -292,7 +335,7 @@ public final class PpoTrainer extends TrainerBase {
       this.gaps = gaps;
     }
 
-    void add(float stepLoss, float[] d, double norm) {
+    void add(float stepLoss, float[] d, double norm, double weight) {
       if (!Float.isFinite(stepLoss) || d == null) {
         skipped++;
         return;
@@ -300,6 +343,7 @@ public final class PpoTrainer extends TrainerBase {
       steps++;
       loss += stepLoss;
       gradNorm += norm;
+      entCoef += weight;
       for (int i = 0; i < diagnostics.length; i++) {
         diagnostics[i] += d[i];
       }
@@ -314,7 +358,7 @@ public final class PpoTrainer extends TrainerBase {
       return new PpoUpdate(update, 0, steps, skipped, steps == 0 ? Double.NaN : loss / n,
           diagnostics[PpoLoss.POLICY] / n, diagnostics[PpoLoss.VALUE] / n, diagnostics[PpoLoss.VALUE_MEAN] / n,
           diagnostics[PpoLoss.RETURN_MEAN] / n, advStdRaw, gradNorm / n, diagnostics[PpoLoss.CLIP_FRAC] / n,
-          diagnostics[PpoLoss.APPROX_KL] / n, entropy, rewardMean, rewardMax, rewardScale, clipped, gaps,
+          diagnostics[PpoLoss.APPROX_KL] / n, entropy, entCoef / n, rewardMean, rewardMax, rewardScale, clipped, gaps,
           System.currentTimeMillis());
     }
   }

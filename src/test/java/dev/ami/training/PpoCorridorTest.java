@@ -58,15 +58,14 @@ class PpoCorridorTest {
   @Test
   @DisplayName("PPO raises the return in a 1-D corridor within 30 updates (raw rewards, clipped value, no grad clip)")
   void raisesReturn() throws Exception {
-    corridor(new PpoOptions(64, 0.95, 0.95, 0.2, 0.2, 0.5, 0.001, 0, false, false, 0, 16, 4, 3e-3, 0, 1000));
+    corridor(new PpoOptions(64, 0.95, 0.95, 0.2, 0.2, 0.5, 0.001, 0, 0, 0, false, false, 0, 16, 4, 3e-3, 0, 1000));
   }
 
   @Test
   @DisplayName("... and with the runtime's defaults: normalised, clipped rewards, minibatch advantages, grad clip"
       + " 0.5, unclipped value at 0.25; every update reports its figures; the normaliser travels in snapshots")
   void raisesReturnWithDefaults() throws Exception {
-    PpoOptions options = new PpoOptions(64, 0.95, 0.95, 0.2, 0, 0.25, 0.001, 0.5, true, true, 5, 16, 4, 3e-3, 0, 1000);
-    java.util.List<dev.ami.bus.PpoUpdate> updates = corridor(options);
+    java.util.List<dev.ami.bus.PpoUpdate> updates = corridor(defaults(0, 0));
     assertThat(updates).hasSize(30);
     for (dev.ami.bus.PpoUpdate u : updates) {
       assertThat(u.steps() + u.skipped()).isEqualTo(64 / 16 * 4);
@@ -77,6 +76,30 @@ class PpoCorridorTest {
       assertThat(u.rewardScale()).isPositive().isFinite();
     }
     assertThat(updates.get(29).update()).isEqualTo(30);
+    assertThat(updates).allSatisfy(u -> assertThat(u.entCoef()).as("a fixed weight")
+        .isCloseTo(0.001, org.assertj.core.api.Assertions.within(1e-8)));
+  }
+
+  @Test
+  @DisplayName("... and with a target entropy: the weights of the parts the corridor ignores (near uniform, above the"
+      + " target) fall, PPO still learns, and the weights travel in snapshots")
+  void raisesReturnWithTargetEntropy() throws Exception {
+    java.util.List<dev.ami.bus.PpoUpdate> updates = corridor(defaults(0.5, 0.05));
+    // 480 minibatches with a part above the target: its log-weight falls by 0.05 · (H / ln n − 0.5) each, up to
+    // 0.025; at a quarter of that (H at 62.5 % of ln n) 111 of them take a weight from 0.001 to 0.00025
+    System.out.println("entropy weights after 30 updates: " + java.util.Arrays.toString(lastWeights));
+    for (int h = 1; h < 5; h++) {
+      assertThat(lastWeights[h]).as("part %d, which the corridor ignores", h).isLessThan(0.00025f);
+    }
+    assertThat(updates.get(0).entCoef()).as("the first update's mean weight moved already").isNotEqualTo(0.001);
+  }
+
+  private float[] lastWeights;
+
+  /** The runtime's PPO defaults at the corridor's sizes, with an entropy target (0 = the fixed weight). */
+  private static PpoOptions defaults(double targetEntropy, double rate) {
+    return new PpoOptions(64, 0.95, 0.95, 0.2, 0, 0.25, 0.001, targetEntropy, rate, 0.5, true, true, 5, 16, 4, 3e-3,
+        0, 1000);
   }
 
   /** Trains 30 updates in the corridor and checks the return rose; returns every update's report. */
@@ -147,6 +170,9 @@ class PpoCorridorTest {
         }
         assertThat(next.rewardScale()).as("the reward normaliser's std travels with the policy's snapshot")
             .isCloseTo(trainer.rewardScale(), org.assertj.core.api.Assertions.within(1e-5 * trainer.rewardScale()));
+        lastWeights = trainer.entropyWeights();
+        assertThat(next.entropyWeights()).as("so do the entropy weights")
+            .containsExactly(lastWeights, org.assertj.core.api.Assertions.within(1e-6f));
       }
       assertThat(skipped).as("steps skipped for non-finite gradients, of %d", steps).isLessThanOrEqualTo(steps / 50);
       assertThat(trainer.parametersFinite()).isTrue();

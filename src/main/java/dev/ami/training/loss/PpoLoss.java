@@ -12,7 +12,8 @@ import dev.ami.model.PolicyValue;
  * {@code total = policy + vfCoef · value − entCoef · entropy}, with
  * {@code policy = −mean_{B×5} min(ρ·A, clip(ρ, 1±ε)·A)},
  * {@code value = mean_B (v − R)²}, or with a value clip ε_v {@code mean_B max((v − R)², (v_old + clip(v − v_old, ±ε_v) − R)²)},
- * and {@code entropy = mean_{B×5} H(part)}.
+ * and {@code entropy = mean_{B×5} H(part)}. With a weight per part ({@link EntropyTarget}) the bonus is
+ * {@code mean_5(w_part · mean_B H(part))}, the same when every weight is entCoef.
  */
 public final class PpoLoss {
   /** What the diagnostics vector holds, in order (see {@link Parts#diagnostics()}). */
@@ -51,6 +52,21 @@ public final class PpoLoss {
   public static Parts compute(NDArray logits, NDArray actions, NDArray oldLogp, NDArray advantages, NDArray values,
                               NDArray oldValues, NDArray returns, double clip, double valueClip, double vfCoef,
                               double entCoef) {
+    return compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, valueClip, vfCoef, entCoef,
+        null);
+  }
+
+  /** The same with the entropy bonus weighted per action part ({@code partWeights}, 5 numbers). */
+  public static Parts compute(NDArray logits, NDArray actions, NDArray oldLogp, NDArray advantages, NDArray values,
+                              NDArray oldValues, NDArray returns, double clip, double valueClip, double vfCoef,
+                              float[] partWeights) {
+    return compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, valueClip, vfCoef, 0,
+        partWeights);
+  }
+
+  private static Parts compute(NDArray logits, NDArray actions, NDArray oldLogp, NDArray advantages, NDArray values,
+                               NDArray oldValues, NDArray returns, double clip, double valueClip, double vfCoef,
+                               double entCoef, float[] partWeights) {
     NDArray logAll = PolicyValue.logProbs(logits);
     NDArray logp = perPart(logAll.mul(actions));
     NDArray entropyPerPart = perPart(logAll.exp().mul(logAll)).neg().mean(new int[] {0});
@@ -68,7 +84,9 @@ public final class PpoLoss {
       squared = squared.maximum(clipped.sub(returns).square());
     }
     NDArray value = squared.mean();
-    NDArray total = policy.add(value.mul((float) vfCoef)).sub(entropy.mul((float) entCoef));
+    NDArray bonus = partWeights == null ? entropy.mul((float) entCoef)
+        : entropyPerPart.mul(logits.getManager().create(partWeights)).mean();
+    NDArray total = policy.add(value.mul((float) vfCoef)).sub(bonus);
     // diagnostics: no gradient is taken through them, they only ride along to be read back in one copy
     NDArray clipFraction = ratio.sub(1f).abs().gt(c).toType(ai.djl.ndarray.types.DataType.FLOAT32, false).mean();
     NDArray approxKl = ratio.sub(1f).sub(logRatio).mean(); // the k3 estimator of KL(old || new), never negative

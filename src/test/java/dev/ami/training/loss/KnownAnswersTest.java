@@ -212,19 +212,106 @@ class KnownAnswersTest {
     void goldenDiagnostics() {
       JsonObject g = Golden.section("ppo");
       JsonObject d = Golden.section("ppo_diagnostics");
-      int b = g.getJsonArray("actions").size();
-      float[] logits = goldenLogits(g);
-      float[] actions = goldenActions(g);
-      PpoLoss.Parts p = PpoLoss.compute(m.create(logits, new Shape(b, 13)), m.create(actions, new Shape(b, 13)),
-          m.create(Golden.floats(g, "old_logp"), new Shape(b, 5)), m.create(Golden.floats(g, "advantages_normalised")),
-          m.create(Golden.floats(g, "values")), m.create(Golden.floats(g, "old_values")),
-          m.create(Golden.floats(g, "returns")), g.getDouble("clip"), 0, d.getDouble("vf_coef"),
-          d.getDouble("ent_coef"));
+      PpoLoss.Parts p = unclipped(g, d.getDouble("vf_coef"), d.getDouble("ent_coef"), null);
       close(p.value().getFloat(), d.getDouble("value_loss_unclipped_mse"));
       close(p.total().getFloat(), d.getDouble("total_unclipped"));
       close(p.entropyPerPart().toFloatArray(), Golden.floats(d, "entropy_per_part"));
       close(p.clipFraction().getFloat(), d.getDouble("clip_frac"));
       close(p.approxKl().getFloat(), d.getDouble("approx_kl"));
+    }
+
+    @Test
+    @DisplayName("golden + by hand: a weight per part makes the bonus mean_5(w · H(part)); equal weights are entCoef")
+    void perPartWeights() {
+      JsonObject g = Golden.section("ppo");
+      JsonObject d = Golden.section("ppo_diagnostics");
+      float[] weights = {0.01f, 0f, 0.002f, 0.1f, 1e-5f};
+      PpoLoss.Parts p = unclipped(g, d.getDouble("vf_coef"), 0, weights);
+      JsonArray h = d.getJsonArray("entropy_per_part");
+      double bonus = 0;
+      for (int k = 0; k < 5; k++) {
+        bonus += weights[k] * h.getDouble(k) / 5;
+      }
+      close(p.total().getFloat(), d.getDouble("policy_loss") + d.getDouble("vf_coef")
+          * d.getDouble("value_loss_unclipped_mse") - bonus);
+      float c = d.getDouble("ent_coef").floatValue();
+      PpoLoss.Parts same = unclipped(g, d.getDouble("vf_coef"), 0, new float[] {c, c, c, c, c});
+      close(same.total().getFloat(), d.getDouble("total_unclipped"));
+    }
+
+    /** The golden inputs without a value clip; the entropy bonus fixed ({@code weights} null) or per part. */
+    private PpoLoss.Parts unclipped(JsonObject g, double vfCoef, double entCoef, float[] weights) {
+      int b = g.getJsonArray("actions").size();
+      NDArray logits = m.create(goldenLogits(g), new Shape(b, 13));
+      NDArray actions = m.create(goldenActions(g), new Shape(b, 13));
+      NDArray oldLogp = m.create(Golden.floats(g, "old_logp"), new Shape(b, 5));
+      NDArray advantages = m.create(Golden.floats(g, "advantages_normalised"));
+      NDArray values = m.create(Golden.floats(g, "values"));
+      NDArray oldValues = m.create(Golden.floats(g, "old_values"));
+      NDArray returns = m.create(Golden.floats(g, "returns"));
+      double clip = g.getDouble("clip");
+      return weights == null
+          ? PpoLoss.compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, 0, vfCoef, entCoef)
+          : PpoLoss.compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, 0, vfCoef, weights);
+    }
+  }
+
+  @Nested
+  @DisplayName("the entropy target (a weight per action part, adapted in log space)")
+  class EntropyWeights {
+    @Test
+    @DisplayName("by hand: target 0.5 of ln n, rate 0.1, from 0.001; one minibatch's entropies move each log-weight")
+    void byHand() {
+      EntropyTarget t = new EntropyTarget(0.5, 0.1, 0.001);
+      assertThat(t.adaptive()).isTrue();
+      close(t.target(0), 0.5 * Math.log(3));
+      close(t.target(3), 0.5 * Math.log(2));
+      // shortfalls (0.5 ln n − H) / ln n: 0.5, 0.25, −0.5, 0, −0.5
+      t.observe(new float[] {0, (float) (0.25 * Math.log(3)), (float) Math.log(3), (float) (0.5 * Math.log(2)),
+          (float) Math.log(2)});
+      float[] w = t.weights();
+      close(w[0], 0.001 * Math.exp(0.05));
+      close(w[1], 0.001 * Math.exp(0.025));
+      close(w[2], 0.001 * Math.exp(-0.05));
+      close(w[3], 0.001);
+      close(w[4], 0.001 * Math.exp(-0.05));
+      close(t.meanWeight(), 0.001 * (Math.exp(0.05) + Math.exp(0.025) + 2 * Math.exp(-0.05) + 1) / 5);
+      t.observe(new float[] {Float.NaN, Float.NaN, Float.NaN, Float.NaN, Float.NaN});
+      assertThat(t.weights()).as("a non-finite entropy moves nothing").containsExactly(w);
+    }
+
+    @Test
+    @DisplayName("the weights stay within [1e-5, 0.1]; a fixed weight never moves; the state round-trips")
+    void boundsFixedAndState() {
+      EntropyTarget t = new EntropyTarget(0.9, 1, 0.001);
+      float[] none = {0, 0, 0, 0, 0};
+      float[] full = {(float) Math.log(3), (float) Math.log(3), (float) Math.log(3), (float) Math.log(2),
+          (float) Math.log(2)};
+      for (int i = 0; i < 100; i++) {
+        t.observe(none);
+      }
+      close(t.weights()[0], EntropyTarget.MAX);
+      EntropyTarget u = new EntropyTarget(0.9, 0.5, 0.001);
+      for (int i = 0; i < 1000; i++) {
+        u.observe(full);
+      }
+      close(u.weights()[4], EntropyTarget.MIN);
+
+      EntropyTarget restored = new EntropyTarget(0.9, 1, 0.001);
+      restored.restore(t.state());
+      assertThat(restored.weights()).containsExactly(t.weights());
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> restored.restore(new double[] {0, 0, 0, 0,
+          Double.NaN})).isInstanceOf(IllegalArgumentException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> restored.restore(new double[3]))
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThat(restored.weights()).as("a refused state changes nothing").containsExactly(t.weights());
+
+      EntropyTarget fixed = new EntropyTarget(0, 1, 0.001);
+      fixed.observe(none);
+      fixed.restore(t.state());
+      assertThat(fixed.weights()).containsOnly(0.001f);
+      assertThat(fixed.state()).as("finite, so a snapshot holding it passes the finiteness check")
+          .containsOnly(Math.log(0.001));
     }
   }
 
