@@ -53,8 +53,8 @@ final class ModelSettings {
     add(s, Setting.doubleRange("policy.vf_coef", 0.25, 0.0, 100.0,
         "weight of the value loss mean((v - R)^2); 0.25 is ami's 0.5 * 0.5"));
     add(s, Setting.doubleRange("policy.ent_coef", 0.001, 0.0, 100.0,
-        "weight of the entropy bonus (with policy.target_entropy: each part's starting weight)"));
-    add(s, Setting.doubleRange("policy.target_entropy", 0.0, 0.0, 0.99,
+        "weight of the entropy bonus (with policy.target_entropy: each part's starting and least weight)"));
+    add(s, Setting.doubleRange("policy.target_entropy", 0.6, 0.0, 0.99,
         "entropy each action part is held at, as a share of its largest (ln n), by adapting its bonus weight; "
             + "0 = the fixed policy.ent_coef"));
     add(s, Setting.doubleRange("policy.ent_coef_rate", 0.01, 0.0, 10.0,

@@ -7,24 +7,29 @@ import dev.ami.model.ActionHeads;
  * ({@code policy.target_entropy} &gt; 0, a fraction of each part's largest entropy ln n) each weight adapts after
  * every minibatch, as SAC adapts its temperature: {@code log w += rate · (target − H) / ln n}, the shortfall
  * measured as a share of the part's range so that a two-way and a three-way part move alike, and w kept within
- * [{@link #MIN}, {@link #MAX}]. A fixed weight either lets a policy that is paid the same everywhere drift to one
- * way of moving (0.001) or outweighs the curiosity reward (0.01; docs/exploration.md); a target holds the
+ * [{@code policy.ent_coef}, {@link #MAX}]: the target only adds to the configured bonus, where a part's entropy
+ * has fallen below it. (A first version let the weights fall to 1e-5 above the target; a part that then fell
+ * took its weight minutes to climb back, docs/exploration.md.) A fixed weight either lets a policy that is paid the
+ * same everywhere drift to one way of moving (0.001) or outweighs the curiosity reward (0.01); a target holds the
  * entropy itself and lets the reward choose among what stays.
  */
 public final class EntropyTarget {
-  /** The smallest and largest weight a part's bonus may reach. */
-  public static final double MIN = 1e-5;
+  /** The largest weight a part's bonus may reach (unless {@code policy.ent_coef} is larger). */
   public static final double MAX = 0.1;
+  /** The smallest floor: a log-weight needs a weight above 0. */
+  static final double LEAST = 1e-6;
 
   private final double fraction;
   private final double rate;
+  private final double lowest; // log of the floor, policy.ent_coef
+  private final double highest;
   private final double[] logWeight = new double[ActionHeads.COUNT];
   private final float[] weights = new float[ActionHeads.COUNT];
 
   /**
    * @param fraction the target as a share of each part's largest entropy; 0 keeps every weight at {@code initial}
    * @param rate the log-weight's step per minibatch per unit of shortfall
-   * @param initial the weight every part starts from ({@code policy.ent_coef})
+   * @param initial the weight every part starts from and never goes below ({@code policy.ent_coef})
    */
   public EntropyTarget(double fraction, double rate, double initial) {
     if (!(fraction >= 0 && fraction < 1) || !(rate >= 0) || !(initial >= 0)) {
@@ -32,9 +37,10 @@ public final class EntropyTarget {
     }
     this.fraction = fraction;
     this.rate = rate;
-    double start = Math.log(Math.min(MAX, Math.max(MIN, initial))); // finite: a snapshot must hold no NaN
+    this.lowest = Math.log(Math.max(LEAST, initial)); // finite: a snapshot must hold no NaN
+    this.highest = Math.max(lowest, Math.log(MAX));
     for (int h = 0; h < logWeight.length; h++) {
-      logWeight[h] = start;
+      logWeight[h] = lowest;
       weights[h] = (float) initial;
     }
     if (fraction > 0) {
@@ -61,7 +67,7 @@ public final class EntropyTarget {
       double e = entropyPerPart[h];
       if (Double.isFinite(e)) {
         double shortfall = (target(h) - e) / Math.log(ActionHeads.SIZES[h]);
-        logWeight[h] = Math.min(Math.log(MAX), Math.max(Math.log(MIN), logWeight[h] + rate * shortfall));
+        logWeight[h] = Math.min(highest, Math.max(lowest, logWeight[h] + rate * shortfall));
       }
     }
     refresh();
@@ -101,7 +107,7 @@ public final class EntropyTarget {
       }
     }
     for (int h = 0; h < saved.length; h++) {
-      logWeight[h] = Math.min(Math.log(MAX), Math.max(Math.log(MIN), saved[h]));
+      logWeight[h] = Math.min(highest, Math.max(lowest, saved[h]));
     }
     refresh();
   }
