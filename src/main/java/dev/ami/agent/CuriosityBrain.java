@@ -68,6 +68,7 @@ public final class CuriosityBrain implements Brain {
   private long faults;
   private long encoderSwapSteps;
   private final EpisodicNovelty episodic; // null unless reward.episodic
+  private final ViewCounts counts; // null unless reward.count_bits
   private final LifelongModulator lifelong = new LifelongModulator();
   private final float[] embedding = new float[FrameEmbedding.size()];
   private final boolean greedy;
@@ -137,7 +138,12 @@ public final class CuriosityBrain implements Brain {
     this.episodic = reward.episodicMemory() > 0
         ? new EpisodicNovelty(reward.episodicMemory(), FrameEmbedding.size(), EPISODIC_NEIGHBOURS,
         reward.episodicMeanTicks()) : null;
+    this.counts = reward.countBits() > 0
+        ? new ViewCounts(reward.countBits(), FrameEmbedding.size(), seed ^ COUNT_HASH_SALT) : null;
   }
+
+  /** Mixed into the agent's seed for the view hash's projections, so they are not its action draws' stream. */
+  private static final long COUNT_HASH_SALT = 0x5DEECE66DL;
 
   /** k of the episodic memory's k nearest neighbours (NGU's 10). */
   static final int EPISODIC_NEIGHBOURS = 10;
@@ -171,6 +177,9 @@ public final class CuriosityBrain implements Brain {
           r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
           if (episodic != null) { // NGU: how new this view is lately, times how surprising it is for life
             r = episodic.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
+                * lifelong.apply(r);
+          } else if (counts != null) { // the same shape, with how rarely such a view was ever seen
+            r = counts.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
                 * lifelong.apply(r);
           }
           completed = pending.complete((float) r);

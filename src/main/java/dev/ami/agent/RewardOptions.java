@@ -9,32 +9,34 @@ import dev.ami.config.AmiConfig;
  * with the VAE's, whether the agent's encoder is the one that came with the forward model's snapshot
  * ({@code pairedEncoder}, the encoder it was trained against) or the VAE's newest; and, with
  * {@code episodicMemory} > 0, NGU's episodic novelty against that many recent views (distances scaled by their
- * running mean over {@code episodicMeanTicks} views), modulated by the forward model's surprise.
+ * running mean over {@code episodicMeanTicks} views), modulated by the forward model's surprise; or, with
+ * {@code countBits} > 0, lifelong counts of hashed views in its place ({@link ViewCounts}).
  */
 public record RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
-                            long featureSeed, int episodicMemory, boolean pairedEncoder, int episodicMeanTicks) {
+                            long featureSeed, int episodicMemory, boolean pairedEncoder, int episodicMeanTicks,
+                            int countBits) {
   public RewardOptions(double scale, double shift) {
-    this(scale, shift, true, false, 0, 0, true, EpisodicNovelty.SHORT_MEAN_TICKS);
+    this(scale, shift, true, false, 0, 0, true, EpisodicNovelty.SHORT_MEAN_TICKS, 0);
   }
 
   /** Without the episodic novelty's mean horizon (it matters only with {@code episodicMemory} > 0). */
   public RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
                        long featureSeed, int episodicMemory, boolean pairedEncoder) {
     this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, episodicMemory, pairedEncoder,
-        EpisodicNovelty.SHORT_MEAN_TICKS);
+        EpisodicNovelty.SHORT_MEAN_TICKS, 0);
   }
 
   /** The VAE's newest encoder (not the forward model's pair), as before issue #20's second round; for tests. */
   public RewardOptions(double scale, double shift, boolean skipEncoderSwaps, boolean randomFeatures,
                        long featureSeed) {
-    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, 0, false, EpisodicNovelty.SHORT_MEAN_TICKS);
+    this(scale, shift, skipEncoderSwaps, randomFeatures, featureSeed, 0, false, EpisodicNovelty.SHORT_MEAN_TICKS, 0);
   }
 
   public static RewardOptions from(AmiConfig c) {
     return new RewardOptions(c.getDouble("reward.scale"), c.getDouble("reward.shift"),
         c.getBool("reward.skip_encoder_swaps"), c.getString("reward.features").equals("random"),
         featureSeed(c), c.getInt("reward.episodic_memory"), c.getString("reward.encoder").equals("paired"),
-        c.getInt("reward.episodic_mean_ticks"));
+        c.getInt("reward.episodic_mean_ticks"), c.getInt("reward.count_bits"));
   }
 
   /** The random encoder's seed, derived from the trainers' seed, so that agent and trainer build the same network. */

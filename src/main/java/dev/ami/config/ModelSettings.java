@@ -84,6 +84,11 @@ final class ModelSettings {
         "with reward.episodic_memory > 0, the horizon in views of the running mean of neighbour distances the novelty"
             + " is scaled by: long (6000, ten minutes at 10 Hz) keeps the scale of the places explored, so a loop the"
             + " agent runs scores low; short (100) adapts to the loop, whose views then keep scoring as new"));
+    add(s, Setting.intRange("reward.count_bits", 0, 0, 20,
+        "lifelong counts of views (Tang et al. 2017): the reward is 1/sqrt(n) for the n-th view whose 12x12 block"
+            + " means hash to the same signs of this many random projections, times the forward model's surprise"
+            + " relative to its usual level (in [1, 5]); fewer bits, coarser codes; 0 = off (not with"
+            + " reward.episodic_memory)"));
     add(s, Setting.choice("reward.encoder", "paired", java.util.List.of("paired", "newest"),
         "with reward.features=vae, the encoder the agent's latents come from: paired = the one that came with the"
             + " forward model's snapshot, the encoder it was trained against (one latent space for prediction and"
@@ -147,6 +152,10 @@ final class ModelSettings {
 
   /** Rules across these keys; called from {@link CrossChecks}. */
   static void verify(AmiConfig c) {
+    if (c.getInt("reward.episodic_memory") > 0 && c.getInt("reward.count_bits") > 0) {
+      throw new ConfigException("reward.episodic_memory and reward.count_bits are two novelties for the same place in"
+          + " the reward: set one of them to 0");
+    }
     if (c.getInt("policy.batch") < 2 && c.getString("policy.adv_norm").equals("minibatch")) {
       throw new ConfigException("policy.batch=1 with policy.adv_norm=minibatch normalises every advantage to 0 (no "
           + "policy gradient at all): use policy.batch >= 2 or policy.adv_norm=rollout");

@@ -108,6 +108,14 @@ class ModelPresetsTest {
     assertThat(fromFile.getLong("sim.seed")).as("a seed written in the file stays").isEqualTo(3);
   }
 
+  @Test
+  @DisplayName("one novelty at a time in the reward: episodic memory or lifelong view counts")
+  void oneNovelty() throws Exception {
+    assertThatThrownBy(() -> load(null, "reward.episodic_memory=2400",
+        "reward.count_bits=10")).isInstanceOf(ConfigException.class).hasMessageContaining("reward.count_bits");
+    assertThat(dev.ami.agent.RewardOptions.from(load(null, "reward.count_bits=10")).countBits()).isEqualTo(10);
+  }
+
   private static AmiConfig load(Path file, String... overrides) throws Exception {
     try {
       return new ConfigLoader(vertx).load(file, List.of(overrides)).toCompletionStage().toCompletableFuture()
