@@ -129,15 +129,27 @@ public final class ThreadTuning {
     return out.toString();
   }
 
-  /** Pins every existing thread of the process (JIT, GC, Vert.x, ...) to {@code cpus}; returns how many. */
-  public static int pinAll(String cpus) {
+  /**
+   * Pins every existing thread of the process (JIT, GC, Vert.x, ...) to {@code cpus} but those whose kernel name
+   * {@code skip} accepts; returns how many.
+   */
+  public static int pinAll(String cpus, java.util.function.Predicate<String> skip) {
     int n = 0;
     for (int tid : threadIds()) {
-      if (pin(tid, cpus)) {
+      if (!skip.test(threadName(tid)) && pin(tid, cpus)) {
         n++;
       }
     }
     return n;
+  }
+
+  /** A thread's kernel name (/proc/self/task/TID/comm: at most 15 characters), or "" where it cannot be read. */
+  public static String threadName(int tid) {
+    try {
+      return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).strip();
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   /**

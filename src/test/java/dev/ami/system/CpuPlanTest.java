@@ -129,6 +129,38 @@ class CpuPlanTest {
   }
 
   private static final String SCHED_NORMAL = "0";
+  @Test
+  @DisplayName("the fence leaves the JVM's pause workers (G1's GC threads, the VM thread) off; it pins by thread name")
+  void fenceSkipsPauseWorkers() throws Exception {
+    Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "needs two CPUs or more");
+    Assumptions.assumeTrue(Files.exists(Path.of("/proc/self/task")), "needs Linux /proc");
+    java.util.List<String> names = ThreadTuning.threadIds().stream().map(ThreadTuning::threadName).toList();
+    assertThat(names).as("this JVM's threads by kernel name").contains("VM Thread")
+        .anyMatch(n -> n.startsWith("GC Thread"));
+    assertThat(names.stream().filter(CpuPlan::pauseWorker)).as("what the fence leaves on every CPU")
+        .allMatch(n -> n.equals("VM Thread") || n.startsWith("GC Thread#"));
+    assertThat(CpuPlan.pauseWorker("ami-agent")).isFalse();
+    assertThat(CpuPlan.pauseWorker("G1 Conc#0")).as("concurrent GC threads stay fenced").isFalse();
+
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    AtomicReference<String> probeCpus = new AtomicReference<>();
+    CompletableFuture<Integer> started = new CompletableFuture<>();
+    Thread probe = new Thread(() -> {
+      started.complete(ThreadTuning.currentTid());
+      done.join();
+      probeCpus.set(allowedCpus());
+    }, "ami-pin-probe");
+    probe.start();
+    int tid = started.get(10, TimeUnit.SECONDS);
+    assertThat(ThreadTuning.threadName(tid)).isEqualTo("ami-pin-probe");
+    // skip every thread but the probe, so that the test JVM's own threads keep their affinity
+    int pinned = ThreadTuning.pinAll("1", name -> !name.equals("ami-pin-probe"));
+    done.complete(null);
+    probe.join();
+    assertThat(pinned).isEqualTo(1);
+    assertThat(probeCpus.get()).isEqualTo("1");
+  }
+
   private static final String SCHED_IDLE = "5";
 
   /** The calling thread's scheduling policy as the kernel reports it (0 normal, 5 idle). */
