@@ -67,8 +67,7 @@ public final class CuriosityBrain implements Brain {
   private boolean chainStart = true;
   private long faults;
   private long encoderSwapSteps;
-  private final EpisodicNovelty episodic; // null unless reward.episodic
-  private final ViewCounts counts; // null unless reward.count_bits
+  private final ViewNovelty novelty; // null unless reward.episodic_memory or reward.count_bits
   private final LifelongModulator lifelong = new LifelongModulator();
   private final float[] embedding = new float[FrameEmbedding.size()];
   private final boolean greedy;
@@ -135,11 +134,11 @@ public final class CuriosityBrain implements Brain {
     this.hiddenIn = new InputBuffer(fd.hiddenSize());
     this.hidden = new float[fd.hiddenSize()];
     this.seed = seed;
-    this.episodic = reward.episodicMemory() > 0
+    this.novelty = reward.episodicMemory() > 0
         ? new EpisodicNovelty(reward.episodicMemory(), FrameEmbedding.size(), EPISODIC_NEIGHBOURS,
-        reward.episodicMeanTicks()) : null;
-    this.counts = reward.countBits() > 0
-        ? new ViewCounts(reward.countBits(), FrameEmbedding.size(), seed ^ COUNT_HASH_SALT) : null;
+        reward.episodicMeanTicks())
+        : reward.countBits() > 0 ? new ViewCounts(reward.countBits(), FrameEmbedding.size(), seed ^ COUNT_HASH_SALT)
+        : null;
   }
 
   /** Mixed into the agent's seed for the view hash's projections, so they are not its action draws' stream. */
@@ -175,11 +174,8 @@ public final class CuriosityBrain implements Brain {
           completed = pending.complete(Float.NaN);
         } else {
           r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
-          if (episodic != null) { // NGU: how new this view is lately, times how surprising it is for life
-            r = episodic.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
-                * lifelong.apply(r);
-          } else if (counts != null) { // the same shape, with how rarely such a view was ever seen
-            r = counts.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
+          if (novelty != null) { // NGU: how new this view is (lately, or ever), times how surprising for life
+            r = novelty.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
                 * lifelong.apply(r);
           }
           completed = pending.complete((float) r);

@@ -12,7 +12,7 @@ package dev.ami.agent;
  * error of the forward model stays the life-long part of curiosity; the agent multiplies the two
  * ({@link CuriosityBrain}). Not thread-safe: the agent thread owns it.
  */
-public final class EpisodicNovelty {
+public final class EpisodicNovelty implements ViewNovelty {
   static final double EPSILON = 1e-3;
   static final double CLUSTER = 0.008;
   static final double C = 1e-3;
@@ -50,6 +50,7 @@ public final class EpisodicNovelty {
    * The novelty of {@code x} against the ring, then {@code x} joins the ring (the oldest leaves when it is full).
    * The very first observation has nothing to compare with: novelty 1.
    */
+  @Override
   public double observe(float[] x) {
     double r = 1;
     if (size > 0) {

@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * (docs/exploration.md). The counts live in one array of 2^bits ints, made once: nothing is allocated per view.
  * Not thread-safe: the agent thread owns it.
  */
-final class ViewCounts {
+final class ViewCounts implements ViewNovelty {
   /** Most bits: 2^20 counts, 4 MiB. */
   static final int MAX_BITS = 20;
   /** Subtracted from every embedding value (block means of pixels in [0, 1]) so that the projections' signs vary. */
@@ -58,7 +58,8 @@ final class ViewCounts {
   }
 
   /** Counts {@code x}'s code once more and returns its bonus, 1 / √(count), in (0, 1]. */
-  double observe(float[] x) {
+  @Override
+  public double observe(float[] x) {
     int c = code(x);
     if (counts[c] < Integer.MAX_VALUE) {
       counts[c]++;

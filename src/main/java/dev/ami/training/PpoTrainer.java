@@ -190,11 +190,9 @@ public final class PpoTrainer extends TrainerBase {
       NDArray s = scalarInput.wrap(m, scalars, new Shape(3, batch));
       NDList out = model.forward(store, new NDList(x), true);
       NDArray values = out.get(1).reshape(batch);
-      PpoLoss.Parts parts = entropyTarget.adaptive()
-          ? PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2), options.clip(),
-              options.valueClip(), options.vfCoef(), entropyTarget.weights())
-          : PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2), options.clip(),
-              options.valueClip(), options.vfCoef(), options.entCoef());
+      PpoLoss.Parts parts = PpoLoss.compute(out.get(0), a, logp, s.get(0), values, s.get(1), s.get(2),
+          options.clip(), options.valueClip(), options.vfCoef(), options.entCoef(),
+          entropyTarget.adaptive() ? entropyTarget.weights() : null);
       diagnostics[0] = parts.diagnostics().toFloatArray(); // one read back for every figure of the step
       return parts.total();
     });
@@ -202,7 +200,7 @@ public final class PpoTrainer extends TrainerBase {
       sums.add(loss, diagnostics[0], lastGradNorm(), entropyTarget.meanWeight());
     }
     if (Float.isFinite(loss) && diagnostics[0] != null) {
-      entropyTarget.observe(java.util.Arrays.copyOfRange(diagnostics[0], PpoLoss.ENTROPY, PpoLoss.DIAGNOSTICS));
+      entropyTarget.observe(diagnostics[0], PpoLoss.ENTROPY);
     }
     return loss;
   }

@@ -60,11 +60,16 @@ public final class EntropyTarget {
 
   /** Moves each weight by one minibatch's measured entropy per part (nats); non-finite figures are ignored. */
   public void observe(float[] entropyPerPart) {
+    observe(entropyPerPart, 0);
+  }
+
+  /** The same with the parts' entropies at {@code from} in {@code figures} (a step's diagnostics, read as is). */
+  public void observe(float[] figures, int from) {
     if (!adaptive()) {
       return;
     }
     for (int h = 0; h < logWeight.length; h++) {
-      double e = entropyPerPart[h];
+      double e = figures[from + h];
       if (Double.isFinite(e)) {
         double shortfall = (target(h) - e) / Math.log(ActionHeads.SIZES[h]);
         logWeight[h] = Math.min(highest, Math.max(lowest, logWeight[h] + rate * shortfall));

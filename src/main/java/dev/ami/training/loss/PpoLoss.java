@@ -56,17 +56,13 @@ public final class PpoLoss {
         null);
   }
 
-  /** The same with the entropy bonus weighted per action part ({@code partWeights}, 5 numbers). */
+  /**
+   * The same with the entropy bonus weighted per action part ({@code partWeights}, 5 numbers), or by
+   * {@code entCoef} when {@code partWeights} is null.
+   */
   public static Parts compute(NDArray logits, NDArray actions, NDArray oldLogp, NDArray advantages, NDArray values,
                               NDArray oldValues, NDArray returns, double clip, double valueClip, double vfCoef,
-                              float[] partWeights) {
-    return compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, valueClip, vfCoef, 0,
-        partWeights);
-  }
-
-  private static Parts compute(NDArray logits, NDArray actions, NDArray oldLogp, NDArray advantages, NDArray values,
-                               NDArray oldValues, NDArray returns, double clip, double valueClip, double vfCoef,
-                               double entCoef, float[] partWeights) {
+                              double entCoef, float[] partWeights) {
     NDArray logAll = PolicyValue.logProbs(logits);
     NDArray logp = perPart(logAll.mul(actions));
     NDArray entropyPerPart = perPart(logAll.exp().mul(logAll)).neg().mean(new int[] {0});

@@ -250,9 +250,8 @@ class KnownAnswersTest {
       NDArray oldValues = m.create(Golden.floats(g, "old_values"));
       NDArray returns = m.create(Golden.floats(g, "returns"));
       double clip = g.getDouble("clip");
-      return weights == null
-          ? PpoLoss.compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, 0, vfCoef, entCoef)
-          : PpoLoss.compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, 0, vfCoef, weights);
+      return PpoLoss.compute(logits, actions, oldLogp, advantages, values, oldValues, returns, clip, 0, vfCoef,
+          entCoef, weights);
     }
   }
 
