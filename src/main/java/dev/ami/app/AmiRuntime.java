@@ -245,7 +245,7 @@ public final class AmiRuntime {
 
   /**
    * Every {@code system.malloc_trim_s}, on a worker: free pages of malloc's arenas go back to the kernel, so RSS
-   * follows the memory in use rather than its all-time peak (docs/benchmarks.md, memory over a long run).
+   * follows the memory in use rather than its all-time peak (docs/decisions/0006).
    */
   private void trimPeriodically() {
     int every = config.getInt("system.malloc_trim_s");

@@ -21,7 +21,7 @@ final class ConfigOptions {
   @Option(names = "--config", paramLabel = "FILE", description = "YAML config (default: conf/ami.yaml if present)")
   Path file;
 
-  @Parameters(paramLabel = "key.path=value", description = "overrides, e.g. agent.hz=20 model.channels=16")
+  @Parameters(paramLabel = "key.path=value", description = "overrides, e.g. agent.hz=20 vae.latent=256")
   List<String> overrides = new ArrayList<>();
 
   private static final Logger LOG = LoggerFactory.getLogger(ConfigOptions.class);

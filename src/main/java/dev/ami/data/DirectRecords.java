@@ -6,8 +6,7 @@ import java.nio.ByteOrder;
 /**
  * Fixed-size records kept off the Java heap, in direct memory made a chunk at a time as the slots are first
  * used. The buffers' contents live for the whole run; on the heap they were promoted while the buffers filled
- * and set G1 marking and shrinking the heap under the agent's tick (docs/benchmarks.md, "The tick's worst
- * case"). Out here the collector never copies, scans or counts them. Not thread-safe: the owning buffer locks.
+ * and set G1 marking and shrinking the heap under the agent's tick (docs/decisions/0005). Out here the collector never copies, scans or counts them. Not thread-safe: the owning buffer locks.
  */
 final class DirectRecords {
   /** About this much direct memory per chunk: few chunks, and an empty buffer costs at most one. */

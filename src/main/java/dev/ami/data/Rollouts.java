@@ -17,8 +17,8 @@ import java.util.Map;
  *
  * <p>A ring of slots made once: what PPO reads of a step is copied in (the frame off the Java heap, {@link
  * DirectRecords}) and the record is not kept. Records kept for the ten-odd seconds a rollout takes to fill survived
- * several young collections each, and G1 copied every one of them at every pause (docs/benchmarks.md, "The
- * tick's worst case"). The trainer copies its rollout out ({@link #copyOldest}) into a {@link Rollout} it reuses.
+ * several young collections each, and G1 copied every one of them at every pause (docs/decisions/
+ * 0005). The trainer copies its rollout out ({@link #copyOldest}) into a {@link Rollout} it reuses.
  */
 public final class Rollouts implements Saved {
   private static final int MAGIC = 0x414D4952; // "AMIR"

@@ -15,8 +15,8 @@ import java.util.SplittableRandom;
  * <p>Fixed memory: a step is copied into its slot, made once and overwritten from then on; frames and hidden
  * states live off the Java heap ({@link DirectRecords}). Keeping the step records instead would turn every step into
  * old-generation garbage minutes later (about 20 MB a minute at 10 Hz), and G1 answers that by growing the heap
- * after each marking cycle (docs/benchmarks.md, "Memory over a long run"); slots on the heap still had G1
- * promote and mark them while the buffer filled ("The tick's worst case").
+ * after each marking cycle (docs/decisions/0005); slots on the heap still had G1
+ * promote and mark them while the buffer filled (the same record).
  */
 public final class StepBuffer implements Saved {
   /** One window, copied into arrays its owner reuses from window to window. */

@@ -35,7 +35,7 @@ public final class MemoryBudget {
 
   /**
    * G1 commits about as much again as the buffers hold live (measured: 175 MiB live, 408 MiB committed at ami's
-   * sizes, docs/benchmarks.md), so the buffers count twice toward the process's resident size.
+   * sizes, docs/decisions/0005), so the buffers count twice toward the process's resident size.
    */
   public static double heapHeadroomMb(List<ModelMemory> models) {
     return models.stream().mapToDouble(ModelMemory::bufferMb).sum();

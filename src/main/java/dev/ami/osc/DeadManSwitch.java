@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeadManSwitch implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeadManSwitch.class);
-  /** Flags that keep the watchdog JVM small (its RSS is recorded in docs/benchmarks.md). */
+  /** Flags that keep the watchdog JVM small (its RSS is in docs/benchmarks.md, "Current figures"). */
   static final List<String> JVM_FLAGS = List.of("-Xms4m", "-Xmx16m", "-Xss256k", "-XX:+UseSerialGC",
       "-XX:TieredStopAtLevel=1", "-XX:CICompilerCount=1", "-XX:ReservedCodeCacheSize=8m",
       "-XX:MaxMetaspaceSize=32m", "-XX:-UsePerfData", "-Djava.awt.headless=true");

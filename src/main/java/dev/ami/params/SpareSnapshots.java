@@ -12,7 +12,7 @@ import java.util.function.Predicate;
  * The memory of each model's last freed snapshot, kept for the next snapshot of that model decoded in the same
  * layout, so that its bytes land in pages this process has already touched. Fresh tensors land on memory the
  * allocator has just mapped or given back; on a VM each first touch of a 4 KiB page costs about 28 µs, and the
- * forward model's decode took 20–71 ms instead of 1.9 ms when it faulted (docs/benchmarks.md). A node holds one
+ * forward model's decode took 20–71 ms instead of 1.9 ms when it faulted (docs/decisions/0010). A node holds one
  * spare per model beyond what is in use.
  *
  * <p>Thread-safe: a snapshot's last release may come on any thread, its decode runs on a worker. A snapshot

@@ -67,7 +67,7 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
    * The JVM's stop-the-world threads (G1's parallel workers, the VM thread), which stay on every CPU. Fenced onto
    * the agent's CPU they had one CPU between them during a pause, while the trainer's CPU went on computing (a
    * thread inside native code runs through a safepoint): a young pause took 6–13 ms for under 1 MB of survivors,
-   * one worker waiting for the other (docs/benchmarks.md). On every CPU they take the trainer's at once: it is
+   * one worker waiting for the other (docs/decisions/0013). On every CPU they take the trainer's at once: it is
    * SCHED_IDLE. Threads these create inherit their mask.
    */
   static boolean pauseWorker(String threadName) {
@@ -124,7 +124,7 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
    * policy. With {@code idle} the trainer runs at SCHED_IDLE: measured in bench --cluster, where the trainer
    * kept CPU 1 busy at normal priority, waking threads piled onto CPU 0 and the snapshot path's bursts
    * waited there (publish → use p99 173–291 ms); at SCHED_IDLE they take CPU 1 at once (147–157 ms in most
-   * runs) at about the same steps/s (docs/benchmarks.md).
+   * runs) at about the same steps/s (docs/decisions/0002).
    */
   public void enterTrainerThread(boolean idle) {
     if (isolate) {
