@@ -86,18 +86,19 @@ class DynamicsLearningTest {
       trainer.beginRun();
       int done = 0;
       for (; done < 400 && trainer.nextBatch(); done++) {
-        long skippedBefore = trainer.nonFiniteGradients();
+        long skippedBefore = trainer.nonFiniteGradients() + trainer.outlierGradients();
         float loss = trainer.step();
-        // a NaN is allowed only as the guarded skip of libtorch's rare NaN gradients (docs/performance.md §6b):
+        // a NaN is allowed only as a guarded skip: libtorch's rare NaN gradients (docs/performance.md §6b) or a
+        // finite but absurd gradient the guard refuses (GradientGuard; seen once in CI-like runs at step 309):
         // the forward itself must stay finite, and the skip must be counted
         if (!Float.isFinite(loss)) {
-          assertThat(trainer.nonFiniteGradients()).as("a non-finite loss at step %d from the forward", done)
-              .isEqualTo(skippedBefore + 1);
+          assertThat(trainer.nonFiniteGradients() + trainer.outlierGradients())
+              .as("a non-finite loss at step %d from the forward", done).isEqualTo(skippedBefore + 1);
         }
       }
       assertThat(done).as("steps trained").isEqualTo(400);
-      assertThat(trainer.nonFiniteGradients()).as("steps skipped for NaN gradients (1 in 400-800 measured)")
-          .isLessThanOrEqualTo(8);
+      assertThat(trainer.nonFiniteGradients() + trainer.outlierGradients())
+          .as("steps skipped for NaN or absurd gradients (1 in 400-800 measured)").isLessThanOrEqualTo(8);
       assertThat(trainer.parametersFinite()).as("every weight finite after the run").isTrue();
       // what the snapshots carry to the agent: the model, and the encoder its windows were encoded with
       assertThat(trainer.groups()).containsOnlyKeys("model", ModelKeys.FD_ENCODER);
