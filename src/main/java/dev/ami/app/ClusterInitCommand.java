@@ -1,6 +1,7 @@
 package dev.ami.app;
 
 import dev.ami.cluster.ClusterCerts;
+import dev.ami.runtime.ExitCodes;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -31,7 +32,7 @@ final class ClusterInitCommand implements Callable<Integer> {
       return 0;
     } catch (IllegalArgumentException | IllegalStateException e) {
       System.err.println("ami: cluster-init: " + e.getMessage());
-      return Main.EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     } catch (Exception e) {
       System.err.println("ami: cluster-init failed: " + e);
       return 1;

@@ -9,6 +9,9 @@ import dev.ami.checkpoint.Scope;
 import dev.ami.checkpoint.WeightExport;
 import dev.ami.config.AmiConfig;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.ConfigOptions;
+import dev.ami.runtime.ExitCodes;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,7 +46,7 @@ final class ExportCommand implements Callable<Integer> {
     try {
       AmiConfig config = options.loadOrReport(vertx, List.of());
       if (config == null) {
-        return Main.EXIT_CONFIG;
+        return ExitCodes.CONFIG;
       }
       AmiRuntime.configureEngine(config);
       var scratch = vertx.sharedData().<String, ParamSnapshot>getLocalMap("ami.export.probe");
@@ -54,7 +57,7 @@ final class ExportCommand implements Callable<Integer> {
             ModelShapes.of(config, scratch), Scope.WEIGHTS).chosen(); // any part with every model
       } catch (CheckpointException e) {
         System.err.println("ami: " + e.getMessage());
-        return Main.EXIT_CONFIG;
+        return ExitCodes.CONFIG;
       }
       CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null, Scope.WEIGHTS);
       try {

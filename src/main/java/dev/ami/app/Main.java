@@ -1,8 +1,14 @@
 package dev.ami.app;
 
+import dev.ami.bench.BenchCommand;
+import dev.ami.bench.BenchExploreCommand;
+import dev.ami.bench.BenchIoCommand;
+import dev.ami.bench.BenchTrainCommand;
+import dev.ami.bench.SoakCommand;
+import dev.ami.runtime.ExitCodes;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code java -jar ami.jar [run|bench|...] [options] [key.path=value ...]}; no subcommand means run. */
 @Command(name = "ami", mixinStandardHelpOptions = true, version = "ami-runtime 0.1.0",
@@ -11,9 +17,6 @@ import picocli.CommandLine.Command;
         BenchExploreCommand.class, SoakCommand.class, ModelsCommand.class, ExportCommand.class,
         WorldCommand.class, ConsoleCommand.class, ClusterInitCommand.class})
 public final class Main {
-  /** Exit code for a configuration that cannot be used. */
-  public static final int EXIT_CONFIG = 2;
-
   public static void main(String[] args) {
     System.exit(execute(args));
   }
@@ -31,7 +34,7 @@ public final class Main {
       System.err.println("ami: unknown command '" + args[0] + "'" + (closest == null ? "" : "; did you mean '"
           + closest + "'?") + " Commands: " + String.join(", ", cli.getSubcommands().keySet())
           + " (or key.path=value overrides for run)");
-      return EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     }
     if (!hasSubcommand && !wantsTopLevel) {
       String[] withRun = new String[args.length + 1];

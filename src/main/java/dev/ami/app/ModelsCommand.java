@@ -5,6 +5,9 @@ import dev.ami.config.ConfigException;
 import dev.ami.memory.MemoryBudget;
 import dev.ami.memory.MemoryEstimator;
 import dev.ami.memory.ModelMemory;
+import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.ConfigOptions;
+import dev.ami.runtime.ExitCodes;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import java.util.List;
@@ -30,7 +33,7 @@ final class ModelsCommand implements Callable<Integer> {
     try {
       AmiConfig config = options.loadOrReport(vertx, List.of());
       if (config == null) {
-        return Main.EXIT_CONFIG;
+        return ExitCodes.CONFIG;
       }
       AmiRuntime.configureEngine(config);
       List<ModelMemory> models = MemoryEstimator.estimate(config);
@@ -46,7 +49,7 @@ final class ModelsCommand implements Callable<Integer> {
         return 0;
       } catch (ConfigException e) {
         System.err.println("ami: " + e.getMessage());
-        return Main.EXIT_CONFIG;
+        return ExitCodes.CONFIG;
       }
     } finally {
       vertx.close();

@@ -1,16 +1,20 @@
 package dev.ami.app;
 
+import dev.ami.bus.Addresses;
 import dev.ami.checkpoint.CheckpointException;
 import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
-import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
 import dev.ami.runs.RunConfigFile;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.RunLog;
+import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.ConfigOptions;
+import dev.ami.runtime.ExitCodes;
+import dev.ami.runtime.StartFailure;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -18,8 +22,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -86,11 +90,11 @@ final class RunCommand implements Callable<Integer> {
         cluster.requireSafe(insecure); // before any socket opens
       } catch (RuntimeException e) { // a wrong option, or a --bind that does not resolve
         System.err.println("ami: " + e.getMessage());
-        return Main.EXIT_CONFIG;
+        return ExitCodes.CONFIG;
       }
     } else if (members != null || !role.equals("all") || tls != null) {
       System.err.println("ami: --role, --members and --tls need --cluster");
-      return Main.EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     }
     Vertx vertx = cluster == null ? AmiRuntime.newVertx()
         : ClusterVertx.start(cluster, AmiRuntime.vertxOptions()).toCompletionStage().toCompletableFuture()
@@ -101,20 +105,20 @@ final class RunCommand implements Callable<Integer> {
     }
     AmiConfig config = options.loadForRuntime(vertx, eval ? List.of("mode=eval") : List.of());
     if (config == null) {
-      return Main.EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     }
     boolean evaluating = config.getString("mode").equals("eval");
     if (evaluating && (resume == null || cluster != null)) {
       System.err.println("ami: " + (resume == null ? "run --eval needs --resume latest|PATH: it acts with a"
           + " checkpoint's models" : "run --eval runs on one node, without --cluster"));
       vertx.close();
-      return Main.EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     }
     Scope scope = resumeScope(cluster, evaluating);
     if (resume != null && scope == null) {
       System.err.println("ami: a console node has nothing to resume: --resume goes to the agent and trainer nodes");
       vertx.close();
-      return Main.EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     }
     RunFolder run;
     try {
@@ -122,7 +126,7 @@ final class RunCommand implements Callable<Integer> {
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("ami: cannot make the run folder: " + e.getMessage());
       vertx.close();
-      return Main.EXIT_CONFIG;
+      return ExitCodes.CONFIG;
     }
     RunLog.attach(run, config);
     LOG.info("run folder {} ({})", run.dir(), evaluating ? "evaluation" : "training");
@@ -135,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
         LOG.error("cannot resume: {}", e.getMessage());
         vertx.close();
         RunLog.detach();
-        return Main.EXIT_CONFIG;
+        return ExitCodes.CONFIG;
       }
     }
     config = config.withLauncherKeys(Map.of("resumed_from", parent));

@@ -1,7 +1,7 @@
 package dev.ami.app;
 
-import dev.ami.env.sim.SimOptions;
-import dev.ami.env.sim.SimWorld;
+import dev.ami.world.sim.SimOptions;
+import dev.ami.world.sim.SimWorld;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;

@@ -13,7 +13,7 @@ public final class Addresses {
   public static final String TRAINER_CONTROL = "ami.trainer.control";
   /** Request-reply, any body → {@link AgentState}: the agent's counters and hidden state, between two ticks. */
   public static final String AGENT_STATE = "ami.agent.state";
-  /** Request-reply, any body → {@link TrainerState}: every model's training state, between two steps. */
+  /** Request-reply, any body → {@code params.TrainerState}: every model's training state, between two steps. */
   public static final String TRAINER_STATE = "ami.trainer.state";
   /**
    * Request-reply, {@link ControlCommand} {@code checkpoint} → {@link ControlReply}: write a checkpoint now. In a
@@ -102,7 +102,7 @@ public final class Addresses {
   public static final String AGENT_MAP = "ami.agent";
   public static final String ENV_KEY = "env";
   /**
-   * Shared-data local map holding what a resumed run starts from: {@link TrainerState} under {@code trainer}
+   * Shared-data local map holding what a resumed run starts from: {@code params.TrainerState} under {@code trainer}
    * and {@link AgentState} under {@code agent}, each taken (removed) by the verticle that uses it.
    */
   public static final String RESUME_MAP = "ami.resume";

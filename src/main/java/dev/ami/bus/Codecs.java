@@ -11,19 +11,24 @@ import java.util.List;
  */
 public final class Codecs {
   /** The records that never leave their JVM. */
-  static final List<Class<?>> LOCAL_ONLY = List.of(AgentState.class, TrainerState.class, AgentHandover.class,
-      ModelState.class);
+  static final List<Class<?>> LOCAL_ONLY = List.of(AgentState.class, AgentHandover.class);
 
   private Codecs() {
   }
 
-  /** Registers the default codec of every message record of the runtime. */
-  public static void registerAll(EventBus bus) {
+  /**
+   * Registers the default codec of every message record of this package, then {@code more}: the codecs of the
+   * records defined above it (snapshots live in {@code params}, which knows its own wire layout).
+   */
+  public static void registerAll(EventBus bus, List<RecordCodec<?>> more) {
     for (WireCodec<?> codec : WireFormats.ALL) {
       register(bus, codec);
     }
     for (Class<?> c : LOCAL_ONLY) {
       register(bus, new LocalRecordCodec<>(c));
+    }
+    for (RecordCodec<?> codec : more) {
+      register(bus, codec);
     }
   }
 

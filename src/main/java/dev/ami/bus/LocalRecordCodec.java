@@ -8,7 +8,7 @@ import io.vertx.core.buffer.Buffer;
  * boundary have a {@link WireCodec}.
  */
 public final class LocalRecordCodec<T> extends RecordCodec<T> {
-  LocalRecordCodec(Class<T> type) {
+  public LocalRecordCodec(Class<T> type) {
     super(type, "local");
   }
 

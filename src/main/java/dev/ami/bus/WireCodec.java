@@ -21,7 +21,7 @@ public final class WireCodec<T> extends RecordCodec<T> {
    * @param writer appends the record's fields
    * @param reader reads them back in the same order and builds the record
    */
-  WireCodec(Class<T> type, BiConsumer<WireWriter, T> writer, Function<WireReader, T> reader) {
+  public WireCodec(Class<T> type, BiConsumer<WireWriter, T> writer, Function<WireReader, T> reader) {
     super(type, "wire");
     this.writer = writer;
     this.reader = reader;

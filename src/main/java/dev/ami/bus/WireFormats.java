@@ -94,10 +94,6 @@ final class WireFormats {
       (w, b) -> w.string(b.node()).list(b.roles(), WireWriter::string).i64(b.wallMillis()),
       r -> new NodeBeat(r.string(), r.list(WireReader::string, 4), r.i64()));
 
-  /** Its bytes after their count, read into a buffer of {@link SnapshotChunk#RECEIVED}. */
-  static final WireCodec<SnapshotChunk> SNAPSHOT_CHUNK = new WireCodec<>(SnapshotChunk.class,
-      (w, c) -> w.byteBuffer(c.bytes()), r -> new SnapshotChunk(r.chunk(SnapshotChunk.RECEIVED)));
-
   static final WireCodec<CheckpointPartRequest> CHECKPOINT_PART_REQUEST = new WireCodec<>(CheckpointPartRequest.class,
       (w, p) -> w.string(p.id()).i64(p.sequence()).i64(p.stampMillis()).string(p.reason()).string(p.node())
           .string(p.run()).bool(p.agent()).i64(p.ticks()).i64(p.noFrameTicks()).i64(p.staleTicks())
@@ -114,7 +110,7 @@ final class WireFormats {
 
   /** Every record that may cross a JVM boundary, with its codec. */
   static final List<WireCodec<?>> ALL = List.of(CONTROL_COMMAND, CONTROL_REPLY, STEP, PARAMS_PUBLISHED, TICK, TRAIN,
-      PPO_UPDATE, EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, SNAPSHOT_CHUNK, NODE_BEAT,
+      PPO_UPDATE, EVENT, WORLD, OBSERVATION, EXPECTED_FRAME, CHECKPOINT, REDEPLOY, SNAPSHOT_OFFER, NODE_BEAT,
       CHECKPOINT_PART_REQUEST, CHECKPOINT_PART_REPLY);
 
   private WireFormats() {

@@ -1,7 +1,5 @@
 package dev.ami.bus;
 
-import dev.ami.params.ChunkPool;
-import dev.ami.params.SnapshotBytes;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.DecodeException;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Reads what {@link WireWriter} wrote, from an offset of a Vert.x {@link Buffer}. Every read is checked against
@@ -22,7 +21,7 @@ import java.util.function.Function;
  * corrupted body fails with a {@link WireFormatException} naming the record, never with an out-of-memory error
  * or a wrong record.
  */
-final class WireReader {
+public final class WireReader {
   private final Buffer buffer;
   private final String record;
   private int pos;
@@ -77,20 +76,20 @@ final class WireReader {
   }
 
   /**
-   * Bytes as {@link #bytes} reads them, copied into a buffer from {@code pool} (flipped: position 0, limit their
-   * count); more than one of the pool's chunks is refused.
+   * Bytes as {@link #bytes} reads them, copied into a buffer from {@code buffers} (flipped: position 0, limit their
+   * count); more than {@code maxBytes} (one buffer's size) is refused before a buffer is taken.
    */
-  ByteBuffer chunk(ChunkPool pool) {
+  public ByteBuffer chunk(int maxBytes, Supplier<ByteBuffer> buffers) {
     int at = pos;
     int n = count("chunk", 1);
     if (n == WireWriter.NULL) {
       throw fail("chunk at offset " + at + " is null");
     }
-    if (n > SnapshotBytes.CHUNK) {
-      throw fail("chunk at offset " + at + " claims " + n + " bytes, more than a chunk's " + SnapshotBytes.CHUNK);
+    if (n > maxBytes) {
+      throw fail("chunk at offset " + at + " claims " + n + " bytes, more than a chunk's " + maxBytes);
     }
     int from = take(n);
-    ByteBuffer to = pool.take().limit(n);
+    ByteBuffer to = buffers.get().limit(n);
     // a Vert.x slice counts from the buffer's start, as every read here does; its ByteBuf then starts at 0
     if (buffer.slice(from, from + n) instanceof BufferInternal b) {
       b.getByteBuf().getBytes(0, to); // straight into it, no array on the way

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * fixed-width numbers (NaN kept bit for bit), booleans as one byte 0/1, and every variable-length value (string,
  * array, list, map) as an int32 count followed by its elements, with count -1 for null.
  */
-final class WireWriter {
+public final class WireWriter {
   /** The count written for a null string, array, list, map or JSON object. */
   static final int NULL = -1;
 
@@ -54,7 +54,7 @@ final class WireWriter {
   }
 
   /** A buffer's remaining bytes after their count, as {@link #bytes} lays them out; the buffer is left as it was. */
-  WireWriter byteBuffer(ByteBuffer b) {
+  public WireWriter byteBuffer(ByteBuffer b) {
     if (b == null) {
       return i32(NULL);
     }

@@ -1,9 +1,9 @@
 package dev.ami.checkpoint;
 
 import dev.ami.bus.AgentState;
-import dev.ami.bus.TrainerState;
 import dev.ami.data.Saved;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.params.TrainerState;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.Map;

@@ -1,9 +1,9 @@
 package dev.ami.checkpoint;
 
 import dev.ami.bus.Addresses;
-import dev.ami.bus.ModelState;
 import dev.ami.config.AmiConfig;
 import dev.ami.data.Buffers;
+import dev.ami.params.ModelState;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.Runs;
@@ -14,9 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;

@@ -1,5 +1,6 @@
 package dev.ami.cluster;
 
+import dev.ami.config.ConsoleOptions;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -39,7 +40,7 @@ public record ClusterOptions(Set<String> roles, List<String> members, String bin
       throw new IllegalArgumentException("--bind " + bind + " (every interface) is not supported: Hazelcast and the "
           + "event bus listen on one interface, so give that interface's address, e.g. --bind 192.168.1.20");
     }
-    if (tls == null && !insecure && !dev.ami.console.ConsoleOptions.isLoopback(h)) {
+    if (tls == null && !insecure && !ConsoleOptions.isLoopback(h)) {
       throw new IllegalArgumentException("--bind " + bind + " is not a loopback address: give this node its "
           + "certificates (--tls DIR/NAME, made by cluster-init) or, on a network you trust, --insecure "
           + "(docs/security.md)");

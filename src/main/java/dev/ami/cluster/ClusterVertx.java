@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.TcpIpConfig;
 import dev.ami.bus.Codecs;
+import dev.ami.params.SnapshotCodecs;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -48,7 +49,7 @@ public final class ClusterVertx {
     VertxOptions options = base.setEventBusOptions(bus);
     return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hz)).buildClustered()
         .map(vertx -> {
-          Codecs.registerAll(vertx.eventBus());
+          Codecs.registerAll(vertx.eventBus(), SnapshotCodecs.ALL);
           return vertx;
         });
   }

@@ -2,12 +2,12 @@ package dev.ami.cluster;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ParamsPublished;
-import dev.ami.bus.SnapshotChunk;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.params.ChunkPool;
 import dev.ami.params.EncodedSnapshot;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotBytes;
+import dev.ami.params.SnapshotChunk;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;

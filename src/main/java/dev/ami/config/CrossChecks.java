@@ -1,6 +1,5 @@
 package dev.ami.config;
 
-import dev.ami.console.ConsoleOptions;
 
 /** Rules that involve more than one key. */
 final class CrossChecks {

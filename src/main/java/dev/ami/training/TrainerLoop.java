@@ -2,15 +2,15 @@ package dev.ami.training;
 
 import ai.djl.ndarray.NDManager;
 import dev.ami.bus.Event;
-import dev.ami.bus.ModelState;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TrainRecord;
-import dev.ami.bus.TrainerState;
 import dev.ami.control.CommandLoop;
+import dev.ami.params.ModelState;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.params.TrainerState;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

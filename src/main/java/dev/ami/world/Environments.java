@@ -7,9 +7,9 @@ import dev.ami.env.Actuator;
 import dev.ami.env.Environment;
 import dev.ami.env.NoiseFrameSource;
 import dev.ami.env.RecordingActuator;
-import dev.ami.env.sim.SimOptions;
-import dev.ami.env.sim.SimWorld;
 import dev.ami.osc.OscActuator;
+import dev.ami.world.sim.SimOptions;
+import dev.ami.world.sim.SimWorld;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

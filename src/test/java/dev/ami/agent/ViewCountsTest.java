@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.ami.data.Pixels;
 import dev.ami.env.Action;
-import dev.ami.env.sim.Renderer;
-import dev.ami.env.sim.World;
-import dev.ami.env.sim.WorldMap;
 import dev.ami.osc.InputState;
+import dev.ami.world.sim.Renderer;
+import dev.ami.world.sim.World;
+import dev.ami.world.sim.WorldMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;

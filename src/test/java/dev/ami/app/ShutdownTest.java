@@ -1,5 +1,6 @@
 package dev.ami.app;
 
+import dev.ami.runtime.AmiRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 

@@ -3,13 +3,11 @@ package dev.ami.bus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ami.params.SnapshotBytes;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.lang.reflect.RecordComponent;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -67,8 +65,6 @@ class WireCodecsTest {
         new RedeployRecord("agent", null, 10, Double.NaN, -1, Double.NaN, Double.NaN, List.of(), "bad model", 8),
         new SnapshotOffer("node-1", "vae", 42, "VaeSpec[" + UNICODE + "]", 9),
         new SnapshotOffer("n", "fd", 1, null, 0),
-        new SnapshotChunk(ByteBuffer.wrap(new byte[] {1, -2, 3, 0, 127, -128})),
-        new SnapshotChunk(ByteBuffer.allocate(0)),
         new NodeBeat("node-2", List.of("agent", "console"), 10),
         new NodeBeat("node-3", List.of(), 11),
         new CheckpointPartRequest("6f1c-" + UNICODE, 12, 1_700_000_000_123L, "operator", "a1b2c3d4",
@@ -140,39 +136,6 @@ class WireCodecsTest {
           .isInstanceOf(WireFormatException.class)
           .hasMessageStartingWith("cannot decode " + type + " from the wire: ");
     }
-  }
-
-  @Test
-  @DisplayName("a received SnapshotChunk lies in a direct buffer of the receive pool, and a sent one is left as it was")
-  void snapshotChunkArrivesOffHeap() {
-    byte[] bytes = new byte[SnapshotBytes.CHUNK];
-    new Random(5).nextBytes(bytes);
-    ByteBuffer sent = ByteBuffer.wrap(bytes).position(10).limit(SnapshotBytes.CHUNK - 3);
-    SnapshotChunk.RECEIVED.keepFree(4L * SnapshotBytes.CHUNK);
-    Buffer wire = afterLeading(WireFormats.SNAPSHOT_CHUNK, new SnapshotChunk(sent));
-    assertThat(sent.position()).isEqualTo(10);
-    assertThat(sent.limit()).isEqualTo(SnapshotBytes.CHUNK - 3);
-
-    ByteBuffer got = WireFormats.SNAPSHOT_CHUNK.decodeFromWire(LEADING.length, wire).bytes();
-    assertThat(got.isDirect()).isTrue();
-    assertThat(got.position()).isZero();
-    assertThat(got.remaining()).isEqualTo(SnapshotBytes.CHUNK - 13);
-    assertThat(got).isEqualTo(sent);
-    SnapshotChunk.RECEIVED.give(List.of(got));
-    assertThat(WireFormats.SNAPSHOT_CHUNK.decodeFromWire(LEADING.length, wire).bytes())
-        .as("the buffer given back is the next one used").isSameAs(got);
-  }
-
-  @Test
-  @DisplayName("a SnapshotChunk claiming more than a chunk's bytes, or none at all, is refused")
-  void snapshotChunkTooLarge() {
-    Buffer big = Buffer.buffer().appendByte((byte) WireCodec.FORMAT).appendInt(SnapshotBytes.CHUNK + 1)
-        .appendBytes(new byte[SnapshotBytes.CHUNK + 1]);
-    assertThatThrownBy(() -> WireFormats.SNAPSHOT_CHUNK.decodeFromWire(0, big))
-        .isInstanceOf(WireFormatException.class).hasMessageContaining("more than a chunk's");
-    Buffer none = Buffer.buffer().appendByte((byte) WireCodec.FORMAT).appendInt(WireWriter.NULL);
-    assertThatThrownBy(() -> WireFormats.SNAPSHOT_CHUNK.decodeFromWire(0, none))
-        .isInstanceOf(WireFormatException.class).hasMessageContaining("null");
   }
 
   @Test
@@ -288,10 +251,9 @@ class WireCodecsTest {
         ControlReply.class, StepRecord.class, ParamsPublished.class, TickRecord.class, TrainRecord.class,
         PpoUpdate.class, Event.class, WorldRecord.class, ObservationRecord.class, ExpectedFrameRecord.class,
         CheckpointRecord.class,
-        RedeployRecord.class, SnapshotOffer.class, SnapshotChunk.class, NodeBeat.class, CheckpointPartRequest.class,
+        RedeployRecord.class, SnapshotOffer.class, NodeBeat.class, CheckpointPartRequest.class,
         CheckpointPartReply.class);
-    assertThat(Codecs.LOCAL_ONLY).containsExactlyInAnyOrder(AgentState.class, TrainerState.class,
-        AgentHandover.class, ModelState.class);
+    assertThat(Codecs.LOCAL_ONLY).containsExactlyInAnyOrder(AgentState.class, AgentHandover.class);
     assertThatThrownBy(() -> new LocalRecordCodec<>(AgentState.class).encodeToWire(Buffer.buffer(), null))
         .isInstanceOf(UnsupportedOperationException.class).hasMessage("AgentState is local-only");
   }
@@ -301,8 +263,8 @@ class WireCodecsTest {
   void registerAll() throws Exception {
     Vertx vertx = Vertx.vertx();
     try {
-      Codecs.registerAll(vertx.eventBus());
-      Codecs.registerAll(vertx.eventBus());
+      Codecs.registerAll(vertx.eventBus(), List.of());
+      Codecs.registerAll(vertx.eventBus(), List.of());
       StepRecord sent = step(new Random(2), 4);
       CompletableFuture<Object> got = new CompletableFuture<>();
       vertx.eventBus().consumer("wire-test", m -> got.complete(m.body()));

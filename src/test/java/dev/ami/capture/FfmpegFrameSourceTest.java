@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.ami.env.Frame;
 import dev.ami.env.SourceStats;
-import dev.ami.env.sim.SimOptions;
+import dev.ami.world.sim.SimOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,7 +2,6 @@ package dev.ami.checkpoint;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.AgentState;
 import dev.ami.bus.CheckpointPartReply;
@@ -12,6 +11,7 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.NodeBeat;
 import dev.ami.config.AmiConfig;
 import dev.ami.runs.RunFolder;
+import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -2,13 +2,13 @@ package dev.ami.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
 import dev.ami.training.TrainerVerticle;

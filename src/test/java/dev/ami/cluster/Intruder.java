@@ -1,9 +1,9 @@
 package dev.ami.cluster;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.SnapshotOffer;
+import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;

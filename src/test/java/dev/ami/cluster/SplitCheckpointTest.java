@@ -3,7 +3,6 @@ package dev.ami.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
@@ -17,6 +16,7 @@ import dev.ami.checkpoint.Scope;
 import dev.ami.config.AmiConfig;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
+import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
 import dev.ami.training.TrainerVerticle;

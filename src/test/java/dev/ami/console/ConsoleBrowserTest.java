@@ -2,9 +2,9 @@ package dev.ami.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
+import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;

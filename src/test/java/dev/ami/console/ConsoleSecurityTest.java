@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
+import dev.ami.config.ConsoleOptions;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClientOptions;
 import java.util.Map;

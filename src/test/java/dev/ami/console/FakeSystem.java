@@ -1,6 +1,5 @@
 package dev.ami.console;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
@@ -9,6 +8,7 @@ import dev.ami.bus.RunState;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.control.ControlVerticle;
+import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

@@ -2,11 +2,11 @@ package dev.ami.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
+import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;

@@ -1,12 +1,12 @@
 package dev.ami.env;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
+import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

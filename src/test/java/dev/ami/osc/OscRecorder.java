@@ -4,7 +4,7 @@ import com.illposed.osc.OSCMessage;
 import com.illposed.osc.messageselector.OSCPatternAddressMessageSelector;
 import com.illposed.osc.transport.OSCPortIn;
 import com.illposed.osc.transport.OSCPortInBuilder;
-import dev.ami.env.sim.SimOptions;
+import dev.ami.world.sim.SimOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -1,10 +1,10 @@
 package dev.ami.support;
 
-import dev.ami.app.AmiRuntime;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
+import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** Starts the real runtime with a small, fast model for tests, and helps waiting on it. */
 public final class TestRuntime implements AutoCloseable {
