@@ -54,6 +54,11 @@ public final class AgentVerticle extends VerticleBase {
 
   /** Deployment-config flag (not a user key): build the models, then wait to take over from a running agent. */
   public static final String STANDBY = "ami.standby";
+  /**
+   * Deployment-config flag (not a user key) of a standby agent: the trainer is redeployed with it, so the old
+   * trainer's snapshots may not fit it, and that is no news to report.
+   */
+  public static final String TRAINER_FOLLOWS = "ami.trainer_follows";
 
   /** Builds the agent's brain on its thread; tests wrap the default one. */
   @FunctionalInterface
@@ -314,6 +319,10 @@ public final class AgentVerticle extends VerticleBase {
       try {
         follower.prepare();
       } catch (RuntimeException e) {
+        if (standby && config().getBoolean(TRAINER_FOLLOWS, false)) {
+          LOG.debug("parameter snapshot of the outgoing trainer rejected: {}", e.getMessage());
+          continue;
+        }
         LOG.warn("parameter snapshot rejected: {}", e.getMessage());
         bus.publish(Addresses.EVENTS, Event.error("params-rejected", e.getMessage()));
       }

@@ -28,6 +28,7 @@ public final class AutoencoderBrain implements Brain {
   private final ParameterStore store;
   private final Twin encoder;
   private final InputBuffer input;
+  private final FrameFit fit;
   private final RandomPolicy policy;
   private boolean chainStart = true;
 
@@ -41,6 +42,7 @@ public final class AutoencoderBrain implements Brain {
     this.encoder = new Twin(ModelKeys.AE, "encoder", params, () -> AutoEncoders.encoder(spec), manager,
         spec.frameShape(1));
     this.input = new InputBuffer(spec.frameSize());
+    this.fit = new FrameFit(spec.inputSize());
     this.policy = new RandomPolicy(seed);
   }
 
@@ -52,13 +54,14 @@ public final class AutoencoderBrain implements Brain {
   @Override
   public Decision decide(Frame frame, long tick, boolean stale) {
     long t0 = System.nanoTime();
+    float[] pixels = fit.pixels(frame);
     try (NDManager t = manager.newSubManager()) {
-      encoder.active().forward(store, new NDList(input.wrap(t, frame.chw(), spec.frameShape(1))), false)
+      encoder.active().forward(store, new NDList(input.wrap(t, pixels, spec.frameShape(1))), false)
           .singletonOrThrow().toFloatArray();
     }
     double ms = (System.nanoTime() - t0) / 1e6;
     Action action = policy.choose(tick);
-    StepRecord step = new StepRecord(tick, Pixels.toBytes(frame.chw()), frame.width(), action.parts(), null,
+    StepRecord step = new StepRecord(tick, Pixels.toBytes(pixels), fit.side(), action.parts(), null,
         Float.NaN, Float.NaN, null, stale, chainStart, Map.of(ModelKeys.AE, encoder.version()),
         System.currentTimeMillis());
     chainStart = false;

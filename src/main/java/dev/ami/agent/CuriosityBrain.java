@@ -14,8 +14,8 @@ import dev.ami.data.Pixels;
 import dev.ami.env.Action;
 import dev.ami.env.Frame;
 import dev.ami.model.ActionHeads;
-import dev.ami.model.DynamicsSpec;
 import dev.ami.model.DynamicsBlock;
+import dev.ami.model.DynamicsSpec;
 import dev.ami.model.GaussianNll;
 import dev.ami.model.InputBuffer;
 import dev.ami.model.PolicySpec;
@@ -57,6 +57,7 @@ public final class CuriosityBrain implements Brain {
   private final Twin dynamics;
   private final List<ParamFollower> followers;
   private final InputBuffer frameIn;
+  private final FrameFit fit;
   private final InputBuffer latentIn;
   private final InputBuffer actionIn;
   private final InputBuffer hiddenIn;
@@ -129,6 +130,7 @@ public final class CuriosityBrain implements Brain {
     this.followers = encoder == null ? List.of(policy.follower(), dynamics.follower())
         : List.of(encoder.follower(), policy.follower(), dynamics.follower());
     this.frameIn = new InputBuffer(vae.frameSize());
+    this.fit = new FrameFit(vae.inputSize());
     this.latentIn = new InputBuffer(vae.latent());
     this.actionIn = new InputBuffer(ActionHeads.TOTAL);
     this.hiddenIn = new InputBuffer(fd.hiddenSize());
@@ -156,7 +158,8 @@ public final class CuriosityBrain implements Brain {
   public Decision decide(Frame frame, long tick, boolean stale) {
     try (NDManager t = manager.newSubManager()) {
       long t0 = System.nanoTime();
-      NDArray x = frameIn.wrap(t, frame.chw(), vae.frameShape(1));
+      float[] pixels = fit.pixels(frame);
+      NDArray x = frameIn.wrap(t, pixels, vae.frameShape(1));
       Block enc = paired ? dynamics.active(PAIRED_ENCODER) : encoder == null ? fixedEncoder : encoder.active();
       float[] z = enc.forward(store, new NDList(x), false).get(0).toFloatArray();
       long t1 = System.nanoTime();
@@ -175,7 +178,7 @@ public final class CuriosityBrain implements Brain {
         } else {
           r = reward.apply(GaussianNll.mean(z, pending.predicted(), GaussianNll.SIGMA));
           if (novelty != null) { // NGU: how new this view is (lately, or ever), times how surprising for life
-            r = novelty.observe(FrameEmbedding.embed(frame.chw(), frame.height(), frame.width(), embedding))
+            r = novelty.observe(FrameEmbedding.embed(pixels, fit.side(), fit.side(), embedding))
                 * lifelong.apply(r);
           }
           completed = pending.complete((float) r);
@@ -213,7 +216,7 @@ public final class CuriosityBrain implements Brain {
         }
       }
 
-      pending = new Pending(tick, Pixels.toBytes(frame.chw()), frame.width(), parts,
+      pending = new Pending(tick, Pixels.toBytes(pixels), fit.side(), parts,
           ActionSampler.logp(logProbs, parts), value, hidden, stale, chainStart,
           versions(), predicted, latentSpace());
       hidden = next;

@@ -19,25 +19,6 @@ final class FrameEmbedding {
 
   /** The block means of a CHW frame of {@code height} × {@code width} into {@code out}. */
   static float[] embed(float[] chw, int height, int width, float[] out) {
-    int plane = height * width;
-    for (int c = 0; c < 3; c++) {
-      for (int by = 0; by < SIDE; by++) {
-        int y0 = by * height / SIDE;
-        int y1 = (by + 1) * height / SIDE;
-        for (int bx = 0; bx < SIDE; bx++) {
-          int x0 = bx * width / SIDE;
-          int x1 = (bx + 1) * width / SIDE;
-          double sum = 0;
-          for (int y = y0; y < y1; y++) {
-            int row = c * plane + y * width;
-            for (int x = x0; x < x1; x++) {
-              sum += chw[row + x];
-            }
-          }
-          out[(c * SIDE + by) * SIDE + bx] = (float) (sum / Math.max(1, (y1 - y0) * (x1 - x0)));
-        }
-      }
-    }
-    return out;
+    return FrameFit.resize(chw, height, width, SIDE, SIDE, out);
   }
 }

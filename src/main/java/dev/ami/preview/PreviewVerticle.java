@@ -62,6 +62,9 @@ public final class PreviewVerticle extends VerticleBase {
           || Boolean.TRUE.equals(console.get(Addresses.TB_FRAMES_WANTED)))) {
         return; // nobody is watching (no console client, no TensorBoard image due): no decoding
       }
+      if (r.predictedLatent().length != spec.latent()) {
+        return; // another model's latent: a redeploy is under way, and this preview's successor follows it
+      }
       busy = true;
       thread.execute(() -> {
         try {

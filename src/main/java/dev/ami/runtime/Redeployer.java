@@ -49,9 +49,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Redeployer {
   private static final Logger LOG = LoggerFactory.getLogger(Redeployer.class);
-  /** Keys a redeploy cannot change: the process's own, and the world the agent lives in (its frames' size too). */
+  /**
+   * Keys a redeploy cannot change: the process's own, and the world the agent lives in. The world keeps the frame
+   * size it started with; the agent fits frames to its models' {@code model.input_size}.
+   */
   private static final List<String> FIXED = List.of("console.", "system.", "djl.", "checkpoint.", "env", "sim.",
-      "osc.", "capture.", "telemetry.", "model.input_size");
+      "osc.", "capture.", "telemetry.");
   private static final List<String> MODEL_KEYS = List.of("model.", "vae.", "fd.", "policy.", "ae.");
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
 
@@ -158,6 +161,10 @@ final class Redeployer {
     if (!fixed.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", fixed) + " cannot change in a redeploy; restart with it");
     }
+    if (old.getInt("model.input_size") != next.getInt("model.input_size") && !(agent && trainer)) {
+      throw new IllegalArgumentException("model.input_size (" + old.getInt("model.input_size") + " -> "
+          + next.getInt("model.input_size") + ") changes the frames the agent trains on: redeploy target all");
+    }
     if (from != null && !trainer) {
       throw new IllegalArgumentException("from needs the trainer: use target trainer or all");
     }
@@ -222,7 +229,8 @@ final class Redeployer {
             .put(TrainerVerticle.FRESH, plan.fresh()))
         : Future.succeededFuture();
     Future<String> newAgent = newTrainer.compose(t -> plan.agent()
-        ? roles.deploy(agents.get(), true, deployment.copy().put(AgentVerticle.STANDBY, true))
+        ? roles.deploy(agents.get(), true, deployment.copy().put(AgentVerticle.STANDBY, true)
+            .put(AgentVerticle.TRAINER_FOLLOWS, plan.trainer()))
         : Future.succeededFuture());
     return Future.all(agentBefore, newAgent).recover(e -> {
       // nothing was handed over: the old deployments run on untouched

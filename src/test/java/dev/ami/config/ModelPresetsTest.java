@@ -7,6 +7,9 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -14,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
 
 @DisplayName("model presets: defaults < conf/ami.yaml < conf/models/NAME.yaml < conf/env/NAME.yaml < command line")
 class ModelPresetsTest {
@@ -33,7 +37,7 @@ class ModelPresetsTest {
   }
 
   @Test
-  @DisplayName("the default is the curiosity agent at ami's sizes, in the map of several rooms")
+  @DisplayName("the default is the curiosity agent at ami's sizes, in the map of several rooms (env=sim's)")
   void curiosityIsTheDefault() throws Exception {
     AmiConfig c = load(null);
     assertThat(c.getString("model.preset")).isEqualTo("curiosity");
@@ -43,6 +47,28 @@ class ModelPresetsTest {
     assertThat(c.getInt("fd.depth")).isEqualTo(4);
     assertThat(c.getInt("policy.rollout")).isEqualTo(128);
     assertThat(c.getString("sim.map")).isEqualTo("rooms");
+  }
+
+  @Test
+  @DisplayName("a model preset sets model keys only and an env preset environment keys only: a redeploy between "
+      + "model presets leaves the world as it is")
+  void presetsKeepToTheirSide() throws Exception {
+    assertThat(sections("models")).isNotEmpty().allSatisfy((name, keys) -> assertThat(keys).as(name)
+        .isSubsetOf("model", "vae", "fd", "policy", "ae"));
+    assertThat(sections("env")).isNotEmpty().allSatisfy((name, keys) -> assertThat(keys).as(name)
+        .isSubsetOf("sim", "osc", "capture"));
+  }
+
+  /** The top-level sections each preset file of {@code conf/KIND} sets. */
+  private static Map<String, Set<String>> sections(String kind) throws Exception {
+    Map<String, Set<String>> out = new TreeMap<>();
+    try (var files = Files.list(Path.of("conf", kind))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+        Map<String, Object> yaml = new Yaml().load(Files.readString(f));
+        out.put(f.getFileName().toString(), yaml == null ? Set.of() : yaml.keySet());
+      }
+    }
+    return out;
   }
 
   @Test
@@ -58,7 +84,7 @@ class ModelPresetsTest {
     AmiConfig ae = load(null, "model.preset=autoencoder");
     assertThat(ae.getString("model.kind")).isEqualTo("autoencoder");
     assertThat(ae.getInt("model.input_size")).isEqualTo(64);
-    assertThat(ae.getString("sim.map")).isEqualTo("room");
+    assertThat(ae.getString("sim.map")).as("a model preset leaves the world alone").isEqualTo("rooms");
     Path file = dir.resolve("mine.yaml");
     Files.writeString(file, "model:\n  preset: autoencoder\n");
     Files.createDirectories(dir.resolve("env"));
