@@ -6,13 +6,13 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RedeployRecord;
+import dev.ami.bus.RedeployRequest;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
-import dev.ami.console.Protocol;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
@@ -143,9 +143,9 @@ public final class BenchCommand implements Callable<Integer> {
       return ExitCodes.CONFIG;
     }
     if (seconds < 1 || warmup < 0 || cycles < 1 || redeployEvery < 0
-        || !Protocol.REDEPLOY_TARGETS.contains(redeployTarget)) {
+        || !RedeployRequest.TARGETS.contains(redeployTarget)) {
       System.err.println("ami: --seconds and --cycles must be positive, --warmup and --redeploy-every not negative,"
-          + " --redeploy-target one of " + Protocol.REDEPLOY_TARGETS);
+          + " --redeploy-target one of " + RedeployRequest.TARGETS);
       vertx.close();
       return ExitCodes.CONFIG;
     }

@@ -1,6 +1,7 @@
 package dev.ami.console;
 
 import dev.ami.bus.ControlReply;
+import dev.ami.bus.RedeployRequest;
 import dev.ami.console.ConsoleRequest.Topic;
 import dev.ami.control.ControlVerticle;
 import io.vertx.core.json.DecodeException;
@@ -63,73 +64,16 @@ public final class Protocol {
     };
   }
 
-  /** What may be redeployed. */
-  public static final List<String> REDEPLOY_TARGETS = List.of("agent", "trainer", "all");
-
   /**
-   * Checks {@code redeploy}'s arguments: {@code target} (agent, trainer or all), optional {@code model}
-   * ({@code preset}: a name, {@code overrides}: an object of key → number, string or boolean) and optional
-   * {@code from} (a checkpoint's path). Whether the keys and values exist is the config loader's to say.
+   * Checks {@code redeploy}'s arguments ({@link RedeployRequest#parse}) and returns them as the control command
+   * carries them.
    */
   public static JsonObject redeployArgs(Object id, JsonObject json) {
-    for (String field : json.fieldNames()) {
-      if (!List.of("id", "cmd", "target", "model", "from", "fresh").contains(field)) {
-        throw new ProtocolException(id, "redeploy takes target, model, from and fresh; not \"" + field + "\"");
-      }
+    try {
+      return RedeployRequest.parse(json, List.of("id", "cmd")).toJson();
+    } catch (IllegalArgumentException e) {
+      throw new ProtocolException(id, e.getMessage());
     }
-    Object target = json.getValue("target");
-    if (!(target instanceof String t) || !REDEPLOY_TARGETS.contains(t)) {
-      throw new ProtocolException(id, "redeploy needs \"target\": one of " + String.join(", ", REDEPLOY_TARGETS)
-          + (target == null ? "" : ", was " + describe(target)));
-    }
-    JsonObject out = new JsonObject().put("target", target);
-    Object model = json.getValue("model");
-    if (model != null) {
-      if (!(model instanceof JsonObject m)) {
-        throw new ProtocolException(id, "\"model\" must be an object like {\"preset\":\"curiosity-small\","
-            + "\"overrides\":{\"vae.lr\":0.0003}}");
-      }
-      for (String field : m.fieldNames()) {
-        if (!field.equals("preset") && !field.equals("overrides")) {
-          throw new ProtocolException(id, "\"model\" takes preset and overrides; not \"" + field + "\"");
-        }
-      }
-      Object preset = m.getValue("preset");
-      if (preset != null && !(preset instanceof String p && p.matches("[A-Za-z0-9_-]{1,64}"))) {
-        throw new ProtocolException(id, "\"model.preset\" must be a preset name, was " + describe(preset));
-      }
-      Object overrides = m.getValue("overrides");
-      if (overrides != null) {
-        if (!(overrides instanceof JsonObject o)) {
-          throw new ProtocolException(id, "\"model.overrides\" must be an object of key → value");
-        }
-        for (var e : o) {
-          Object v = e.getValue();
-          if (!(v instanceof String || v instanceof Number || v instanceof Boolean)) {
-            throw new ProtocolException(id, "override " + e.getKey() + " must be a number, string or boolean");
-          }
-        }
-      }
-      out.put("model", m.copy());
-    }
-    Object from = json.getValue("from");
-    if (from != null) {
-      if (!(from instanceof String f) || f.isBlank()) {
-        throw new ProtocolException(id, "\"from\" must be a checkpoint's path");
-      }
-      out.put("from", from);
-    }
-    Object fresh = json.getValue("fresh");
-    if (fresh != null) {
-      if (!(fresh instanceof Boolean b)) {
-        throw new ProtocolException(id, "\"fresh\" must be true or false");
-      }
-      if (b && from != null) {
-        throw new ProtocolException(id, "\"fresh\" (new random weights) and \"from\" (a checkpoint) exclude each other");
-      }
-      out.put("fresh", b);
-    }
-    return out;
   }
 
   /** Validates {@code step}'s tick count: a JSON integer in [1, MAX_STEP]. */

@@ -8,6 +8,7 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.RedeployRecord;
+import dev.ami.bus.RedeployRequest;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TickRecord;
 import dev.ami.checkpoint.CheckpointException;
@@ -95,10 +96,10 @@ final class Redeployer {
     underWay.set(ends);
     long t0 = System.nanoTime();
     JsonObject args = c == null || c.args() == null ? new JsonObject() : c.args();
-    String target = args.getValue("target") == null ? "all" : String.valueOf(args.getValue("target"));
+    String target = args.getValue("target") instanceof String t ? t : "all";
     Future<Plan> planned;
     try { // a malformed request (a peer's, a wrong type) fails here, and the busy flag is released below
-      planned = plan(args, target);
+      planned = plan(RedeployRequest.parse(args, List.of()));
     } catch (RuntimeException e) {
       planned = Future.failedFuture(new IllegalArgumentException("malformed redeploy request: " + e.getMessage(), e));
     }
@@ -122,28 +123,18 @@ final class Redeployer {
     return p == null ? Future.succeededFuture() : p.future();
   }
 
-  private Future<Plan> plan(JsonObject args, String target) {
-    if (!java.util.Set.of("all", "agent", "trainer").contains(target)) {
-      throw new IllegalArgumentException("target must be all, agent or trainer, not " + target);
-    }
-    boolean agent = !target.equals("trainer");
-    boolean trainer = !target.equals("agent");
-    List<String> more = new ArrayList<>();
-    JsonObject model = args.getJsonObject("model", new JsonObject());
-    if (model.getString("preset") != null) {
-      more.add("model.preset=" + model.getString("preset"));
-    }
-    model.getJsonObject("overrides", new JsonObject()).forEach(e -> more.add(e.getKey() + "=" + e.getValue()));
+  private Future<Plan> plan(RedeployRequest request) {
     AmiConfig old = roles.config();
-    String from = args.getString("from");
-    return new ConfigLoader(vertx).reload(old, more)
-        .compose(next -> vertx.executeBlocking(() -> check(old, next, agent, trainer, from,
-            args.getBoolean("fresh", false))));
+    return new ConfigLoader(vertx).reload(old, request.configArgs())
+        .compose(next -> vertx.executeBlocking(() -> check(old, next, request)));
   }
 
   /** On a worker: keys that may not change, shapes that no longer fit each other, the checkpoint to start from. */
-  private Plan check(AmiConfig old, AmiConfig next, boolean agent, boolean trainer, String from, boolean fresh)
-      throws CheckpointException {
+  private Plan check(AmiConfig old, AmiConfig next, RedeployRequest request) throws CheckpointException {
+    boolean agent = request.agent();
+    boolean trainer = request.trainer();
+    String from = request.from();
+    boolean fresh = request.fresh();
     JsonObject before = old.toJson();
     JsonObject after = next.toJson();
     List<String> fixed = new ArrayList<>();
