@@ -8,6 +8,7 @@ import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.checkpoint.WeightExport;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.SystemOptions;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
@@ -53,7 +54,7 @@ final class ExportCommand implements Callable<Integer> {
       CheckpointReader.Checked checked;
       try {
         checked = CheckpointReader.first(Resume.candidates(config, resume),
-            "latest".equals(resume) ? Path.of(config.getString("system.runs_dir")) : Path.of(resume),
+            "latest".equals(resume) ? SystemOptions.from(config).runsDir() : Path.of(resume),
             ModelShapes.of(config, scratch), Scope.WEIGHTS).chosen(); // any part with every model
       } catch (CheckpointException e) {
         System.err.println("ami: " + e.getMessage());

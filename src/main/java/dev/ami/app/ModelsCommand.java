@@ -2,6 +2,7 @@ package dev.ami.app;
 
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
+import dev.ami.config.RunOptions;
 import dev.ami.memory.MemoryBudget;
 import dev.ami.memory.MemoryEstimator;
 import dev.ami.memory.ModelMemory;
@@ -66,7 +67,7 @@ final class ModelsCommand implements Callable<Integer> {
     }
     b.append(String.format("process: %.0f MiB base + models + %.0f MiB heap headroom = %.0f MiB, budget %.0f MiB "
         + "(%s)%n", MemoryBudget.BASE_MB, MemoryBudget.heapHeadroomMb(models), MemoryBudget.totalMb(models),
-        MemoryBudget.budgetMb(config), config.getString("model.preset")));
+        MemoryBudget.budgetMb(config), RunOptions.from(config).preset()));
     return b.toString();
   }
 }

@@ -2,12 +2,14 @@ package dev.ami.app;
 
 import dev.ami.bus.Addresses;
 import dev.ami.checkpoint.CheckpointException;
-import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.CheckpointOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.SystemOptions;
 import dev.ami.runs.RunConfigFile;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.RunLog;
@@ -107,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
     if (config == null) {
       return ExitCodes.CONFIG;
     }
-    boolean evaluating = config.getString("mode").equals("eval");
+    boolean evaluating = RunOptions.from(config).eval();
     if (evaluating && (resume == null || cluster != null)) {
       System.err.println("ami: " + (resume == null ? "run --eval needs --resume latest|PATH: it acts with a"
           + " checkpoint's models" : "run --eval runs on one node, without --cluster"));
@@ -122,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
     }
     RunFolder run;
     try {
-      run = RunFolder.create(Path.of(config.getString("system.runs_dir")), name, Instant.now());
+      run = RunFolder.create(SystemOptions.from(config).runsDir(), name, Instant.now());
     } catch (IllegalArgumentException | IOException e) {
       System.err.println("ami: cannot make the run folder: " + e.getMessage());
       vertx.close();

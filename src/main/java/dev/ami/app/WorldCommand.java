@@ -1,6 +1,6 @@
 package dev.ami.app;
 
-import dev.ami.world.sim.SimOptions;
+import dev.ami.config.SimOptions;
 import dev.ami.world.sim.SimWorld;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

@@ -4,12 +4,13 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 import dev.ami.capture.FrameConverter;
 import dev.ami.capture.FrameStreamer;
+import dev.ami.config.SimOptions;
 import dev.ami.env.Action;
 import dev.ami.osc.InputState;
 import dev.ami.osc.OscActuator;
+import dev.ami.system.FreePort;
 import dev.ami.telemetry.Samples;
 import dev.ami.world.sim.Renderer;
-import dev.ami.world.sim.SimOptions;
 import dev.ami.world.sim.World;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -110,7 +111,7 @@ public final class BenchIoCommand implements Callable<Integer> {
 
   private Samples oscAct() throws Exception {
     Samples s = new Samples();
-    try (OscActuator osc = OscActuator.open("127.0.0.1", SimOptions.freeUdpPort(), 1000, 0)) {
+    try (OscActuator osc = OscActuator.open("127.0.0.1", FreePort.udp(), 1000, 0)) {
       for (int i = -frames / 5; i < frames; i++) {
         Action a = Action.fromIndex(Math.floorMod(i * 37, Action.COUNT));
         long t0 = System.nanoTime();

@@ -7,7 +7,7 @@ import dev.ami.bus.SnapshotOffer;
 import dev.ami.bus.TickRecord;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterRuntime;
-import dev.ami.cluster.FreePort;
+import dev.ami.system.FreePort;
 import dev.ami.system.HeapSizing;
 import dev.ami.telemetry.Samples;
 import io.micrometer.core.instrument.Counter;

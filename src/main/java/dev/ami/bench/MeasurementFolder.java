@@ -2,6 +2,8 @@ package dev.ami.bench;
 
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.CheckpointOptions;
+import dev.ami.config.SystemOptions;
 import dev.ami.runs.RunConfigFile;
 import dev.ami.runs.RunFolder;
 import io.vertx.core.Vertx;
@@ -20,10 +22,10 @@ final class MeasurementFolder {
 
   /** The folder when the config asks for checkpoints (made, its config.yaml written, shared), else null. */
   static RunFolder ifAsked(Vertx vertx, AmiConfig config, String command) throws IOException {
-    if (config.getLong("checkpoint.interval") <= 0) {
+    if (CheckpointOptions.from(config).intervalS() <= 0) {
       return null;
     }
-    RunFolder run = RunFolder.create(Path.of(config.getString("system.runs_dir")), command, Instant.now());
+    RunFolder run = RunFolder.create(SystemOptions.from(config).runsDir(), command, Instant.now());
     RunConfigFile.write(run, config);
     vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.RUN_FOLDER_KEY, run);
     return run;

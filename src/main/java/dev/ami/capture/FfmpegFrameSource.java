@@ -2,6 +2,7 @@ package dev.ami.capture;
 
 import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_RGB24;
 
+import dev.ami.config.CaptureOptions;
 import dev.ami.env.Frame;
 import dev.ami.env.FrameSource;
 import dev.ami.env.LatestFrame;

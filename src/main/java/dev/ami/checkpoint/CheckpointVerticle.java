@@ -11,6 +11,7 @@ import dev.ami.bus.Event;
 import dev.ami.bus.NodeBeat;
 import dev.ami.bus.RunState;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.CheckpointOptions;
 import dev.ami.config.Secrets;
 import dev.ami.data.Buffers;
 import dev.ami.data.Saved;

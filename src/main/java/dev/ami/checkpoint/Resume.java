@@ -2,6 +2,7 @@ package dev.ami.checkpoint;
 
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.SystemOptions;
 import dev.ami.data.Buffers;
 import dev.ami.params.ModelState;
 import dev.ami.params.ParamSnapshot;
@@ -55,7 +56,7 @@ public final class Resume {
   public static List<Path> candidates(AmiConfig config, String what) {
     if ("latest".equals(what)) {
       List<List<Path>> runs = new ArrayList<>();
-      for (RunFolder run : Runs.training(Path.of(config.getString("system.runs_dir")))) {
+      for (RunFolder run : Runs.training(SystemOptions.from(config).runsDir())) {
         List<Path> own = Checkpoints.list(run.states());
         if (!own.isEmpty()) {
           runs.add(own);
@@ -95,7 +96,7 @@ public final class Resume {
     Map<String, Map<String, List<List<Long>>>> expected =
         ModelShapes.of(config, vertx.sharedData().getLocalMap("ami.resume.probe"));
     CheckpointReader.Choice choice = CheckpointReader.first(candidates(config, what),
-        "latest".equals(what) ? Path.of(config.getString("system.runs_dir")) : Path.of(what), expected, scope);
+        "latest".equals(what) ? SystemOptions.from(config).runsDir() : Path.of(what), expected, scope);
     CheckpointReader.Checked chosen = choice.chosen();
     List<CheckpointException> skipped = choice.skipped();
     for (CheckpointException e : skipped) {

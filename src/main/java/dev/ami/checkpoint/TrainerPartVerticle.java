@@ -6,6 +6,7 @@ import dev.ami.bus.CheckpointPartRequest;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.CheckpointOptions;
 import dev.ami.data.Saved;
 import dev.ami.params.TrainerState;
 import dev.ami.runs.RunFolder;

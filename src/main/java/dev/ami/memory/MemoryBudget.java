@@ -3,6 +3,7 @@ package dev.ami.memory;
 import com.sun.management.OperatingSystemMXBean;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
+import dev.ami.config.SystemOptions;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,7 +25,7 @@ public final class MemoryBudget {
 
   /** The budget in MiB for this config on this machine. */
   public static double budgetMb(AmiConfig c) {
-    int configured = c.getInt("system.memory_budget_mb");
+    int configured = SystemOptions.from(c).memoryBudgetMb();
     return configured > 0 ? configured : MACHINE_SHARE * physicalMb();
   }
 
@@ -66,7 +67,7 @@ public final class MemoryBudget {
     throw new ConfigException(String.format("the configured models would need about %.0f MiB, more than the memory "
         + "budget of %.0f MiB (system.memory_budget_mb%s); biggest: %s. Use a smaller preset or smaller buffers, "
         + "or raise the budget", total, budget,
-        c.getInt("system.memory_budget_mb") > 0 ? "" : String.format(": 80 %% of this machine's %.0f MiB",
+        SystemOptions.from(c).memoryBudgetMb() > 0 ? "" : String.format(": 80 %% of this machine's %.0f MiB",
             physicalMb()), top));
   }
 }

@@ -4,6 +4,7 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.RecordOptions;
 import dev.ami.runs.RunFolder;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

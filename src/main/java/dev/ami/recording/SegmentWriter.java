@@ -1,6 +1,7 @@
 package dev.ami.recording;
 
 import dev.ami.capture.FrameStreamer;
+import dev.ami.config.RecordOptions;
 import java.io.BufferedWriter;
 import java.io.Closeable;
 import java.io.IOException;

@@ -8,6 +8,7 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.util.FileSize;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.LogOptions;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,9 +44,10 @@ public final class RunLog {
     policy.setContext(context);
     policy.setParent(file);
     policy.setFileNamePattern(run.dir().resolve("ami.%d{yyyy-MM-dd,UTC}.%i.log").toString());
-    policy.setMaxFileSize(FileSize.valueOf(config.getInt("log.max_file_mb") + "MB"));
-    policy.setTotalSizeCap(FileSize.valueOf(config.getInt("log.total_mb") + "MB"));
-    policy.setMaxHistory(config.getInt("log.max_days"));
+    LogOptions log = LogOptions.from(config);
+    policy.setMaxFileSize(FileSize.valueOf(log.maxFileMb() + "MB"));
+    policy.setTotalSizeCap(FileSize.valueOf(log.totalMb() + "MB"));
+    policy.setMaxHistory(log.maxDays());
     policy.start();
     file.setRollingPolicy(policy);
     file.start();

@@ -9,12 +9,17 @@ import dev.ami.bus.Codecs;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
-import dev.ami.checkpoint.CheckpointOptions;
 import dev.ami.checkpoint.CheckpointVerticle;
 import dev.ami.checkpoint.TrainerPartVerticle;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterRuntime;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.CheckpointOptions;
+import dev.ami.config.ConsoleOptions;
+import dev.ami.config.RecordOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.SystemOptions;
+import dev.ami.config.TelemetryOptions;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
 import dev.ami.params.ParamSnapshot;
@@ -94,9 +99,10 @@ public final class AmiRuntime {
    */
   public static void configureEngine(AmiConfig config) {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(config.getInt("djl.threads")));
+    int threads = RunOptions.from(config).djlThreads();
+    System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    if (config.getInt("djl.threads") > 1) {
+    if (threads > 1) {
       OmpTuning.passiveWait(); // libgomp's spin-wait collapses on shared cores; read once at libtorch load
     }
     Engine.getEngine("PyTorch");
@@ -129,21 +135,21 @@ public final class AmiRuntime {
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
                                          ClusterOptions cluster, java.util.function.Supplier<AgentVerticle> agents) {
     configureEngine(config);
+    SystemOptions system = SystemOptions.from(config);
     boolean agent = cluster == null || cluster.agent();
     // an evaluation run acts with the checkpoint's models: nothing trains, nothing is checkpointed
-    boolean trains = (cluster == null || cluster.trainer()) && !config.getString("mode").equals("eval");
+    boolean eval = RunOptions.from(config).eval();
+    boolean trains = (cluster == null || cluster.trainer()) && !eval;
     // agent and trainer on different nodes: one checkpoint part per node, coordinated from the agent's
     boolean split = cluster != null && cluster.agent() != cluster.trainer();
-    boolean eval = config.getString("mode").equals("eval");
     // isolation keeps the trainer off the agent's CPU; a node without an agent leaves its other threads free
-    CpuPlan.of(config.getBool("system.isolate_cpus") && trains)
-        .tuneProcess(config.getBool("system.malloc_tuning"), agent);
+    CpuPlan.of(system.isolateCpus() && trains).tuneProcess(system.mallocTuning(), agent);
     if (cluster != null && trains && !agent) {
       HeapSizing.trainerAdvice().ifPresent(LOG::info);
     }
     AmiRuntime runtime = new AmiRuntime(vertx, config);
     boolean runFolder = vertx.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RUN_FOLDER_KEY) != null;
-    boolean console = config.getBool("console.enabled") && (cluster == null || cluster.agent() || cluster.console());
+    boolean console = ConsoleOptions.from(config).enabled() && (cluster == null || cluster.agent() || cluster.console());
     vertx.eventBus().consumer(Addresses.SHUTDOWN, m -> {
       LOG.info("shutting down ({})", m.body());
       runtime.stop();
@@ -181,9 +187,9 @@ public final class AmiRuntime {
                 splitConfig(config, cluster, true))
             : Future.succeededFuture())
         .compose(v -> runtime.deploy(Roles.STATUS_LOG, new StatusLogVerticle(), false))
-        .compose(v -> agent && runFolder && config.getBool("telemetry.tensorboard")
+        .compose(v -> agent && runFolder && TelemetryOptions.from(config).tensorboard()
             ? runtime.deploy(Roles.TENSORBOARD, new TensorBoardVerticle(), false) : Future.succeededFuture())
-        .compose(v -> agent && runFolder && config.getBool("record.enabled")
+        .compose(v -> agent && runFolder && RecordOptions.from(config).enabled()
             ? runtime.deploy(Roles.RECORDER, new RecordingVerticle(), false) : Future.succeededFuture())
         .compose(v -> agent ? runtime.deploy(Roles.PREVIEW, new PreviewVerticle(), false) : Future.succeededFuture())
         .compose(v -> trains ? runtime.deploy(Roles.TRAINER, trainer, true) : Future.succeededFuture())
@@ -231,7 +237,7 @@ public final class AmiRuntime {
    * {@link Addresses#DEADLINE_KEY} ({@link System#currentTimeMillis()} clock) for {@code uptime_left_s}.
    */
   private void stopAfterMaxUptime() {
-    long seconds = config.getLong("system.max_uptime");
+    long seconds = SystemOptions.from(config).maxUptimeS();
     if (seconds <= 0) {
       return;
     }
@@ -249,8 +255,9 @@ public final class AmiRuntime {
    * follows the memory in use rather than its all-time peak (docs/decisions/0006).
    */
   private void trimPeriodically() {
-    int every = config.getInt("system.malloc_trim_s");
-    if (every <= 0 || !config.getBool("system.malloc_tuning")) {
+    SystemOptions system = SystemOptions.from(config);
+    int every = system.mallocTrimS();
+    if (every <= 0 || !system.mallocTuning()) {
       return;
     }
     trimTimer = vertx.setPeriodic(every * 1000L, t -> vertx.executeBlocking(() -> {
@@ -350,7 +357,7 @@ public final class AmiRuntime {
     vertx.cancelTimer(trimTimer);
     // a redeploy under way ends first (new ones are refused now): the agent it puts in place must be the one
     // stopped below, never one that starts ticking after "actuators neutral"
-    long bound = config.getInt("system.stop_timeout_ms");
+    long bound = SystemOptions.from(config).stopTimeoutMs();
     Future<Void> chain = (redeployer == null ? Future.<Void>succeededFuture() : redeployer.idle())
         .timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS)
         .recover(e -> {
@@ -382,7 +389,7 @@ public final class AmiRuntime {
     }
     DeliveryOptions ask = new DeliveryOptions().setSendTimeout(options.shutdownTimeoutS() * 1000L);
     return vertx.eventBus().<ControlReply>request(Addresses.AGENT_CONTROL, ControlCommand.of("pause"),
-            new DeliveryOptions().setSendTimeout(config.getInt("system.stop_timeout_ms")))
+            new DeliveryOptions().setSendTimeout(SystemOptions.from(config).stopTimeoutMs()))
         .otherwiseEmpty()
         .compose(v -> vertx.eventBus().<ControlReply>request(Addresses.CHECKPOINT, ControlCommand.of("shutdown"), ask))
         .onSuccess(m -> {

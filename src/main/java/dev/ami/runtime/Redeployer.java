@@ -16,6 +16,7 @@ import dev.ami.checkpoint.CheckpointReader;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
+import dev.ami.config.RunOptions;
 import dev.ami.config.Secrets;
 import dev.ami.env.Environment;
 import dev.ami.memory.MemoryBudget;
@@ -152,9 +153,11 @@ final class Redeployer {
     if (!fixed.isEmpty()) {
       throw new IllegalArgumentException(String.join(", ", fixed) + " cannot change in a redeploy; restart with it");
     }
-    if (old.getInt("model.input_size") != next.getInt("model.input_size") && !(agent && trainer)) {
-      throw new IllegalArgumentException("model.input_size (" + old.getInt("model.input_size") + " -> "
-          + next.getInt("model.input_size") + ") changes the frames the agent trains on: redeploy target all");
+    int sideBefore = RunOptions.from(old).inputSize();
+    int sideAfter = RunOptions.from(next).inputSize();
+    if (sideBefore != sideAfter && !(agent && trainer)) {
+      throw new IllegalArgumentException("model.input_size (" + sideBefore + " -> " + sideAfter
+          + ") changes the frames the agent trains on: redeploy target all");
     }
     if (from != null && !trainer) {
       throw new IllegalArgumentException("from needs the trainer: use target trainer or all");
@@ -263,7 +266,7 @@ final class Redeployer {
           .map(agent -> {
             roles.config(plan.next());
             vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, deployment);
-            RedeployRecord r = new RedeployRecord(target, plan.next().getString("model.kind"), buildMs,
+            RedeployRecord r = new RedeployRecord(target, RunOptions.from(plan.next()).kind(), buildMs,
                 agent.getDouble("handover_ms", Double.NaN), agent.getLong("missed_ticks", -1L),
                 agent.getDouble("deadline_gap_ms", Double.NaN), trainerGap[0], plan.warnings(), null,
                 System.currentTimeMillis());

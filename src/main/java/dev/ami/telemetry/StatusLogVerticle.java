@@ -5,6 +5,7 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.TelemetryOptions;
 import dev.ami.control.StatusText;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,7 +18,7 @@ public final class StatusLogVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    int every = AmiConfig.of(config()).getInt("telemetry.log_every_s");
+    int every = TelemetryOptions.from(AmiConfig.of(config())).logEveryS();
     if (every > 0) {
       vertx.setPeriodic(every * 1000L, t -> logStatus());
     }

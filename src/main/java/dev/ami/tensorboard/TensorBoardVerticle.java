@@ -7,6 +7,7 @@ import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.TelemetryOptions;
 import dev.ami.runs.RunFolder;
 import dev.ami.telemetry.IntervalSummary;
 import io.vertx.core.Future;
@@ -76,13 +77,13 @@ public final class TensorBoardVerticle extends VerticleBase {
     });
     bus.<TrainRecord>consumer(Addresses.TELEMETRY_TRAIN, m -> window.train(m.body()));
     bus.<WorldRecord>consumer(Addresses.TELEMETRY_WORLD, m -> window.world(m.body()));
-    imageEveryMs = config.getInt("telemetry.tb_image_every_s") * 1000L;
+    imageEveryMs = TelemetryOptions.from(config).tbImageEveryS() * 1000L;
     if (imageEveryMs > 0) {
       nextImageMillis = now; // one pair at the start, then every so often
       bus.<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> onFrame(m.body()));
       bus.<ExpectedFrameRecord>localConsumer(Addresses.TELEMETRY_EXPECTED, m -> onExpected(m.body()));
     }
-    vertx.setPeriodic(config.getInt("telemetry.tb_every_s") * 1000L, t -> flushWindow());
+    vertx.setPeriodic(TelemetryOptions.from(config).tbEveryS() * 1000L, t -> flushWindow());
     LOG.info("TensorBoard: tensorboard --logdir {}", run.tensorboard().getParent().getParent());
     return opened.future();
   }

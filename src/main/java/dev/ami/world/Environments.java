@@ -1,14 +1,17 @@
 package dev.ami.world;
 
-import dev.ami.capture.CaptureOptions;
 import dev.ami.capture.FfmpegFrameSource;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.CaptureOptions;
+import dev.ami.config.OscOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.SimOptions;
 import dev.ami.env.Actuator;
 import dev.ami.env.Environment;
 import dev.ami.env.NoiseFrameSource;
 import dev.ami.env.RecordingActuator;
 import dev.ami.osc.OscActuator;
-import dev.ami.world.sim.SimOptions;
 import dev.ami.world.sim.SimWorld;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,15 +25,16 @@ public final class Environments {
   }
 
   public static Environment create(AmiConfig config) {
-    String name = config.getString("env");
-    int side = config.getInt("model.input_size");
+    RunOptions run = RunOptions.from(config);
+    String name = run.env();
+    int side = run.inputSize();
     try {
       return switch (name) {
-        case "noise" -> new Environment(name, new NoiseFrameSource(side, config.getLong("agent.seed")),
+        case "noise" -> new Environment(name, new NoiseFrameSource(side, AgentOptions.from(config).seed()),
             new RecordingActuator());
         case "sim" -> sim(config);
         case "vrchat", "video" -> new Environment(name, new FfmpegFrameSource(CaptureOptions.from(config)),
-            oscOrRecording(config, config.getString("osc.host"), config.getInt("osc.port")));
+            oscOrRecording(config, null, 0));
         default -> throw new IllegalArgumentException("unknown environment " + name);
       };
     } catch (IOException e) {
@@ -47,13 +51,14 @@ public final class Environments {
     return new Environment("sim", world, oscOrRecording(config, "127.0.0.1", world.oscPort()), world);
   }
 
+  /** OSC to {@code host}:{@code port}, or to {@code osc.host}:{@code osc.port} when host is null. */
   private static Actuator oscOrRecording(AmiConfig config, String host, int port) throws IOException {
-    if (!config.getBool("osc.enabled")) {
+    OscOptions osc = OscOptions.from(config);
+    if (!osc.enabled()) {
       return new RecordingActuator();
     }
     // an action not renewed within three ticks (at least a second) means the agent stopped deciding
-    long stale = Math.max(1000, 3000L / config.getInt("agent.hz"));
-    return OscActuator.open(host, port, config.getInt("osc.refresh_ms"), config.getDouble("osc.smoothing_ms"),
-        config.getBool("osc.watchdog") ? config.getInt("osc.watchdog_timeout_ms") : 0, stale);
+    long stale = Math.max(1000, 3000L / AgentOptions.from(config).hz());
+    return OscActuator.open(host == null ? osc.host() : host, host == null ? osc.port() : port, osc.refreshMs(), osc.smoothingMs(), osc.watchdogBoundMs(), stale);
   }
 }

@@ -130,7 +130,7 @@ class BenchExploreTest {
   /** Steps a lockstep built-in world through the actions, telling each tick's cell after its action. */
   private static void walk(int[] actions, dev.ami.world.sim.WorldMap map, long seed,
       java.util.function.BiConsumer<Integer, int[]> onTick) throws Exception {
-    dev.ami.world.sim.SimWorld world = new dev.ami.world.sim.SimWorld(new dev.ami.world.sim.SimOptions(0, 30, 16, 16, 16,
+    dev.ami.world.sim.SimWorld world = new dev.ami.world.sim.SimWorld(new dev.ami.config.SimOptions(0, 30, 16, 16, 16,
         "", "mpegts", map.name(), seed, 10));
     world.start();
     try {

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.ami.config.CaptureOptions;
+import dev.ami.config.SimOptions;
 import dev.ami.env.Frame;
 import dev.ami.env.SourceStats;
-import dev.ami.world.sim.SimOptions;
+import dev.ami.system.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,7 +107,7 @@ class FfmpegFrameSourceTest {
   @Test
   @DisplayName("a stream that stops marks the source down; when it returns the source reconnects by itself")
   void reconnects() throws Exception {
-    int port = SimOptions.freeUdpPort();
+    int port = FreePort.udp();
     CaptureOptions options = CaptureOptions.of("udp://127.0.0.1:" + port, "mpegts", 32).withTimeouts(800, 400, 100);
     try (FfmpegFrameSource source = new FfmpegFrameSource(options)) {
       try (TestVideos.UdpStream stream = new TestVideos.UdpStream(port, 255, 0, 0)) {

@@ -11,6 +11,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
+import dev.ami.system.FreePort;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

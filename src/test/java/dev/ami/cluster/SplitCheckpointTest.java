@@ -19,6 +19,7 @@ import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
+import dev.ami.system.FreePort;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;

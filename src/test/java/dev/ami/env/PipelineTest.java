@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ObservationRecord;
-import dev.ami.capture.CaptureOptions;
 import dev.ami.capture.FfmpegFrameSource;
 import dev.ami.capture.TestVideos;
+import dev.ami.config.CaptureOptions;
+import dev.ami.config.SimOptions;
 import dev.ami.osc.OscRecorder;
-import dev.ami.world.sim.SimOptions;
+import dev.ami.system.FreePort;
 import dev.ami.world.sim.SimWorld;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -44,7 +45,7 @@ class PipelineTest {
   @Test
   @DisplayName("captured stream + OSC on the wire: inputs go to 0 on pause, source loss and shutdown; acting resumes")
   void neutralOnPauseSourceLossAndShutdown() throws Exception {
-    int streamPort = SimOptions.freeUdpPort();
+    int streamPort = FreePort.udp();
     try (OscRecorder vrchat = new OscRecorder()) {
       TestVideos.UdpStream stream = new TestVideos.UdpStream(streamPort, 200, 120, 40);
       RunningSystem system = new RunningSystem("env=video", "osc.enabled=true", "osc.port=" + vrchat.port(),
@@ -86,8 +87,8 @@ class PipelineTest {
   @Test
   @DisplayName("the world streams itself over UDP and FFmpeg capture sees the same view, without VRChat")
   void worldStreamsItself() throws Exception {
-    int port = SimOptions.freeUdpPort();
-    SimOptions options = new SimOptions(SimOptions.freeUdpPort(), 25, 160, 120, 64, "udp://127.0.0.1:" + port, "mpegts", "room");
+    int port = FreePort.udp();
+    SimOptions options = new SimOptions(FreePort.udp(), 25, 160, 120, 64, "udp://127.0.0.1:" + port, "mpegts", "room");
     try (SimWorld world = new SimWorld(options);
          FfmpegFrameSource capture = new FfmpegFrameSource(
              CaptureOptions.of("udp://127.0.0.1:" + port, "mpegts", 64).withTimeouts(5000, 1000, 100))) {

@@ -4,7 +4,8 @@ import com.illposed.osc.OSCMessage;
 import com.illposed.osc.messageselector.OSCPatternAddressMessageSelector;
 import com.illposed.osc.transport.OSCPortIn;
 import com.illposed.osc.transport.OSCPortInBuilder;
-import dev.ami.world.sim.SimOptions;
+import dev.ami.config.SimOptions;
+import dev.ami.system.FreePort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -22,7 +23,7 @@ public final class OscRecorder implements AutoCloseable {
   private final Map<String, Object> current = new ConcurrentHashMap<>();
 
   public OscRecorder() throws IOException {
-    portNumber = SimOptions.freeUdpPort();
+    portNumber = FreePort.udp();
     port = new OSCPortInBuilder()
         .setLocalSocketAddress(new InetSocketAddress("127.0.0.1", portNumber))
         .build();

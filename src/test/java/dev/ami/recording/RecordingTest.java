@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.ModelTick;
 import dev.ami.bus.Place;
 import dev.ami.bus.TickRecord;
+import dev.ami.config.RecordOptions;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;

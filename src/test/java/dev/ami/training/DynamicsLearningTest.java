@@ -7,6 +7,7 @@ import dev.ami.agent.Decision;
 import dev.ami.agent.RewardOptions;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.SimOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.StepBuffer;
 import dev.ami.env.Frame;
@@ -17,7 +18,7 @@ import dev.ami.osc.OscActuator;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.support.TestRuntime;
-import dev.ami.world.sim.SimOptions;
+import dev.ami.system.FreePort;
 import dev.ami.world.sim.SimWorld;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
@@ -40,7 +41,7 @@ class DynamicsLearningTest {
     Vertx vertx = Vertx.vertx();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap("dynamics-learning");
     StepBuffer steps = new StepBuffer(512, vae.frameSize(), fd.hiddenSize());
-    SimWorld world = new SimWorld(new SimOptions(SimOptions.freeUdpPort(), 30, side, side, side, "", "mpegts", "room"));
+    SimWorld world = new SimWorld(new SimOptions(FreePort.udp(), 30, side, side, side, "", "mpegts", "room"));
     try (OscActuator actuator = OscActuator.open("127.0.0.1", world.oscPort(), 1000, 0)) {
       world.start();
       CuriosityBrain brain = new CuriosityBrain(vae, fd, PolicySpec.from(c), RewardOptions.from(c), 3, params);

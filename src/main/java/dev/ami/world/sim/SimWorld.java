@@ -6,12 +6,14 @@ import dev.ami.bus.Place;
 import dev.ami.bus.WorldRecord;
 import dev.ami.capture.FrameConverter;
 import dev.ami.capture.FrameStreamer;
+import dev.ami.config.SimOptions;
 import dev.ami.env.Exploration;
 import dev.ami.env.Frame;
 import dev.ami.env.FrameSource;
 import dev.ami.env.LatestFrame;
 import dev.ami.env.SourceStats;
 import dev.ami.osc.InputState;
+import dev.ami.system.FreePort;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -40,8 +42,9 @@ public final class SimWorld implements FrameSource, Exploration {
   private long sequence;
   private final Lockstep lockstep; // sim.lockstep: the agent's thread steps the world, one action at a time
 
+  /** @param options with OSC port 0, the world picks a free loopback port */
   public SimWorld(SimOptions options) {
-    this.options = options;
+    this.options = options.oscPort() == 0 ? options.withOscPort(FreePort.udp()) : options;
     WorldMap map = WorldMap.named(options.map());
     this.world = options.startSeed() == null ? new World(map) : new World(map, map.start(options.startSeed()));
     this.coverage = new Coverage(map);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.illposed.osc.OSCMessage;
 import com.illposed.osc.transport.OSCPortOut;
+import dev.ami.config.SimOptions;
 import dev.ami.env.Frame;
+import dev.ami.system.FreePort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +24,7 @@ class SimWorldTest {
 
   @BeforeEach
   void start() throws Exception {
-    world = new SimWorld(new SimOptions(SimOptions.freeUdpPort(), 30, SIDE, SIDE, SIDE, "", "mpegts", "room"));
+    world = new SimWorld(new SimOptions(FreePort.udp(), 30, SIDE, SIDE, SIDE, "", "mpegts", "room"));
     world.start();
     osc = new OSCPortOut(new InetSocketAddress("127.0.0.1", world.oscPort()));
     await(() -> world.latest() != null);

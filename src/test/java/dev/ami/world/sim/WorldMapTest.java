@@ -3,6 +3,7 @@ package dev.ami.world.sim;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ami.config.SimOptions;
 import dev.ami.osc.InputState;
 import java.util.ArrayDeque;
 import java.util.HashSet;

@@ -1,6 +1,5 @@
-package dev.ami.capture;
+package dev.ami.config;
 
-import dev.ami.config.AmiConfig;
 
 /**
  * What to capture and how: an FFmpeg input (device, screen, URL or file) and the tensor it becomes.

@@ -1,10 +1,5 @@
-package dev.ami.world.sim;
+package dev.ami.config;
 
-import dev.ami.config.AmiConfig;
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 
 /**
  * How the built-in world runs.
@@ -28,26 +23,23 @@ public record SimOptions(int oscPort, int fps, int width, int height, int tensor
     this(oscPort, fps, width, height, tensorSize, streamUrl, streamFormat, map, null, 0);
   }
 
+  /** The same on another OSC port. */
+  public SimOptions withOscPort(int port) {
+    return new SimOptions(port, fps, width, height, tensorSize, streamUrl, streamFormat, map, startSeed, lockstepHz);
+  }
+
   /** World steps per agent action in lockstep. */
   public int stepsPerAction() {
     return Math.max(1, Math.round((float) fps / lockstepHz));
   }
 
-  /** Reads the sim.* keys; port 0 becomes a free loopback port chosen now. */
-  public static SimOptions from(AmiConfig c) throws IOException {
+  /** Reads the sim.* keys; port 0 means the world picks a free one. */
+  public static SimOptions from(AmiConfig c) {
     int tensor = c.getInt("model.input_size");
-    int port = c.getInt("sim.osc_port") == 0 ? freeUdpPort() : c.getInt("sim.osc_port");
-    return new SimOptions(port, c.getInt("sim.fps"), orDefault(c.getInt("sim.width"), tensor),
+    return new SimOptions(c.getInt("sim.osc_port"), c.getInt("sim.fps"), orDefault(c.getInt("sim.width"), tensor),
         orDefault(c.getInt("sim.height"), tensor), tensor, c.getString("sim.stream_url"),
         c.getString("sim.stream_format"), c.getString("sim.map"), c.getLong("sim.seed"),
         c.getBool("sim.lockstep") ? c.getInt("agent.hz") : 0);
-  }
-
-  /** A UDP port nothing listens on right now. */
-  public static int freeUdpPort() throws IOException {
-    try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-      return probe.getLocalPort();
-    }
   }
 
   private static int orDefault(int value, int fallback) {

@@ -1,6 +1,5 @@
-package dev.ami.recording;
+package dev.ami.config;
 
-import dev.ami.config.AmiConfig;
 
 /** The {@code record.*} keys (docs/running-for-days.md), and the agent's rate the video plays at. */
 public record RecordOptions(boolean enabled, long segmentS, double maxGb, int hz) {

@@ -1,6 +1,5 @@
-package dev.ami.checkpoint;
+package dev.ami.config;
 
-import dev.ami.config.AmiConfig;
 
 /** The {@code checkpoint.*} keys (docs/configuration.md); where checkpoints go is the run folder's {@code states/}. */
 public record CheckpointOptions(long intervalS, int keep, boolean buffers, boolean onShutdown, int shutdownTimeoutS) {
