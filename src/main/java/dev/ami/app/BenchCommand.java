@@ -13,6 +13,7 @@ import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
 import dev.ami.console.Protocol;
+import dev.ami.kind.AgentKinds;
 import dev.ami.telemetry.CpuSteal;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
@@ -243,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
           .put("loss_last", round6(m.losses.meanOfLast(10)))
           .put("policy_lag_p99", round(m.lag.percentile(99))));
     }
-    String first = config.getString("model.kind").equals("autoencoder") ? "ae" : "vae";
+    String first = AgentKinds.of(config).encoderKey();
     if (models.containsKey(first)) {
       lossFirst = models.get(first).losses.meanOfFirst(10);
       lossLast = models.get(first).losses.meanOfLast(10);

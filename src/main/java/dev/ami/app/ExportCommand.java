@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
       try {
         checked = CheckpointReader.first(Resume.candidates(config, resume),
             "latest".equals(resume) ? Path.of(config.getString("system.runs_dir")) : Path.of(resume),
-            ModelShapes.of(config, scratch), Scope.WEIGHTS).chosen(); // any part with every model
+            ModelShapes.of(config), Scope.WEIGHTS).chosen(); // any part with every model
       } catch (CheckpointException e) {
         System.err.println("ami: " + e.getMessage());
         return Main.EXIT_CONFIG;
