@@ -16,10 +16,7 @@ import dev.ami.control.RestartPolicy;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
-import dev.ami.model.DynamicsSpec;
-import dev.ami.model.ModelSpec;
-import dev.ami.model.PolicySpec;
-import dev.ami.model.VaeSpec;
+import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamFollower;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.system.CpuPlan;
@@ -304,13 +301,7 @@ public final class AgentVerticle extends VerticleBase {
 
   /** The brain the config asks for; built on the agent's own thread. */
   public static Brain defaultBrain(AmiConfig config, LocalMap<String, ParamSnapshot> params) {
-    long seed = config.getLong("agent.seed");
-    if (config.getString("model.kind").equals("autoencoder")) {
-      return new AutoencoderBrain(ModelSpec.from(config), seed, params);
-    }
-    boolean greedy = config.getString("mode").equals("eval") && config.getString("agent.eval_actions").equals("greedy");
-    return new CuriosityBrain(VaeSpec.from(config), DynamicsSpec.from(config), PolicySpec.from(config),
-        RewardOptions.from(config), seed, params, greedy);
+    return AgentKinds.of(config).brain(config, params);
   }
 
   /** Copies any newer snapshot into the idle copy of its model; a misfit one is refused, the agent keeps its own. */

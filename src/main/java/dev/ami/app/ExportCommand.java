@@ -55,7 +55,7 @@ final class ExportCommand implements Callable<Integer> {
       try {
         checked = CheckpointReader.first(Resume.candidates(config, resume),
             "latest".equals(resume) ? SystemOptions.from(config).runsDir() : Path.of(resume),
-            ModelShapes.of(config, scratch), Scope.WEIGHTS).chosen(); // any part with every model
+            ModelShapes.of(config), Scope.WEIGHTS).chosen(); // any part with every model
       } catch (CheckpointException e) {
         System.err.println("ami: " + e.getMessage());
         return ExitCodes.CONFIG;

@@ -16,6 +16,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
+import dev.ami.kind.AgentKinds;
 import dev.ami.telemetry.CpuSteal;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
@@ -246,7 +247,7 @@ public final class BenchCommand implements Callable<Integer> {
           .put("loss_last", round6(m.losses.meanOfLast(10)))
           .put("policy_lag_p99", round(m.lag.percentile(99))));
     }
-    String first = config.getString("model.kind").equals("autoencoder") ? "ae" : "vae";
+    String first = AgentKinds.of(config).encoderKey();
     if (models.containsKey(first)) {
       lossFirst = models.get(first).losses.meanOfFirst(10);
       lossLast = models.get(first).losses.meanOfLast(10);

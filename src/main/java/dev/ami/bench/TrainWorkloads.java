@@ -10,10 +10,10 @@ import dev.ami.config.AmiConfig;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.Rollouts;
 import dev.ami.data.StepBuffer;
+import dev.ami.kind.Specs;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.DynamicsSpec;
 import dev.ami.model.ModelSpec;
-import dev.ami.model.PolicySpec;
 import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
@@ -47,20 +47,20 @@ final class TrainWorkloads {
     int side = c.getInt("model.input_size");
     return switch (model) {
       case "ae", "reference" -> {
-        ModelSpec spec = model.equals("ae") ? ModelSpec.from(c) : REFERENCE;
+        ModelSpec spec = model.equals("ae") ? Specs.autoencoder(c) : REFERENCE;
         FrameBuffer frames = frames(4 * batch, spec.inputSize(), random);
         yield new AeTrainer(spec, new TrainerOptions(batch, c.getDouble("ae.lr"), 0, 1, frames.capacity(), 1, 0,
             1_000_000), frames, seed);
       }
-      case ModelKeys.VAE -> new VaeTrainer(VaeSpec.from(c), TrainerOptions.from(c, ModelKeys.VAE, batch),
+      case ModelKeys.VAE -> new VaeTrainer(Specs.vae(c), TrainerOptions.from(c, ModelKeys.VAE, batch),
           c.getDouble("vae.kl_weight"), frames(DATA, side, random), seed);
       case ModelKeys.FD -> {
-        VaeSpec vae = VaeSpec.from(c);
+        VaeSpec vae = Specs.vae(c);
         try (VaeTrainer encoder = new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, 1), 0,
             frames(1, side, random), seed); ParamPublisher vaes = new ParamPublisher(ModelKeys.VAE, params, 0)) {
           vaes.publish(encoder.groups(), 0); // the frozen encoder's source
         }
-        DynamicsSpec fd = DynamicsSpec.from(c);
+        DynamicsSpec fd = Specs.dynamics(c);
         StepBuffer steps = new StepBuffer(DATA, 3 * side * side, fd.hiddenSize());
         for (int i = 0; i < DATA; i++) {
           steps.add(step(i, side, fd.hiddenSize(), random));
@@ -74,7 +74,7 @@ final class TrainWorkloads {
         for (int i = 0; i <= ppo.rollout(); i++) {
           rollouts.add(step(i, side, 0, random));
         }
-        yield new PpoTrainer(PolicySpec.from(c), ppo.withBatch(batch), rollouts, seed);
+        yield new PpoTrainer(Specs.policy(c), ppo.withBatch(batch), rollouts, seed);
       }
       default -> throw new IllegalArgumentException(model);
     };
@@ -83,9 +83,9 @@ final class TrainWorkloads {
   /** The agent's brain for {@code model}'s agent, with nothing published (its own initial weights). */
   static Brain brain(String model, AmiConfig c, LocalMap<String, ParamSnapshot> params) {
     return switch (model) {
-      case "ae" -> new AutoencoderBrain(ModelSpec.from(c), 1, params);
+      case "ae" -> new AutoencoderBrain(Specs.autoencoder(c), 1, params);
       case "reference" -> new AutoencoderBrain(REFERENCE, 1, params);
-      default -> new CuriosityBrain(VaeSpec.from(c), DynamicsSpec.from(c), PolicySpec.from(c), RewardOptions.from(c), 1,
+      default -> new CuriosityBrain(Specs.vae(c), Specs.dynamics(c), Specs.policy(c), RewardOptions.from(c), 1,
           params);
     };
   }

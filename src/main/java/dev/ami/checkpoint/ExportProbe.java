@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
+import dev.ami.kind.Specs;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.DynamicsBlock;
@@ -151,7 +152,7 @@ public final class ExportProbe {
 
   /** The VAE: μ and σ of the frames, and the decoder on μ (the mean, not a sample, so the pass is deterministic). */
   private static Probe vae(AmiConfig c, NDManager m) {
-    VaeSpec spec = VaeSpec.from(c);
+    VaeSpec spec = Specs.vae(c);
     VaeEncoder encoder = new VaeEncoder(spec);
     encoder.initialize(m, DataType.FLOAT32, spec.frameShape(BATCH));
     VaeDecoder decoder = new VaeDecoder(spec);
@@ -174,7 +175,7 @@ public final class ExportProbe {
 
   /** The forward model over a window of {@link #STEPS}, from a non-zero state (SConv) or a previous action. */
   private static Probe dynamics(AmiConfig c, NDManager m) {
-    DynamicsSpec spec = DynamicsSpec.from(c);
+    DynamicsSpec spec = Specs.dynamics(c);
     DynamicsBlock model = DynamicsBlock.of(spec);
     Shape[] shapes = model.inputShapes(BATCH, STEPS);
     model.initialize(m, DataType.FLOAT32, shapes);
@@ -212,7 +213,7 @@ public final class ExportProbe {
 
   /** The policy and value network: the 13 logits, the value, and each part's log-probabilities. */
   private static Probe policy(AmiConfig c, NDManager m) {
-    PolicySpec spec = PolicySpec.from(c);
+    PolicySpec spec = Specs.policy(c);
     PolicyValue model = new PolicyValue(spec);
     model.initialize(m, DataType.FLOAT32, spec.frameShape(BATCH));
     Map<String, Block> groups = new LinkedHashMap<>();
@@ -231,7 +232,7 @@ public final class ExportProbe {
 
   /** The step-1 autoencoder: the latent of the frames and the decoder on it. */
   private static Probe autoencoder(AmiConfig c, NDManager m) {
-    ModelSpec spec = ModelSpec.from(c);
+    ModelSpec spec = Specs.autoencoder(c);
     Block encoder = AutoEncoders.encoder(spec);
     encoder.initialize(m, DataType.FLOAT32, spec.frameShape(BATCH));
     Block decoder = AutoEncoders.decoder(spec);

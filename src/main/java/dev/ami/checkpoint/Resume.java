@@ -5,6 +5,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.SystemOptions;
 import dev.ami.data.Buffers;
 import dev.ami.params.ModelState;
+import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.Runs;
@@ -93,8 +94,7 @@ public final class Resume {
    * leaves no trainer state; a trainer node leaves no agent state (the agent node resumes its own).
    */
   public static Resumed prepare(Vertx vertx, AmiConfig config, String what, Scope scope) throws CheckpointException {
-    Map<String, Map<String, List<List<Long>>>> expected =
-        ModelShapes.of(config, vertx.sharedData().getLocalMap("ami.resume.probe"));
+    Map<String, Map<String, List<List<Long>>>> expected = ModelShapes.of(config);
     CheckpointReader.Choice choice = CheckpointReader.first(candidates(config, what),
         "latest".equals(what) ? SystemOptions.from(config).runsDir() : Path.of(what), expected, scope);
     CheckpointReader.Checked chosen = choice.chosen();
@@ -103,7 +103,7 @@ public final class Resume {
       LOG.warn("skipped checkpoint {}", e.getMessage());
     }
     logSettingChanges(chosen.dir(), config);
-    Buffers buffers = scope.loadsTrainer() ? Buffers.of(config) : null; // frames are allocated eagerly
+    Buffers buffers = scope.loadsTrainer() ? AgentKinds.of(config).buffers(config) : null; // frames are allocated eagerly
     CheckpointReader.Loaded loaded = CheckpointReader.load(chosen, buffers, scope);
     Map<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     loaded.snapshots().forEach((key, snapshot) -> {

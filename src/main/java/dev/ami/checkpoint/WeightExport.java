@@ -7,11 +7,11 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.ami.config.AmiConfig;
-import dev.ami.data.Buffers;
+import dev.ami.kind.AgentKind;
+import dev.ami.kind.AgentKinds;
 import dev.ami.model.SConv;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.training.ModelTrainer;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.LocalMap;
@@ -110,7 +110,8 @@ public final class WeightExport {
   static Map<String, Map<String, List<Pair<String, Boolean>>>> names(AmiConfig c,
                                                                       LocalMap<String, ParamSnapshot> scratch) {
     Map<String, Map<String, List<Pair<String, Boolean>>>> out = new LinkedHashMap<>();
-    List<ModelTrainer> trainers = TrainerVerticle.defaultTrainers(c, Buffers.of(c), scratch);
+    AgentKind kind = AgentKinds.of(c);
+    List<ModelTrainer> trainers = kind.trainers(c, kind.buffers(c), scratch);
     try {
       for (ModelTrainer t : trainers) {
         Map<String, List<Pair<String, Boolean>>> groups = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package dev.ami.config;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,23 +15,13 @@ public final class BufferMemory {
   private BufferMemory() {
   }
 
-  /** Bytes each buffer holds when full, by its capacity key. */
-  public static Map<String, Long> estimate(AmiConfig c) {
-    long frame = 3L * c.getInt("model.input_size") * c.getInt("model.input_size") + 64;
-    Map<String, Long> out = new LinkedHashMap<>();
-    if (c.getString("model.kind").equals("autoencoder")) {
-      out.put("ae.buffer", c.getInt("ae.buffer") * frame);
-    } else {
-      long hidden = (long) dev.ami.model.DynamicsSpec.from(c).hiddenSize() * Float.BYTES;
-      out.put("vae.buffer", c.getInt("vae.buffer") * frame);
-      out.put("fd.buffer", c.getInt("fd.buffer") * (frame + hidden)); // each step with its hidden state
-      out.put("policy.buffer", c.getInt("policy.buffer") * frame);
-    }
-    return out;
+  /** Bytes one frame takes in a buffer: its pixels (uint8) and the slot's bookkeeping. */
+  public static long frameBytes(AmiConfig c) {
+    return 3L * c.getInt("model.input_size") * c.getInt("model.input_size") + 64;
   }
 
   static void verify(AmiConfig c) {
-    Map<String, Long> parts = estimate(c);
+    Map<String, Long> parts = KindRules.of(c).bufferBytes(c);
     long total = parts.values().stream().mapToLong(Long::longValue).sum();
     long allowed = (long) (directLimit() * HEAP_SHARE);
     if (total > allowed) {

@@ -167,39 +167,8 @@ final class ModelSettings {
       throw new ConfigException("agent.spin_ms (" + c.getDouble("agent.spin_ms") + ") must be at most a quarter of "
           + "the tick period (" + periodMs + " ms at agent.hz=" + c.getInt("agent.hz") + "): lower agent.spin_ms");
     }
-    int side = c.getInt("model.input_size");
-    if (c.getString("model.kind").equals("autoencoder")) {
-      if (side % 8 != 0) {
-        throw new ConfigException("invalid value " + side + " for model.input_size: the autoencoder needs a "
-            + "multiple of 8 (three stride-2 stages)");
-      }
-      notAbove(c, "ae.min_buffer", "ae.buffer");
-      notAbove(c, "ae.batch", "ae.buffer");
-    } else {
-      if (side < 36) {
-        throw new ConfigException("invalid value " + side + " for model.input_size: SmallConvNet needs at least 36");
-      }
-      notAbove(c, "vae.min_buffer", "vae.buffer");
-      notAbove(c, "vae.batch", "vae.buffer");
-      notAbove(c, "fd.min_buffer", "fd.buffer");
-      if (c.getInt("fd.window") + 1 > c.getInt("fd.buffer")) {
-        throw new ConfigException("fd.window (" + c.getInt("fd.window") + ") + 1 must not exceed fd.buffer ("
-            + c.getInt("fd.buffer") + ")");
-      }
-      notAbove(c, "policy.batch", "policy.rollout");
-      if (c.getInt("policy.rollout") + 1 > c.getInt("policy.buffer")) {
-        throw new ConfigException("policy.rollout (" + c.getInt("policy.rollout") + ") + 1 must not exceed "
-            + "policy.buffer (" + c.getInt("policy.buffer") + ")");
-      }
-    }
+    KindRules.of(c).verify(c);
     BufferMemory.verify(c);
-  }
-
-  private static void notAbove(AmiConfig c, String small, String big) {
-    if (c.getInt(small) > c.getInt(big)) {
-      throw new ConfigException(small + " (" + c.getInt(small) + ") must not exceed " + big + " (" + c.getInt(big)
-          + ")");
-    }
   }
 
   private static void add(Map<String, Setting> settings, Setting s) {

@@ -4,7 +4,6 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.CheckpointRecord;
 import dev.ami.bus.Event;
 import dev.ami.bus.ExpectedFrameRecord;
-import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.PpoUpdate;
@@ -16,6 +15,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import dev.ami.config.ConsoleOptions;
 import dev.ami.console.ConsoleRequest.Topic;
+import dev.ami.kind.AgentKinds;
 import dev.ami.telemetry.IntervalSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -34,8 +34,6 @@ import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.micrometer.backends.BackendRegistries;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,7 +69,7 @@ public final class ConsoleVerticle extends VerticleBase {
     } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
-    telemetry = new TelemetryAggregator(bufferCapacities(config));
+    telemetry = new TelemetryAggregator(AgentKinds.of(config).bufferCapacities(config));
     relay = new CommandRelay(vertx.eventBus(), telemetry);
     sockets = new WebSocketEndpoint(relay, telemetry::state, () -> vertx.sharedData()
         .getLocalMap(Addresses.CONSOLE_MAP).put(Addresses.FRAMES_WANTED, sockets.anyWants(Topic.FRAMES)),
@@ -108,19 +106,6 @@ public final class ConsoleVerticle extends VerticleBase {
           server.actualPort(),
           guard.tokenRequired() ? " (token required)" : "");
     }).map(HttpServer::actualPort);
-  }
-
-  /** Each model's buffer capacity, in the order the page lists the models. */
-  static Map<String, Integer> bufferCapacities(AmiConfig c) {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    if (c.getString("model.kind").equals("autoencoder")) {
-      out.put(ModelKeys.AE, c.getInt("ae.buffer"));
-    } else {
-      out.put(ModelKeys.VAE, c.getInt("vae.buffer"));
-      out.put(ModelKeys.FD, c.getInt("fd.buffer"));
-      out.put(ModelKeys.POLICY, c.getInt("policy.rollout") + 1);
-    }
-    return out;
   }
 
   @Override

@@ -1,9 +1,7 @@
 package dev.ami.data;
 
 import dev.ami.bus.StepRecord;
-import dev.ami.config.AmiConfig;
 import dev.ami.model.ActionHeads;
-import dev.ami.model.DynamicsSpec;
 import io.vertx.core.shareddata.Shareable;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,27 +34,20 @@ public final class Buffers implements Shareable {
     this.rollouts = rollouts;
   }
 
-  /** Buffers sized as the config asks. */
-  public static Buffers of(AmiConfig c) {
-    int side = c.getInt("model.input_size");
-    int bytes = 3 * side * side;
-    long seed = c.getLong("trainer.seed");
-    if (c.getString("model.kind").equals("autoencoder")) {
-      return new Buffers(layout(c), bytes, 0, new FrameBuffer(c.getInt("ae.buffer"), bytes, seed), null, null);
-    }
-    int hidden = DynamicsSpec.from(c).hiddenSize();
-    return new Buffers(layout(c), bytes, hidden,
-        new FrameBuffer(c.getInt("vae.buffer"), bytes, seed),
-        new StepBuffer(c.getInt("fd.buffer"), bytes, hidden),
-        new Rollouts(c.getInt("policy.buffer")));
+  /**
+   * Frames alone, for an agent whose only model is its encoder.
+   *
+   * @param layout what these buffers look like (the kind's); equal layouts can take over each other's data
+   */
+  public static Buffers framesOnly(String layout, int frameBytes, int frames, long seed) {
+    return new Buffers(layout, frameBytes, 0, new FrameBuffer(frames, frameBytes, seed), null, null);
   }
 
-  /** What buffers for this config look like; equal layouts can take over each other's data. */
-  public static String layout(AmiConfig c) {
-    String kind = c.getString("model.kind");
-    return kind + "@" + c.getInt("model.input_size") + (kind.equals("autoencoder") ? "/" + c.getInt("ae.buffer")
-        : "/" + c.getInt("vae.buffer") + "/" + c.getInt("fd.buffer") + "/" + c.getInt("policy.buffer")
-        + "/h" + DynamicsSpec.from(c).hiddenSize());
+  /** Frames, the forward model's steps (each with a hidden state of {@code hiddenSize} floats) and PPO's rollouts. */
+  public static Buffers withSteps(String layout, int frameBytes, int hiddenSize, int frames, int steps, int rollouts,
+                                  long seed) {
+    return new Buffers(layout, frameBytes, hiddenSize, new FrameBuffer(frames, frameBytes, seed),
+        new StepBuffer(steps, frameBytes, hiddenSize), new Rollouts(rollouts));
   }
 
   public String layout() {

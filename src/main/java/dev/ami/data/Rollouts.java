@@ -168,6 +168,11 @@ public final class Rollouts implements Saved {
     }
   }
 
+  /** Most steps kept; beyond it the oldest are dropped. */
+  public int capacity() {
+    return limit;
+  }
+
   public synchronized int size() {
     return size;
   }

@@ -1,7 +1,5 @@
 package dev.ami.model;
 
-import dev.ami.config.AmiConfig;
-
 /**
  * Sizes of the forward-dynamics model: the latent it predicts, {@code depth} blocks of width {@code width} (SConv
  * blocks with a feed-forward of {@code ffn} and dropout, or ResNetFD's residual blocks), {@code actionEmbed} dims per
@@ -16,12 +14,6 @@ public record DynamicsSpec(int latent, int depth, int width, int ffn, double dro
   /** An SConv model. */
   public DynamicsSpec(int latent, int depth, int width, int ffn, double dropout, int actionEmbed) {
     this(latent, depth, width, ffn, dropout, actionEmbed, SCONV);
-  }
-
-  /** The forward model predicts the VAE's latent, so its size comes from {@code vae.latent}. */
-  public static DynamicsSpec from(AmiConfig c) {
-    return new DynamicsSpec(c.getInt("vae.latent"), c.getInt("fd.depth"), c.getInt("fd.width"), c.getInt("fd.ffn"),
-        c.getDouble("fd.dropout"), c.getInt("fd.action_embed"), c.getString("fd.kind"));
   }
 
   /**

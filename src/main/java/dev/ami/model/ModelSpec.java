@@ -1,7 +1,6 @@
 package dev.ami.model;
 
 import ai.djl.ndarray.types.Shape;
-import dev.ami.config.AmiConfig;
 
 /**
  * The shape of the conv autoencoder: square RGB input of side {@code inputSize}, three stride-2 conv
@@ -9,10 +8,6 @@ import dev.ami.config.AmiConfig;
  */
 public record ModelSpec(int inputSize, int channels, int latent) {
   public static final int FRAME_CHANNELS = 3;
-
-  public static ModelSpec from(AmiConfig c) {
-    return new ModelSpec(c.getInt("model.input_size"), c.getInt("ae.channels"), c.getInt("ae.latent"));
-  }
 
   public Shape frameShape(int batch) {
     return new Shape(batch, FRAME_CHANNELS, inputSize, inputSize);

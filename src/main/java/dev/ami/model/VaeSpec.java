@@ -1,7 +1,6 @@
 package dev.ami.model;
 
 import ai.djl.ndarray.types.Shape;
-import dev.ami.config.AmiConfig;
 
 /**
  * Sizes of the VAE observation encoder: square RGB input of side {@code inputSize}, a SmallConvNet trunk of
@@ -9,11 +8,6 @@ import dev.ami.config.AmiConfig;
  * {@code decoderChannels}, {@code decoderChannels / 2}.
  */
 public record VaeSpec(int inputSize, int channels, int latent, int decoderChannels) {
-  public static VaeSpec from(AmiConfig c) {
-    return new VaeSpec(c.getInt("model.input_size"), c.getInt("vae.channels"), c.getInt("vae.latent"),
-        c.getInt("vae.decoder_channels"));
-  }
-
   public Shape frameShape(int batch) {
     return new Shape(batch, 3, inputSize, inputSize);
   }

@@ -5,6 +5,7 @@ import dev.ami.bus.ExpectedFrameRecord;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.kind.AgentKinds;
 import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.shareddata.LocalMap;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,10 +38,11 @@ public final class PreviewVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
-    if (!config.getString("model.kind").equals("curiosity")) {
+    Optional<VaeSpec> preview = AgentKinds.of(config).preview(config);
+    if (preview.isEmpty()) {
       return Future.succeededFuture(); // nothing predicts the next latent
     }
-    VaeSpec spec = VaeSpec.from(config);
+    VaeSpec spec = preview.get();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     LocalMap<String, Object> console = vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP);
     thread = Executors.newSingleThreadExecutor(r -> {

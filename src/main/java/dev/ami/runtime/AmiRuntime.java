@@ -172,7 +172,7 @@ public final class AmiRuntime {
     }
     runtime.trimPeriodically();
     Future<Void> joined = cluster == null ? Future.succeededFuture()
-        : vertx.<JsonObject>executeBlocking(() -> snapshotLimits(vertx, config))
+        : vertx.<JsonObject>executeBlocking(() -> snapshotLimits(config))
             .compose(limits -> runtime.cluster.start(vertx, cluster, limits)).<Void>mapEmpty();
     return joined
         .compose(v -> runtime.deploy(Roles.METERS, new MetersVerticle(), false))
@@ -317,15 +317,13 @@ public final class AmiRuntime {
    * The largest snapshot each configured model can have on the wire: its parameters' bytes plus room for the
    * header. A peer's offer beyond it (or of a model this config has not) is refused before anything is allocated.
    */
-  private static JsonObject snapshotLimits(Vertx vertx, AmiConfig config) {
+  private static JsonObject snapshotLimits(AmiConfig config) {
     JsonObject limits = new JsonObject();
-    dev.ami.checkpoint.ModelShapes.of(config, vertx.sharedData().<String, ParamSnapshot>getLocalMap(
-            "ami.cluster.limits.probe"))
-        .forEach((key, groups) -> {
-          long floats = groups.values().stream().flatMap(List::stream)
-              .mapToLong(dims -> dims.stream().reduce(1L, (a, b) -> a * b)).sum();
-          limits.put(key, floats * Float.BYTES + HEADER_ALLOWANCE);
-        });
+    dev.ami.checkpoint.ModelShapes.of(config).forEach((key, groups) -> {
+      long floats = groups.values().stream().flatMap(List::stream)
+          .mapToLong(dims -> dims.stream().reduce(1L, (a, b) -> a * b)).sum();
+      limits.put(key, floats * Float.BYTES + HEADER_ALLOWANCE);
+    });
     return limits;
   }
 

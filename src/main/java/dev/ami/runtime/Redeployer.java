@@ -173,9 +173,8 @@ final class Redeployer {
     boolean vaeChanged = false;
     Map<String, Map<String, List<List<Long>>>> newShapes = null;
     if (modelChanged || from != null) {
-      var scratch = vertx.sharedData().<String, dev.ami.params.ParamSnapshot>getLocalMap("ami.redeploy.probe");
-      newShapes = ModelShapes.of(next, scratch);
-      Map<String, Map<String, List<List<Long>>>> oldShapes = ModelShapes.of(old, scratch);
+      newShapes = ModelShapes.of(next);
+      Map<String, Map<String, List<List<Long>>>> oldShapes = ModelShapes.of(old);
       List<String> changed = new ArrayList<>();
       for (String key : new TreeSet<>(List.copyOf(unionKeys(oldShapes, newShapes)))) {
         if (!Objects.equals(oldShapes.get(key), newShapes.get(key))) {

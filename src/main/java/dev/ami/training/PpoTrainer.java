@@ -31,11 +31,11 @@ import java.util.Map;
  */
 public final class PpoTrainer extends TrainerBase {
   /** The snapshot group that carries the reward normaliser's state beside the model. */
-  static final String REWARD_STATS = "reward_norm";
+  public static final String REWARD_STATS = "reward_norm";
   /** Numbers in that group: the discounted return, and the count, mean and variance of the returns. */
   public static final int REWARD_STATS_SIZE = 4;
   /** The snapshot group that carries the entropy bonus's adaptive weights (each action part's log-weight). */
-  static final String ENTROPY_WEIGHTS = "entropy_coef";
+  public static final String ENTROPY_WEIGHTS = "entropy_coef";
   public static final int ENTROPY_WEIGHTS_SIZE = ActionHeads.COUNT;
 
   private final PolicySpec spec;

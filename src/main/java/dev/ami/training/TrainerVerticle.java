@@ -4,7 +4,6 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
-import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.RunState;
@@ -14,10 +13,8 @@ import dev.ami.config.AmiConfig;
 import dev.ami.control.LoopControl;
 import dev.ami.control.RestartPolicy;
 import dev.ami.data.Buffers;
-import dev.ami.model.DynamicsSpec;
-import dev.ami.model.ModelSpec;
-import dev.ami.model.PolicySpec;
-import dev.ami.model.VaeSpec;
+import dev.ami.kind.AgentKind;
+import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.TrainerState;
@@ -229,10 +226,11 @@ public final class TrainerVerticle extends VerticleBase {
   private Buffers buffers(AmiConfig config, boolean show) {
     LocalMap<String, Buffers> data = vertx.sharedData().getLocalMap(Addresses.DATA_MAP);
     Buffers existing = data.get(Addresses.BUFFERS_KEY);
-    if (existing != null && existing.layout().equals(Buffers.layout(config))) {
+    AgentKind kind = AgentKinds.of(config);
+    if (existing != null && existing.layout().equals(kind.bufferLayout(config))) {
       return existing;
     }
-    Buffers fresh = Buffers.of(config);
+    Buffers fresh = kind.buffers(config);
     if (show) {
       data.put(Addresses.BUFFERS_KEY, fresh);
     }
@@ -241,34 +239,7 @@ public final class TrainerVerticle extends VerticleBase {
 
   /** The trainers the config's agent needs, in round-robin order (ami's: VAE, forward dynamics, PPO). */
   public static List<ModelTrainer> defaultTrainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
-    long seed = c.getLong("trainer.seed");
-    if (c.getString("model.kind").equals("autoencoder")) {
-      TrainerOptions ae = new TrainerOptions(c.getInt("ae.batch"), c.getDouble("ae.lr"), 0, 1, c.getInt("ae.buffer"),
-          c.getInt("ae.min_buffer"), c.getInt("ae.min_new"), c.getInt("ae.publish_every"));
-      return List.of(new AeTrainer(ModelSpec.from(c), ae, buffers.frames(), seed));
-    }
-    VaeSpec vae = VaeSpec.from(c);
-    boolean random = c.getString("reward.features").equals("random");
-    List<java.util.function.Supplier<ModelTrainer>> builders = new java.util.ArrayList<>();
-    if (!random) { // with random features the reward's latents come from a fixed encoder: no VAE to train
-      builders.add(() -> new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, c.getInt("vae.batch")),
-          c.getDouble("vae.kl_weight"), buffers.frames(), seed));
-    }
-    builders.add(() -> new DynamicsTrainer(DynamicsSpec.from(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1),
-        c.getInt("fd.window"), c.getInt("fd.windows_per_epoch"), buffers.steps(),
-        random ? null : () -> params.get(ModelKeys.VAE), seed + 1,
-        dev.ami.model.RandomFeatures.seed(c.getLong("trainer.seed"))));
-    builders.add(() -> new PpoTrainer(PolicySpec.from(c), PpoOptions.from(c), buffers.rollouts(), seed + 2));
-    List<ModelTrainer> built = new java.util.ArrayList<>();
-    try {
-      for (java.util.function.Supplier<ModelTrainer> b : builders) {
-        built.add(b.get());
-      }
-      return List.copyOf(built);
-    } catch (RuntimeException e) {
-      built.forEach(ModelTrainer::close); // their native memory must not outlive a failed build
-      throw e;
-    }
+    return AgentKinds.of(c).trainers(c, buffers, params);
   }
 
   private static void accept(Buffers buffers, StepRecord step, EventBus bus) {

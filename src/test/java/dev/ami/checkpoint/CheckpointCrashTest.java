@@ -69,7 +69,7 @@ class CheckpointCrashTest {
     Vertx v = Vertx.vertx();
     Path kept;
     try {
-      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()), v.sharedData().getLocalMap("shapes"));
+      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()));
       CheckpointReader.Choice choice = CheckpointReader.first(Checkpoints.list(dir), dir, shapes);
       kept = choice.chosen().dir();
       assertThat(choice.skipped()).as("the temporary directory is not a candidate").isEmpty();

@@ -57,7 +57,7 @@ class CheckpointFilesTest {
       original = Path.of(reply.detail().getString("path"));
     }
     vertx = Vertx.vertx();
-    shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()), vertx.sharedData().getLocalMap("shapes"));
+    shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()));
   }
 
   @AfterAll
@@ -227,12 +227,12 @@ class CheckpointFilesTest {
   @Test
   @DisplayName("shapes that do not fit the configured model are refused, naming the file and the first misfit")
   void shapeMismatch() throws Exception {
-    Map<String, Map<String, List<List<Long>>>> other = ModelShapes.of(
-        TestRuntime.smallConfig(Map.of("vae.latent", 16)), vertx.sharedData().getLocalMap("other"));
+    Map<String, Map<String, List<List<Long>>>> other =
+        ModelShapes.of(TestRuntime.smallConfig(Map.of("vae.latent", 16)));
     assertThatThrownBy(() -> CheckpointReader.check(original, other)).hasMessageContaining("models/vae.params")
         .hasMessageContaining("does not fit the configured model").hasMessageContaining("saved as VaeSpec[");
-    Map<String, Map<String, List<List<Long>>>> autoencoder = ModelShapes.of(
-        TestRuntime.smallConfig(Map.of("model.preset", "autoencoder")), vertx.sharedData().getLocalMap("ae"));
+    Map<String, Map<String, List<List<Long>>>> autoencoder =
+        ModelShapes.of(TestRuntime.smallConfig(Map.of("model.preset", "autoencoder")));
     assertThatThrownBy(() -> CheckpointReader.check(original, autoencoder)).hasMessageContaining("manifest.json")
         .hasMessageContaining("the configured agent trains [ae]");
   }

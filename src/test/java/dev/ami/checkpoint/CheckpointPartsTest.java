@@ -56,7 +56,7 @@ class CheckpointPartsTest {
     }
     vertx = Vertx.vertx();
     config = TestRuntime.smallConfig(Map.of());
-    shapes = ModelShapes.of(config, vertx.sharedData().getLocalMap("shapes"));
+    shapes = ModelShapes.of(config);
   }
 
   @AfterAll

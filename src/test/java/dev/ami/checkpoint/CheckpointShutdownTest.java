@@ -73,7 +73,7 @@ class CheckpointShutdownTest {
       assertThat(failed.error()).contains("injected disk error");
       assertThat(Checkpoints.list(states)).hasSize(1);
       assertThat(temporary(states)).as("the half-written one is cleaned up").isZero();
-      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()), rt.vertx().sharedData().getLocalMap("shapes"));
+      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()));
       assertThat(CheckpointReader.check(Checkpoints.list(states).get(0), shapes).dir())
           .isEqualTo(Path.of(first.detail().getString("path")));
       ControlReply after = rt.control("checkpoint", 0);

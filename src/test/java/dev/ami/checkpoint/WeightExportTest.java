@@ -46,7 +46,7 @@ class WeightExportTest {
     io.vertx.core.Vertx v = io.vertx.core.Vertx.vertx();
     CheckpointReader.Loaded loaded;
     try {
-      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()), v.sharedData().getLocalMap("shapes"));
+      var shapes = ModelShapes.of(TestRuntime.smallConfig(Map.of()));
       loaded = CheckpointReader.load(CheckpointReader.check(checkpoint, shapes), null);
     } finally {
       v.close();

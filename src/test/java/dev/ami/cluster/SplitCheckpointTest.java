@@ -14,7 +14,6 @@ import dev.ami.checkpoint.ModelShapes;
 import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.config.AmiConfig;
-import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
@@ -159,8 +158,7 @@ class SplitCheckpointTest {
     vertx = agentNode(AGENT_PORT);
     TestRuntime.attachRun(vertx, config);
     runtime = TestRuntime.await(AmiRuntime.start(vertx, config, new TrainerVerticle(), agentOptions(AGENT_PORT)));
-    Map<String, Map<String, List<List<Long>>>> shapes = ModelShapes.of(config,
-        vertx.sharedData().<String, ParamSnapshot>getLocalMap("split.shapes"));
+    Map<String, Map<String, List<List<Long>>>> shapes = ModelShapes.of(config);
 
     // 1. asked on the agent node
     trainerNode();

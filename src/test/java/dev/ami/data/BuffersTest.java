@@ -3,15 +3,15 @@ package dev.ami.data;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.StepRecord;
-import dev.ami.config.AmiConfig;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class BuffersTest {
-  private final AmiConfig config = AmiConfig.defaults().with(Map.of("model.input_size", 36, "fd.depth", 1,
-      "fd.width", 2, "vae.buffer", 16, "fd.buffer", 16, "fd.min_buffer", 9, "policy.rollout", 4,
-      "policy.batch", 2, "policy.buffer", 16));
+  /** The curiosity agent's three buffers at a 36-pixel side, with hidden states of 4 floats. */
+  private static Buffers buffers() {
+    return Buffers.withSteps("test", FRAME.length, HIDDEN.length, 16, 16, 16, 7);
+  }
 
   private static StepRecord step(long tick, byte[] frame, int[] action, float[] logp, float reward, float[] hidden) {
     return new StepRecord(tick, frame, 36, action, logp, 0.5f, reward, hidden, false, false, Map.of(), 0);
@@ -25,7 +25,7 @@ class BuffersTest {
   @Test
   @DisplayName("a fitting step reaches all three buffers; one without a reward feeds the VAE and FD, not PPO")
   void routes() {
-    Buffers b = Buffers.of(config);
+    Buffers b = buffers();
     b.accept(step(1, FRAME, ACTION, LOGP, 0.3f, HIDDEN));
     b.accept(step(2, FRAME, ACTION, LOGP, Float.NaN, HIDDEN));
     assertThat(b.frames().size()).isEqualTo(2);
@@ -38,7 +38,7 @@ class BuffersTest {
   @Test
   @DisplayName("a step on a stale frame feeds the VAE and FD buffers (FD skips it as a target), never PPO")
   void staleStepsStayOutOfPpo() {
-    Buffers b = Buffers.of(config);
+    Buffers b = buffers();
     StepRecord fresh = step(1, FRAME, ACTION, LOGP, 0.3f, HIDDEN);
     b.accept(fresh);
     b.accept(new StepRecord(2, FRAME, fresh.side(), ACTION, LOGP, 0.5f, 0.3f, HIDDEN, true, false, Map.of(), 0));
@@ -50,7 +50,7 @@ class BuffersTest {
   @Test
   @DisplayName("a misfit step is refused whole, with the reason: frame size, hidden state, action parts, log-probs")
   void refusesWhole() {
-    Buffers b = Buffers.of(config);
+    Buffers b = buffers();
     b.accept(step(1, new byte[10], ACTION, LOGP, 0.3f, HIDDEN));
     assertThat(b.lastRefusal()).contains("10 bytes");
     b.accept(step(2, FRAME, ACTION, LOGP, 0.3f, new float[3]));

@@ -7,31 +7,15 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
-import dev.ami.params.ParamSnapshot;
 import dev.ami.support.TestRuntime;
-import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The memory estimate of the configured models, and the budget that refuses what would not fit. */
 class MemoryEstimatorTest {
-  private static Vertx vertx;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close();
-  }
-
   private static AmiConfig config(Map<String, Object> overrides) {
     return TestRuntime.smallConfig(overrides);
   }
@@ -43,12 +27,11 @@ class MemoryEstimatorTest {
   }
 
   @Test
-  @DisplayName("parameter counts are those of the models the trainers build, for every model of both agents")
+  @DisplayName("parameter counts are those of the snapshots the kind describes, for every model of both agents")
   void paramsMatchTheTrainers() {
     for (AmiConfig c : List.of(config(Map.of()), config(Map.of("model.preset", "autoencoder",
         "model.input_size", 48)))) {
-      Map<String, Map<String, List<List<Long>>>> shapes = ModelShapes.of(c,
-          vertx.sharedData().<String, ParamSnapshot>getLocalMap("memory-test"));
+      Map<String, Map<String, List<List<Long>>>> shapes = ModelShapes.of(c);
       Map<String, ModelMemory> estimate = byModel(MemoryEstimator.estimate(c));
       assertThat(estimate.keySet()).isEqualTo(shapes.keySet());
       shapes.forEach((model, groups) -> {

@@ -11,8 +11,8 @@ import dev.ami.config.SimOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.StepBuffer;
 import dev.ami.env.Frame;
+import dev.ami.kind.Specs;
 import dev.ami.model.DynamicsSpec;
-import dev.ami.model.PolicySpec;
 import dev.ami.model.VaeSpec;
 import dev.ami.osc.OscActuator;
 import dev.ami.params.ParamPublisher;
@@ -35,8 +35,8 @@ class DynamicsLearningTest {
   @DisplayName("forward-dynamics loss falls on a sequence recorded in the built-in world")
   void lossFallsOnRecordedSequence() throws Exception {
     AmiConfig c = TestRuntime.smallConfig(Map.of());
-    VaeSpec vae = VaeSpec.from(c);
-    DynamicsSpec fd = DynamicsSpec.from(c);
+    VaeSpec vae = Specs.vae(c);
+    DynamicsSpec fd = Specs.dynamics(c);
     int side = vae.inputSize();
     Vertx vertx = Vertx.vertx();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap("dynamics-learning");
@@ -44,7 +44,7 @@ class DynamicsLearningTest {
     SimWorld world = new SimWorld(new SimOptions(FreePort.udp(), 30, side, side, side, "", "mpegts", "room"));
     try (OscActuator actuator = OscActuator.open("127.0.0.1", world.oscPort(), 1000, 0)) {
       world.start();
-      CuriosityBrain brain = new CuriosityBrain(vae, fd, PolicySpec.from(c), RewardOptions.from(c), 3, params);
+      CuriosityBrain brain = new CuriosityBrain(vae, fd, Specs.policy(c), RewardOptions.from(c), 3, params);
       try {
         long tick = 0;
         long lastSequence = -1;
