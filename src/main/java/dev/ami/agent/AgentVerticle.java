@@ -16,7 +16,6 @@ import dev.ami.control.RestartPolicy;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
-import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamFollower;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.system.CpuPlan;
@@ -75,10 +74,7 @@ public final class AgentVerticle extends VerticleBase {
   private volatile String lastError;
   private volatile boolean operatorPaused; // paused or stepping: a loop started again must not walk on its own
 
-  public AgentVerticle() {
-    this(AgentVerticle::defaultBrain);
-  }
-
+  /** @param brains the brain each config asks for (the agent kinds'; tests wrap it) */
   public AgentVerticle(BrainFactory brains) {
     this.brains = brains;
   }
@@ -297,11 +293,6 @@ public final class AgentVerticle extends VerticleBase {
       goLive(config);
       msg.reply(r.result());
     });
-  }
-
-  /** The brain the config asks for; built on the agent's own thread. */
-  public static Brain defaultBrain(AmiConfig config, LocalMap<String, ParamSnapshot> params) {
-    return AgentKinds.of(config).brain(config, params);
   }
 
   /** Copies any newer snapshot into the idle copy of its model; a misfit one is refused, the agent keeps its own. */

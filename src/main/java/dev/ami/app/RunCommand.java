@@ -10,6 +10,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.CheckpointOptions;
 import dev.ami.config.RunOptions;
 import dev.ami.config.SystemOptions;
+import dev.ami.kind.AgentKinds;
 import dev.ami.runs.RunConfigFile;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.RunLog;
@@ -17,7 +18,6 @@ import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
 import dev.ami.runtime.StartFailure;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -157,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
     AmiConfig runConfig = config;
     AmiRuntime runtime;
     try {
-      runtime = AmiRuntime.start(vertx, runConfig, new TrainerVerticle(), cluster).toCompletionStage()
+      runtime = AmiRuntime.start(vertx, runConfig, AgentKinds.trainer(), cluster).toCompletionStage()
           .toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("could not start: {}", StartFailure.describe(e));

@@ -13,14 +13,13 @@ import dev.ami.bus.WorldRecord;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
 import dev.ami.config.AmiConfig;
+import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
-import dev.ami.kind.AgentKinds;
 import dev.ami.telemetry.CpuSteal;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonArray;
@@ -156,7 +155,7 @@ public final class BenchCommand implements Callable<Integer> {
       vertx.runOnContext(v -> cluster.listen(vertx));
     }
     MeasurementFolder.ifAsked(vertx, config, "bench");
-    AmiRuntime runtime = AmiRuntime.start(vertx, config, new TrainerVerticle(), node).toCompletionStage()
+    AmiRuntime runtime = AmiRuntime.start(vertx, config, AgentKinds.trainer(), node).toCompletionStage()
         .toCompletableFuture().get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> listen(vertx));
     if (cluster != null) {

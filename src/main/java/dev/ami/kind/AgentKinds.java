@@ -1,7 +1,14 @@
 package dev.ami.kind;
 
+import dev.ami.agent.AgentVerticle;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.KindRules;
+import dev.ami.data.Buffers;
+import dev.ami.params.ParamSnapshot;
+import dev.ami.training.ModelTrainer;
+import dev.ami.training.TrainerCatalogue;
+import dev.ami.training.TrainerVerticle;
+import io.vertx.core.shareddata.LocalMap;
 import java.util.List;
 
 /** The registered kinds: every {@link KindRules} META-INF/services names must be an {@link AgentKind}. */
@@ -12,6 +19,41 @@ public final class AgentKinds {
   /** The kind {@code model.kind} selects. */
   public static AgentKind of(AmiConfig c) {
     return cast(KindRules.of(c));
+  }
+
+  /** The brain of whichever kind a config selects: what the agent verticle is given. */
+  public static AgentVerticle.BrainFactory brains() {
+    return (c, params) -> of(c).brain(c, params);
+  }
+
+  /** The buffers and trainers of whichever kind a config selects: what the trainer verticle is given. */
+  public static TrainerCatalogue catalogue() {
+    return new TrainerCatalogue() {
+      @Override
+      public Buffers buffers(AmiConfig c) {
+        return of(c).buffers(c);
+      }
+
+      @Override
+      public String bufferLayout(AmiConfig c) {
+        return of(c).bufferLayout(c);
+      }
+
+      @Override
+      public List<ModelTrainer> trainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
+        return of(c).trainers(c, buffers, params);
+      }
+    };
+  }
+
+  /** A new agent verticle of the registered kinds. */
+  public static AgentVerticle agent() {
+    return new AgentVerticle(brains());
+  }
+
+  /** A new trainer verticle of the registered kinds. */
+  public static TrainerVerticle trainer() {
+    return new TrainerVerticle(catalogue());
   }
 
   /** Every registered kind, in registration order. */

@@ -22,6 +22,7 @@ import dev.ami.config.SystemOptions;
 import dev.ami.config.TelemetryOptions;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
+import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotCodecs;
 import dev.ami.preview.PreviewVerticle;
@@ -111,7 +112,7 @@ public final class AmiRuntime {
 
   /** Deploys the whole system. */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config) {
-    return start(vertx, config, new TrainerVerticle());
+    return start(vertx, config, AgentKinds.trainer());
   }
 
   /** Deploys the whole system with the given trainer verticle (tests inject trainers that fail on purpose). */
@@ -125,7 +126,7 @@ public final class AmiRuntime {
    */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
                                          ClusterOptions cluster) {
-    return start(vertx, config, trainer, cluster, AgentVerticle::new);
+    return start(vertx, config, trainer, cluster, AgentKinds::agent);
   }
 
   /**

@@ -19,8 +19,9 @@ import dev.ami.config.ConfigLoader;
 import dev.ami.config.RunOptions;
 import dev.ami.config.Secrets;
 import dev.ami.env.Environment;
+import dev.ami.kind.AgentKinds;
+import dev.ami.kind.MemoryEstimator;
 import dev.ami.memory.MemoryBudget;
-import dev.ami.memory.MemoryEstimator;
 import dev.ami.params.TrainerState;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.training.TrainerVerticle;
@@ -68,7 +69,7 @@ final class Redeployer {
       new java.util.concurrent.atomic.AtomicReference<>();
 
   Redeployer(Vertx vertx, Roles roles) {
-    this(vertx, roles, AgentVerticle::new);
+    this(vertx, roles, AgentKinds::agent);
   }
 
   /** @param agents builds the new agent verticle of an agent redeploy */
@@ -218,7 +219,7 @@ final class Redeployer {
     Future<JsonObject> agentBefore = ask(Addresses.AGENT_CONTROL, ControlCommand.of("status"))
         .map(m -> ((ControlReply) m).detail()).otherwise(new JsonObject());
     Future<String> newTrainer = plan.trainer()
-        ? roles.deploy(new TrainerVerticle(), true, deployment.copy().put(TrainerVerticle.STANDBY, true)
+        ? roles.deploy(AgentKinds.trainer(), true, deployment.copy().put(TrainerVerticle.STANDBY, true)
             .put(TrainerVerticle.FRESH, plan.fresh()))
         : Future.succeededFuture();
     Future<String> newAgent = newTrainer.compose(t -> plan.agent()
@@ -294,7 +295,7 @@ final class Redeployer {
         }, e -> {
           LOG.warn("the new trainer did not start ({}); starting the previous one again", e.getMessage());
           vertx.undeploy(newId);
-          return roles.deploy(new TrainerVerticle(), true, roles.config().toJson())
+          return roles.deploy(AgentKinds.trainer(), true, roles.config().toJson())
               .compose(id -> {
                 roles.assign(Roles.TRAINER, id);
                 return Future.failedFuture("the new trainer did not start: " + e.getMessage()

@@ -13,8 +13,6 @@ import dev.ami.config.AmiConfig;
 import dev.ami.control.LoopControl;
 import dev.ami.control.RestartPolicy;
 import dev.ami.data.Buffers;
-import dev.ami.kind.AgentKind;
-import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.TrainerState;
@@ -48,7 +46,7 @@ public final class TrainerVerticle extends VerticleBase {
     List<ModelTrainer> build(AmiConfig config, Buffers buffers, LocalMap<String, ParamSnapshot> params);
   }
 
-  private final TrainerFactory factory;
+  private final TrainerCatalogue catalogue;
   private volatile TrainerLoop loop;
   private volatile boolean restarting;
   private volatile boolean gaveUp;
@@ -60,12 +58,9 @@ public final class TrainerVerticle extends VerticleBase {
   private Buffers buffers;
   private final AtomicReference<TrainerState> pendingResume = new AtomicReference<>();
 
-  public TrainerVerticle() {
-    this(TrainerVerticle::defaultTrainers);
-  }
-
-  public TrainerVerticle(TrainerFactory factory) {
-    this.factory = factory;
+  /** @param catalogue the buffers and trainers each config asks for (the agent kinds') */
+  public TrainerVerticle(TrainerCatalogue catalogue) {
+    this.catalogue = catalogue;
   }
 
   /** Deployment-config flag (not a user key): build the trainers, then wait for the go of a redeploy. */
@@ -161,7 +156,7 @@ public final class TrainerVerticle extends VerticleBase {
         () -> {
           CpuPlan.of(config.getBool("system.isolate_cpus"))
               .enterTrainerThread(config.getBool("system.trainer_idle"));
-          return factory.build(config, buffers, params);
+          return catalogue.trainers(config, buffers, params);
         },
         key -> {
           ParamSnapshot existing = params.get(key);
@@ -226,20 +221,14 @@ public final class TrainerVerticle extends VerticleBase {
   private Buffers buffers(AmiConfig config, boolean show) {
     LocalMap<String, Buffers> data = vertx.sharedData().getLocalMap(Addresses.DATA_MAP);
     Buffers existing = data.get(Addresses.BUFFERS_KEY);
-    AgentKind kind = AgentKinds.of(config);
-    if (existing != null && existing.layout().equals(kind.bufferLayout(config))) {
+    if (existing != null && existing.layout().equals(catalogue.bufferLayout(config))) {
       return existing;
     }
-    Buffers fresh = kind.buffers(config);
+    Buffers fresh = catalogue.buffers(config);
     if (show) {
       data.put(Addresses.BUFFERS_KEY, fresh);
     }
     return fresh;
-  }
-
-  /** The trainers the config's agent needs, in round-robin order (ami's: VAE, forward dynamics, PPO). */
-  public static List<ModelTrainer> defaultTrainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
-    return AgentKinds.of(c).trainers(c, buffers, params);
   }
 
   private static void accept(Buffers buffers, StepRecord step, EventBus bus) {

@@ -7,6 +7,7 @@ import dev.ami.bus.Event;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
 import dev.ami.env.RecordingActuator;
+import dev.ami.kind.AgentKinds;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -26,7 +27,7 @@ class AgentSupervisionTest {
   /** The default brain that throws once, at tick {@code at} (the first brain only: the restarted one is healthy). */
   private static AgentVerticle crashingOnce(long at, AtomicBoolean crashed) {
     return new AgentVerticle((config, params) -> {
-      return new DelegatingBrain(AgentVerticle.defaultBrain(config, params)) {
+      return new DelegatingBrain(AgentKinds.brains().build(config, params)) {
         @Override
         public Decision decide(Frame frame, long tick, boolean stale) {
           if (tick == at && crashed.compareAndSet(false, true)) {

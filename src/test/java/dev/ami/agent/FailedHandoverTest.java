@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
+import dev.ami.kind.AgentKinds;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,7 @@ class FailedHandoverTest {
   private static AgentVerticle agent(int index) {
     return new AgentVerticle((config, params) -> {
       AtomicInteger restores = new AtomicInteger();
-      return new DelegatingBrain(AgentVerticle.defaultBrain(config, params)) {
+      return new DelegatingBrain(AgentKinds.brains().build(config, params)) {
         @Override
         public void restoreState(float[] saved) {
           // the first restore is the warm-up's own (Brain.warmUp); the second is the take-over's

@@ -8,11 +8,11 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
 import dev.ami.system.FreePort;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -118,7 +118,7 @@ class ClusterTest {
     List<TickRecord> ticks = new CopyOnWriteArrayList<>();
     vertx.eventBus().<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> ticks.add(m.body()));
     AmiConfig config = TestRuntime.smallConfig(Map.of("agent.hz", 20));
-    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, new TrainerVerticle(), agent));
+    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), agent));
     int port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
 
     Process first = trainerNode();

@@ -7,11 +7,11 @@ import dev.ami.app.Main;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
+import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
 import dev.ami.system.FreePort;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -70,7 +70,7 @@ class ClusterTlsTest {
         0, NAME).withTls(certs.resolve("agent"));
     vertx = TestRuntime.await(ClusterVertx.start(agent, AmiRuntime.vertxOptions()));
     runtime = TestRuntime.await(AmiRuntime.start(vertx, TestRuntime.smallConfig(Map.of("agent.hz", 20)),
-        new TrainerVerticle(), agent));
+        AgentKinds.trainer(), agent));
     children.add(ChildJvm.start(List.of(), List.of("run", "--cluster", "--role", "trainer", "--members",
         "127.0.0.1:" + AGENT_PORT, "--port", String.valueOf(TRAINER_PORT), "--cluster-name", NAME, "--tls",
         certs.resolve("trainer").toString(), "model.preset=curiosity-small", "env=noise", "system.isolate_cpus=false",

@@ -14,12 +14,12 @@ import dev.ami.checkpoint.ModelShapes;
 import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.config.AmiConfig;
+import dev.ami.kind.AgentKinds;
 import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.TestRuntime;
 import dev.ami.system.FreePort;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -157,7 +157,7 @@ class SplitCheckpointTest {
     AmiConfig config = agentConfig();
     vertx = agentNode(AGENT_PORT);
     TestRuntime.attachRun(vertx, config);
-    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, new TrainerVerticle(), agentOptions(AGENT_PORT)));
+    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), agentOptions(AGENT_PORT)));
     Map<String, Map<String, List<List<Long>>>> shapes = ModelShapes.of(config);
 
     // 1. asked on the agent node
@@ -263,7 +263,7 @@ class SplitCheckpointTest {
     assertThat(vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).get(Addresses.RESUME_TRAINER)).isNull();
     List<TickRecord> ticks = new CopyOnWriteArrayList<>();
     vertx.eventBus().<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> ticks.add(m.body()));
-    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, new TrainerVerticle(), agentOptions(AGENT_PORT_2)));
+    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), agentOptions(AGENT_PORT_2)));
     await("the resumed agent ticks", 60, () -> !ticks.isEmpty());
     assertThat(ticks.get(0).tick()).as("the tick count goes on from the agent part").isGreaterThanOrEqualTo(savedTicks);
 

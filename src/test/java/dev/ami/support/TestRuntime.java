@@ -4,6 +4,7 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
+import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -112,7 +113,7 @@ public final class TestRuntime implements AutoCloseable {
   }
 
   public static TestRuntime start(Map<String, ?> overrides) throws Exception {
-    return start(overrides, new dev.ami.training.TrainerVerticle());
+    return start(overrides, AgentKinds.trainer());
   }
 
   /** The same with a trainer verticle of the test's own (e.g. one whose trainers fail on purpose). */
@@ -129,7 +130,7 @@ public final class TestRuntime implements AutoCloseable {
       throws Exception {
     AmiConfig config = smallConfig(overrides);
     Vertx vertx = newVertxWithRun(config);
-    AmiRuntime runtime = await(AmiRuntime.start(vertx, config, new dev.ami.training.TrainerVerticle(), null, agents));
+    AmiRuntime runtime = await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), null, agents));
     return new TestRuntime(vertx, runtime);
   }
 

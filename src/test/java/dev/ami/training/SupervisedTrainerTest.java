@@ -3,11 +3,12 @@ package dev.ami.training;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
-import dev.ami.control.RestartPolicy;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
+import dev.ami.control.RestartPolicy;
+import dev.ami.kind.AgentKinds;
 import dev.ami.support.TestRuntime;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,13 +44,13 @@ class SupervisedTrainerTest {
       + "throughout and versions continue")
   void restartsAndContinues() throws Exception {
     AtomicInteger builds = new AtomicInteger();
-    TrainerVerticle supervised = new TrainerVerticle((c, buffers, params) -> {
-      List<ModelTrainer> real = new ArrayList<>(TrainerVerticle.defaultTrainers(c, buffers, params));
+    TrainerVerticle supervised = new TrainerVerticle(AgentKinds.catalogue().withTrainers((c, buffers, params) -> {
+      List<ModelTrainer> real = new ArrayList<>(AgentKinds.catalogue().trainers(c, buffers, params));
       if (builds.incrementAndGet() <= 2) {
         real.set(0, new Crashing(real.get(0)));
       }
       return real;
-    });
+    }));
     List<Event> events = new CopyOnWriteArrayList<>();
     List<Long> vaeVersions = new CopyOnWriteArrayList<>();
     AtomicLong ticks = new AtomicLong();

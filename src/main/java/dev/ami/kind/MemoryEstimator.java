@@ -1,9 +1,9 @@
-package dev.ami.memory;
+package dev.ami.kind;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ami.config.AmiConfig;
-import dev.ami.kind.AgentKinds;
+import dev.ami.memory.ModelMemory;
 import java.util.List;
 
 /**

@@ -1,4 +1,4 @@
-package dev.ami.memory;
+package dev.ami.kind;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import dev.ami.checkpoint.ModelShapes;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
+import dev.ami.memory.MemoryBudget;
+import dev.ami.memory.ModelMemory;
 import dev.ami.support.TestRuntime;
 import java.util.HashMap;
 import java.util.List;
