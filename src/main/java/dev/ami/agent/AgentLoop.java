@@ -170,8 +170,9 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
         brain.warmUp(f); // at normal priority: the ticking agent must not wait behind it
       }
     }
-    // real-time priority now, not at the handover: setting it spawns chrt, which would delay the first tick;
-    // a standby loop holds it idle, blocked on its command queue until it takes over
+    // real-time priority now that the models are built (built at it, they would starve a loop still ticking on
+    // this CPU), so the handover has nothing left to set; a standby loop holds it idle, blocked on its command
+    // queue until it takes over
     onTicking.run();
     if (resumeFrom != null) {
       if (resumeFrom.hidden() != null) { // none: a loop started again after a crash starts from a zero state

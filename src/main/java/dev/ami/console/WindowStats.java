@@ -1,10 +1,14 @@
 package dev.ami.console;
 
-import java.util.Arrays;
+import dev.ami.telemetry.Percentiles;
 
 /**
  * The recent values of one measurement, kept for a fixed time window in a bounded ring: rate, last value and
  * percentiles for the console's panels. Memory is fixed however fast values arrive. Not thread-safe.
+ *
+ * <p>Percentiles come from {@link Percentiles}, refilled from the ring's values inside the window when asked
+ * (a histogram cannot forget single values as they leave the window): O(n) without a sort or an allocation,
+ * once per {@code now}, since a panel asks for several percentiles of the same moment.
  */
 public final class WindowStats {
   private final long windowNanos;
@@ -14,6 +18,11 @@ public final class WindowStats {
   private int head; // next write position
   private int size;
   private long firstSeen = Long.MIN_VALUE;
+  private long added; // values ever added: with filledAt, whether the window's histogram is still current
+  private final Percentiles window = new Percentiles();
+  private double windowSum;
+  private long filledAt;
+  private long filledAdded = -1;
 
   /**
    * @param windowNanos how far back percentiles look
@@ -36,6 +45,7 @@ public final class WindowStats {
     values[head] = value;
     head = (head + 1) % times.length;
     size = Math.min(size + 1, times.length);
+    added++;
   }
 
   /** The last value added, or NaN. */
@@ -63,41 +73,39 @@ public final class WindowStats {
 
   /** Mean of the finite values in the window; NaN when there are none. */
   public double mean(long now) {
-    double[] recent = recentFinite(now);
-    if (recent.length == 0) {
-      return Double.NaN;
-    }
-    double sum = 0;
-    for (double v : recent) {
-      sum += v;
-    }
-    return sum / recent.length;
+    Percentiles w = fill(now);
+    return w.count() == 0 ? Double.NaN : windowSum / w.count();
   }
 
-  /** Nearest-rank percentile over the window, p in [0,100]; NaN when no finite value is in it. */
+  /**
+   * Nearest-rank percentile over the window, p in [0,100], within 0.1 % (the maximum and minimum exact); NaN when
+   * no finite value is in it.
+   */
   public double percentile(long now, double p) {
-    double[] recent = recentFinite(now);
-    if (recent.length == 0) {
-      return Double.NaN;
-    }
-    Arrays.sort(recent);
-    int rank = (int) Math.ceil(p / 100.0 * recent.length);
-    return recent[Math.max(0, Math.min(recent.length - 1, rank - 1))];
+    return fill(now).percentile(p);
   }
 
-  private double[] recentFinite(long now) {
+  /** The finite values inside the window that ends at {@code now}, unless they are already in. */
+  private Percentiles fill(long now) {
+    if (filledAdded == added && filledAt == now) {
+      return window;
+    }
+    window.reset();
+    windowSum = 0;
     long from = now - windowNanos;
-    double[] out = new double[size];
-    int n = 0;
     for (int i = 0; i < size; i++) {
       int idx = (head - 1 - i + times.length) % times.length;
       if (times[idx] <= from) {
         break;
       }
-      if (Double.isFinite(values[idx])) {
-        out[n++] = values[idx];
+      double v = values[idx];
+      if (Double.isFinite(v)) {
+        window.record(v);
+        windowSum += v;
       }
     }
-    return Arrays.copyOf(out, n);
+    filledAt = now;
+    filledAdded = added;
+    return window;
   }
 }

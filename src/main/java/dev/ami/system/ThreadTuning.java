@@ -2,21 +2,23 @@ package dev.ami.system;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Linux scheduling for the runtime's own threads, from plain Java (taskset, chrt, glibc through JNA).
+ * Linux scheduling for the runtime's own threads, from plain Java: the C library's system call wrappers through
+ * JNA (a DJL dependency), one call each, so that a thread sets its own scheduling as it starts without spawning
+ * taskset or chrt (a fork and an exec, on the thread that was about to tick).
  *
  * <p>Why: measured on a 2-vCPU machine, a ticking thread at normal priority is woken on time but then
  * waits in the run queue behind the trainer, often on the trainer's own core while the other is idle:
  * p99 lateness of 10–200 ms. Giving the trainer its own CPU, keeping everything else off it, and running
  * the agent thread at SCHED_FIFO removes that wait. Every method degrades to "no change" and returns
- * false where it is not permitted (no root or CAP_SYS_NICE, no taskset/chrt, not Linux).
+ * false where it is not permitted (no root or CAP_SYS_NICE, not Linux).
  */
 public final class ThreadTuning {
   private ThreadTuning() {
@@ -63,35 +65,42 @@ public final class ThreadTuning {
     return out;
   }
 
-  /** Pins a thread to a CPU list such as "0" or "1-3"; threads it creates later inherit the mask. */
+  /**
+   * Pins a thread of this process to a CPU list such as "0" or "1-3" (what {@code taskset -pc} did); threads it
+   * creates later inherit the mask. False for a list that is not one, or where the kernel refuses.
+   */
   public static boolean pin(int tid, String cpus) {
-    return tid > 0 && run("taskset", "-pc", cpus, Integer.toString(tid));
+    return tid > 0 && setAffinity(tid, cpus);
   }
 
   public static boolean pinCurrent(String cpus) {
-    return pin(currentTid(), cpus);
+    return setAffinity(0, cpus); // 0: the calling thread
   }
 
-  /**
-   * Pins the calling thread with one system call (no taskset process): for threads that pin themselves as they
-   * start. Falls back to taskset where glibc is not there.
-   */
+  /** Pins the calling thread: for threads that pin themselves as they start. The same as {@link #pinCurrent}. */
   public static boolean pinSelf(String cpus) {
-    try {
-      return libc().sched_setaffinity(0, MASK_BYTES, cpuMask(cpus)) == 0;
-    } catch (Throwable t) {
-      return pinCurrent(cpus);
+    return pinCurrent(cpus);
+  }
+
+  private static boolean setAffinity(int tid, String cpus) {
+    LibC c = libc();
+    if (c == null) {
+      return false;
     }
+    byte[] mask;
+    try {
+      mask = cpuMask(cpus);
+    } catch (IllegalArgumentException e) {
+      return false; // as taskset refused it
+    }
+    return c.sched_setaffinity(tid, MASK_BYTES, mask) == 0;
   }
 
   /** The CPUs the calling thread may run on, as a list such as "0-3"; null where that cannot be read. */
   public static String currentCpus() {
-    try {
-      byte[] mask = new byte[MASK_BYTES];
-      return libc().sched_getaffinity(0, MASK_BYTES, mask) == 0 ? cpuList(mask) : null;
-    } catch (Throwable t) {
-      return null;
-    }
+    LibC c = libc();
+    byte[] mask = new byte[MASK_BYTES];
+    return c != null && c.sched_getaffinity(0, MASK_BYTES, mask) == 0 ? cpuList(mask) : null;
   }
 
   /** A CPU list as the kernel writes them ("0", "1-3", "0,2-3") as a cpu_set_t mask. */
@@ -158,12 +167,14 @@ public final class ThreadTuning {
    * Only for a thread that sleeps most of the time: the kernel's RT throttling is the only safety net.
    */
   public static boolean trySetRealtimeCurrent(int priority) {
-    int tid = currentTid();
-    return tid > 0 && run("chrt", "-f", "-R", "-p", Integer.toString(priority), Integer.toString(tid));
+    return setPolicyCurrent(SCHED_FIFO | SCHED_RESET_ON_FORK, priority); // chrt -f -R -p PRIORITY
   }
 
-  private static final int SCHED_OTHER = 0;
-  private static final int SCHED_IDLE = 5;
+  static final int SCHED_OTHER = 0;
+  static final int SCHED_FIFO = 1;
+  static final int SCHED_IDLE = 5;
+  /** Or'ed into a policy: threads the caller starts later begin at SCHED_OTHER (chrt's -R). */
+  static final int SCHED_RESET_ON_FORK = 0x40000000;
 
   /**
    * Puts the calling thread into SCHED_IDLE: it runs only when nothing else wants its CPU, and the kernel
@@ -172,34 +183,32 @@ public final class ThreadTuning {
    * Threads it starts later inherit the policy. Lowering one's own policy needs no privilege.
    */
   public static boolean trySetIdleCurrent() {
-    return setPolicyCurrent(SCHED_IDLE, "-i");
+    return setPolicyCurrent(SCHED_IDLE, 0); // chrt -i -p 0
   }
 
   /** Puts the calling thread back to normal scheduling (SCHED_OTHER, nice unchanged). */
   public static boolean trySetNormalCurrent() {
-    return setPolicyCurrent(SCHED_OTHER, "-o");
+    return setPolicyCurrent(SCHED_OTHER, 0); // chrt -o -p 0
   }
 
-  /** The calling thread's policy (priority 0) in one system call; with chrt's {@code flag} where glibc is not. */
-  private static boolean setPolicyCurrent(int policy, String flag) {
-    try {
-      return libc().sched_setscheduler(0, policy, new int[] {0}) == 0;
-    } catch (Throwable t) {
-      int tid = currentTid();
-      return tid > 0 && run("chrt", flag, "-p", "0", Integer.toString(tid));
-    }
+  /** Sets the calling thread's policy (with its flags) and static priority (struct sched_param) in one call. */
+  private static boolean setPolicyCurrent(int policy, int priority) {
+    LibC c = libc();
+    return c != null && c.sched_setscheduler(0, policy, new int[] {priority}) == 0;
   }
 
   /** Whether the calling thread runs at SCHED_IDLE (false where that cannot be read). */
   public static boolean isIdleCurrent() {
-    try {
-      return libc().sched_getscheduler(0) == SCHED_IDLE;
-    } catch (Throwable t) {
-      return false;
-    }
+    return (policyCurrent() & ~SCHED_RESET_ON_FORK) == SCHED_IDLE;
   }
 
-  /** glibc's mallopt through JNA (a DJL dependency). */
+  /** The calling thread's policy as sched_getscheduler returns it (with SCHED_RESET_ON_FORK when set), or -1. */
+  static int policyCurrent() {
+    LibC c = libc();
+    return c == null ? -1 : c.sched_getscheduler(0);
+  }
+
+  /** The C library's scheduling and malloc calls through JNA (a DJL dependency). */
   interface LibC extends Library {
     int mallopt(int param, int value);
 
@@ -218,12 +227,25 @@ public final class ThreadTuning {
   private static final int MASK_BYTES = 128;
 
   private static volatile LibC libc;
+  private static volatile boolean libcMissing;
 
+  /**
+   * The C library, loaded once; null off Linux (these calls and their numbers are Linux's) or where it cannot be
+   * loaded, and every method then changes nothing.
+   */
   private static LibC libc() {
-    if (libc == null) {
-      libc = Native.load("c", LibC.class);
+    LibC c = libc;
+    if (c != null || libcMissing) {
+      return c;
     }
-    return libc;
+    try {
+      c = Platform.isLinux() ? Native.load("c", LibC.class) : null;
+    } catch (LinkageError e) { // no JNA native part for this platform, no C library
+      c = null;
+    }
+    libcMissing = c == null;
+    libc = c;
+    return c;
   }
 
   /**
@@ -233,10 +255,14 @@ public final class ThreadTuning {
    * not there.
    */
   public static boolean mallocTrim(long pad) {
+    LibC c = libc();
+    if (c == null) {
+      return false;
+    }
     try {
-      libc().malloc_trim(pad);
+      c.malloc_trim(pad);
       return true;
-    } catch (Throwable t) {
+    } catch (UnsatisfiedLinkError e) { // a C library without it (musl)
       return false;
     }
   }
@@ -249,8 +275,11 @@ public final class ThreadTuning {
    * MALLOC_ARENA_MAX=2. Call before the first tensor exists.
    */
   public static boolean tuneGlibcMalloc() {
+    LibC c = libc();
+    if (c == null) {
+      return false;
+    }
     try {
-      LibC c = libc();
       boolean ok = c.mallopt(-3 /* M_MMAP_THRESHOLD */, 32 << 20) == 1;
       // without trimming, every thread arena keeps its peak; a JVM with dozens of threads that touch
       // tensors (Vert.x workers copying parameters) then grows in steps of ~128 MB per arena
@@ -258,24 +287,7 @@ public final class ThreadTuning {
       ok &= c.mallopt(-1 /* M_TRIM_THRESHOLD */, 1 << 30) == 1;
       ok &= c.mallopt(-2 /* M_TOP_PAD */, 64 << 20) == 1;
       return ok;
-    } catch (Throwable t) {
-      return false;
-    }
-  }
-
-  private static boolean run(String... command) {
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
-        return false;
-      }
-      return p.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    } catch (UnsatisfiedLinkError e) { // a C library without it (musl)
       return false;
     }
   }

@@ -26,8 +26,8 @@ public final class IntervalSummary {
     long version;
   }
 
-  private double[] lateness = new double[256];
-  private double[] duration = new double[256];
+  private final Percentiles lateness = new Percentiles(); // O(1) per tick on the event loop, bounded memory
+  private final Percentiles duration = new Percentiles();
   private int ticks;
   private double rewardSum;
   private double rewardMax = Double.NEGATIVE_INFINITY;
@@ -39,12 +39,8 @@ public final class IntervalSummary {
   private long startMillis = System.currentTimeMillis();
 
   public void tick(TickRecord r) {
-    if (ticks == lateness.length) {
-      lateness = Arrays.copyOf(lateness, ticks * 2);
-      duration = Arrays.copyOf(duration, ticks * 2);
-    }
-    lateness[ticks] = r.latenessMs();
-    duration[ticks] = r.durationMs();
+    lateness.record(r.latenessMs());
+    duration.record(r.durationMs());
     ticks++;
     if (Double.isFinite(r.reward())) {
       rewardSum += r.reward();
@@ -95,13 +91,9 @@ public final class IntervalSummary {
       out.add(new Scalar("policy/entropy", entropySum / entropies));
     }
     if (ticks > 0) {
-      double[] l = Arrays.copyOf(lateness, ticks);
-      double[] d = Arrays.copyOf(duration, ticks);
-      Arrays.sort(l);
-      Arrays.sort(d);
-      out.add(new Scalar("tick/lateness_p99_ms", nearestRank(l, 99)));
-      out.add(new Scalar("tick/lateness_max_ms", l[ticks - 1]));
-      out.add(new Scalar("tick/duration_p99_ms", nearestRank(d, 99)));
+      out.add(new Scalar("tick/lateness_p99_ms", lateness.percentile(99)));
+      out.add(new Scalar("tick/lateness_max_ms", lateness.max()));
+      out.add(new Scalar("tick/duration_p99_ms", duration.percentile(99)));
     }
     if (world != null) {
       out.add(new Scalar("explore/cells", world.cellsVisited()));
@@ -111,6 +103,8 @@ public final class IntervalSummary {
     Runtime rt = Runtime.getRuntime();
     out.add(new Scalar("memory/heap_mb", (rt.totalMemory() - rt.freeMemory()) / 1048576.0));
     ticks = 0;
+    lateness.reset();
+    duration.reset();
     rewardSum = 0;
     rewardMax = Double.NEGATIVE_INFINITY;
     rewards = 0;
@@ -118,11 +112,5 @@ public final class IntervalSummary {
     entropies = 0;
     startMillis = nowMillis;
     return out;
-  }
-
-  /** The nearest-rank percentile of sorted values. */
-  public static double nearestRank(double[] sorted, double p) {
-    int rank = (int) Math.ceil(p / 100.0 * sorted.length);
-    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
   }
 }

@@ -99,6 +99,14 @@ class BadConfigTest {
   }
 
   @Test
+  @DisplayName("a word like no command exits 2 without a suggestion, and is not taken for run")
+  void unknownCommandWithoutSuggestion() {
+    Result r = run("zzz");
+    assertThat(r.code).isEqualTo(2);
+    assertThat(r.err).contains("unknown command 'zzz'").doesNotContain("did you mean").contains("bench-train");
+  }
+
+  @Test
   @DisplayName("keys that contradict each other exit 2")
   void crossCheck() {
     Result r = run("model.preset=autoencoder", "model.input_size=60");

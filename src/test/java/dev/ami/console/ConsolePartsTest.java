@@ -118,6 +118,36 @@ class ConsolePartsTest {
     }
 
     @Test
+    @DisplayName("window stats: percentiles and mean of 1..1000, signed values too; only the window's values count")
+    void windowPercentiles() {
+      WindowStats s = new WindowStats(10_000_000_000L, 2_000_000_000L, 2048);
+      long t0 = 1_000_000_000_000L;
+      for (int v = 1; v <= 1000; v++) { // a millisecond apart: all inside the 10 s window
+        s.add(t0 + v * 1_000_000L, v);
+      }
+      s.add(t0 + 1_001_000_000L, Double.NaN); // counts for the rate only
+      long now = t0 + 1_002_000_000L;
+      assertThat(s.percentile(now, 50)).isCloseTo(500, org.assertj.core.api.Assertions.withinPercentage(0.1));
+      assertThat(s.percentile(now, 99)).isCloseTo(990, org.assertj.core.api.Assertions.withinPercentage(0.1));
+      assertThat(s.percentile(now, 100)).isEqualTo(1000);
+      assertThat(s.mean(now)).isEqualTo(500.5);
+      // 9.5 s later the first 500 values have left the window
+      long later = t0 + 10_500_500_000L;
+      assertThat(s.percentile(later, 0)).isEqualTo(501);
+      assertThat(s.percentile(later, 50)).isCloseTo(750, org.assertj.core.api.Assertions.withinPercentage(0.1));
+      assertThat(s.mean(later)).isEqualTo(750.5);
+
+      WindowStats reward = new WindowStats(10_000_000_000L, 2_000_000_000L, 64);
+      for (int v = -3; v <= 3; v++) {
+        reward.add(t0 + (v + 4) * 1_000_000L, v * 0.25);
+      }
+      assertThat(reward.percentile(t0 + 10_000_000L, 50)).isEqualTo(0);
+      assertThat(reward.percentile(t0 + 10_000_000L, 10)).isCloseTo(-0.75,
+          org.assertj.core.api.Assertions.withinPercentage(0.1));
+      assertThat(reward.percentile(t0 + 10_000_000L, 100)).isEqualTo(0.75);
+    }
+
+    @Test
     @DisplayName("the push is valid JSON (no NaN), with each model's versions, lag and buffer, the reward and the "
         + "policy's per-part probabilities")
     void snapshot() {

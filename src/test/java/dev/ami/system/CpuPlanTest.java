@@ -33,7 +33,7 @@ class CpuPlanTest {
     AtomicReference<String> agentSideCpus = new AtomicReference<>();
     AtomicReference<String> trainerPolicy = new AtomicReference<>();
     Thread agentSide = new Thread(() -> {
-      assertThat(ThreadTuning.pinCurrent("0")).as("taskset (util-linux) pins a thread").isTrue();
+      assertThat(ThreadTuning.pinCurrent("0")).as("sched_setaffinity pins a thread").isTrue();
       agentSideCpus.set(allowedCpus());
       planned.set(CpuPlan.of(true)); // as the trainer verticle does, on a thread pinned to CPU 0
       Thread trainer = new Thread(() -> { // inherits CPU 0, as the runtime's trainer thread does
