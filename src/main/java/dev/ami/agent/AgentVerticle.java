@@ -10,7 +10,12 @@ import dev.ami.bus.ObservationRecord;
 import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.RecordOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.SystemOptions;
+import dev.ami.config.TelemetryOptions;
 import dev.ami.control.LoopControl;
 import dev.ami.control.RestartPolicy;
 import dev.ami.env.Action;
@@ -85,8 +90,7 @@ public final class AgentVerticle extends VerticleBase {
   public Future<?> start() {
     AmiConfig config = AmiConfig.of(config());
     standby = config().getBoolean(STANDBY, false);
-    policy = new RestartPolicy(config.getInt("agent.restart_delay_ms"), config.getInt("agent.restart_max_ms"),
-        config.getInt("agent.restart_budget"), config.getInt("agent.restart_window_s") * 1000L);
+    policy = RestartPolicy.of(AgentOptions.from(config).restart());
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     LocalMap<String, Environment> envs = vertx.sharedData().getLocalMap(Addresses.AGENT_MAP);
@@ -127,7 +131,7 @@ public final class AgentVerticle extends VerticleBase {
       if (standby) {
         bus.<AgentHandover>consumer(Addresses.AGENT_HANDOVER_PREFIX + deploymentID() + ".take",
             m -> takeOver(m, config));
-        LOG.info("new agent ({}) built and warmed up; standing by to take over", config.getString("model.kind"));
+        LOG.info("new agent ({}) built and warmed up; standing by to take over", RunOptions.from(config).kind());
       } else {
         goLive(config);
       }
@@ -137,10 +141,12 @@ public final class AgentVerticle extends VerticleBase {
 
   private AgentLoop newLoop(AmiConfig config, LocalMap<String, ParamSnapshot> params, EventBus bus, AgentState resume,
                             boolean asStandby) {
-    CpuPlan plan = CpuPlan.of(config.getBool("system.isolate_cpus"));
-    return new AgentLoop(env, new TickScheduler(config.getInt("agent.hz"), config.getDouble("agent.spin_ms")),
-        busSink(bus, config.getDouble("telemetry.frame_hz"), config.getBool("record.enabled")), () -> brains.build(config, params), plan::pinAgentThread,
-        () -> plan.agentPriority(config.getBool("agent.realtime")), resume, asStandby);
+    CpuPlan plan = CpuPlan.of(SystemOptions.from(config).isolateCpus());
+    AgentOptions agent = AgentOptions.from(config);
+    return new AgentLoop(env, new TickScheduler(agent.hz(), agent.spinMs()),
+        busSink(bus, TelemetryOptions.from(config).frameHz(), RecordOptions.from(config).enabled()),
+        () -> brains.build(config, params), plan::pinAgentThread,
+        () -> plan.agentPriority(agent.realtime()), resume, asStandby);
   }
 
   /** The loop's status as its supervisor sees it: restarting while it waits, failed once it gave up. */
@@ -167,15 +173,15 @@ public final class AgentVerticle extends VerticleBase {
     if (delay < 0) {
       gaveUp = true;
       bus.publish(Addresses.EVENTS, Event.error("agent-gave-up", "the agent crashed " + policy.recentFailures()
-          + " times within " + config.getInt("agent.restart_window_s") + " s; it stays down, actuators neutral. "
+          + " times within " + AgentOptions.from(config).restart().windowS() + " s; it stays down, actuators neutral. "
           + "Last error: " + lastError + ". Restart the process (run --resume latest) once the cause is fixed"));
       return;
     }
     restarting = true;
     bus.publish(Addresses.EVENTS, Event.warn("agent-restart", "the agent crashed (" + lastError + "); actuators are "
         + "neutral; starting it again in " + delay + " ms from the newest snapshots with a zero hidden state "
-        + "(failure " + policy.recentFailures() + " of at most " + config.getInt("agent.restart_budget") + " per "
-        + config.getInt("agent.restart_window_s") + " s)"));
+        + "(failure " + policy.recentFailures() + " of at most " + AgentOptions.from(config).restart().budget() + " per "
+        + AgentOptions.from(config).restart().windowS() + " s)"));
     AgentStatus before = ended.status();
     vertx.setTimer(Math.max(1, delay), t -> {
       if (stopping) {
@@ -233,8 +239,8 @@ public final class AgentVerticle extends VerticleBase {
       timers.add(vertx.setPeriodic(WORLD_REPORT_MS,
           t -> bus.publish(Addresses.TELEMETRY_WORLD, env.exploration().report())));
     }
-    LOG.info("agent ticking at {} Hz on env={} with the {} agent ({})", config.getInt("agent.hz"), env.name(),
-        config.getString("model.kind"), String.join(", ", loop.followers().stream().map(ParamFollower::key).toList()));
+    LOG.info("agent ticking at {} Hz on env={} with the {} agent ({})", AgentOptions.from(config).hz(), env.name(),
+        RunOptions.from(config).kind(), String.join(", ", loop.followers().stream().map(ParamFollower::key).toList()));
   }
 
   /** A redeploy: stop at the next tick boundary, give up the shared addresses, answer with the handover. */
@@ -368,7 +374,7 @@ public final class AgentVerticle extends VerticleBase {
     }
     // an agent that handed over, or a standby one that never took over, leaves the world to the agent that ticks
     boolean ownsWorld = !loop.handedOver() && loop.status().state() != RunState.STANDBY;
-    long bound = AmiConfig.of(config()).getInt("system.stop_timeout_ms");
+    long bound = SystemOptions.from(AmiConfig.of(config())).stopTimeoutMs();
     loop.command("stop", 0);
     loop.finished().orTimeout(bound, TimeUnit.MILLISECONDS).whenComplete((v, t) -> {
       if (t != null) {

@@ -10,6 +10,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.StepRecord;
+import dev.ami.config.RewardOptions;
 import dev.ami.data.Pixels;
 import dev.ami.env.Action;
 import dev.ami.env.Frame;

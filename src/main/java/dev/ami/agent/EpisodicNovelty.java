@@ -1,5 +1,7 @@
 package dev.ami.agent;
 
+import dev.ami.config.RewardOptions;
+
 /**
  * How new an observation is against what the agent saw lately: the episodic novelty of "Never Give Up" (Badia et
  * al. 2020). A ring of the last {@code capacity} embeddings; for a new one x, its k nearest squared distances d²_i
@@ -17,7 +19,7 @@ public final class EpisodicNovelty implements ViewNovelty {
   static final double CLUSTER = 0.008;
   static final double C = 1e-3;
   /** The horizon, in views, of the running mean d²_m before {@code reward.episodic_mean_ticks} existed. */
-  static final int SHORT_MEAN_TICKS = 100;
+  static final int SHORT_MEAN_TICKS = RewardOptions.SHORT_MEAN_TICKS;
 
   private final int k;
   private final double meanRate; // weight of each new mean of k distances in d²_m: 1 / its horizon in views

@@ -12,7 +12,9 @@ import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.cluster.ClusterOptions;
 import dev.ami.cluster.ClusterVertx;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.RunOptions;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
@@ -165,7 +167,7 @@ public final class BenchCommand implements Callable<Integer> {
     double segment = seconds / (double) cycles;
     double isolated = Math.max(5, seconds / 2.0 / cycles);
     System.err.printf("bench: %s agent, warming up %d s, then %d x (%.0f s with the agent, %.0f s trainers alone)%n",
-        config.getString("model.kind"), warmup, cycles, segment, isolated);
+        RunOptions.from(config).kind(), warmup, cycles, segment, isolated);
     Thread.sleep(warmup * 1000L);
     double combinedSeconds = 0;
     double isolatedSeconds = 0;
@@ -181,7 +183,7 @@ public final class BenchCommand implements Callable<Integer> {
     double rssEnd = ProcessMemory.rssMiB();
     JsonObject out = result(config, combinedSeconds, isolatedSeconds, lateness.count() - ticks0, rssStart, rssEnd);
     if (cluster != null) {
-      cluster.addTo(out, config.getInt("agent.hz"));
+      cluster.addTo(out, AgentOptions.from(config).hz());
       cluster.stopTrainer();
     }
     AmiRuntime.stopAndClose(runtime, vertx, 60);
@@ -252,10 +254,10 @@ public final class BenchCommand implements Callable<Integer> {
       lossLast = models.get(first).losses.meanOfLast(10);
     }
     JsonObject out = new JsonObject()
-        .put("agent", config.getString("model.kind"))
-        .put("env", config.getString("env"))
+        .put("agent", RunOptions.from(config).kind())
+        .put("env", RunOptions.from(config).env())
         .put("ticks", ticks)
-        .put("hz", config.getInt("agent.hz"))
+        .put("hz", AgentOptions.from(config).hz())
         .put("seconds", seconds)
         .put("cycles", cycles)
         .put("tick_lateness_p50_ms", round(lateness.percentile(50)))

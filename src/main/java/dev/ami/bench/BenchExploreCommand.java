@@ -6,7 +6,12 @@ import dev.ami.bus.PpoUpdate;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.RewardOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.SimOptions;
+import dev.ami.config.SystemOptions;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
@@ -98,7 +103,7 @@ public final class BenchExploreCommand implements Callable<Integer> {
     if (config == null) {
       return ExitCodes.CONFIG;
     }
-    if (!config.getString("env").equals("sim")) {
+    if (!RunOptions.from(config).env().equals("sim")) {
       System.err.println("ami: bench-explore needs env=sim (coverage is the built-in world's)");
       vertx.close();
       return ExitCodes.CONFIG;
@@ -110,8 +115,8 @@ public final class BenchExploreCommand implements Callable<Integer> {
         return ExitCodes.CONFIG;
       }
       System.out.println((chance ? chance(config) : ExploreReplay.compare(replay,
-          WorldMap.named(config.getString("sim.map")), config.getLong("sim.seed"), runs, minutes,
-          config.getInt("agent.hz"), config.getInt("sim.fps"))).encode());
+          WorldMap.named(SimOptions.from(config).map()), SimOptions.from(config).startSeed(), runs, minutes,
+          AgentOptions.from(config).hz(), SimOptions.from(config).fps())).encode());
       return 0;
     }
     return live(vertx, config);
@@ -161,9 +166,9 @@ public final class BenchExploreCommand implements Callable<Integer> {
     }
     double steal = cpu0 == CpuSteal.NONE || cpu1 == CpuSteal.NONE ? Double.NaN : cpu1.stealPercentSince(cpu0);
     System.out.println(new JsonObject()
-        .put("seed", config.getLong("system.seed"))
-        .put("preset", config.getString("model.preset"))
-        .put("map", config.getString("sim.map"))
+        .put("seed", SystemOptions.from(config).seed())
+        .put("preset", RunOptions.from(config).preset())
+        .put("map", SimOptions.from(config).map())
         .put("minutes", minutes)
         .put("cpu_steal_pct", ExploreRecorder.round6(steal))
         .put("cells_visited", w == null ? 0 : w.cellsVisited())
@@ -172,8 +177,8 @@ public final class BenchExploreCommand implements Callable<Integer> {
         .put("rooms_total", w == null ? 0 : w.roomsTotal())
         .put("longest_stall_min", w == null ? null : ExploreRecorder.round6(w.longestStallMs() / 60_000))
         .put("longest_stall_open_min", w == null ? null : ExploreRecorder.round6(w.longestOpenStallMs() / 60_000))
-        .put("agent", config.getString("model.kind"))
-        .put("reward_features", config.getString("reward.features"))
+        .put("agent", RunOptions.from(config).kind())
+        .put("reward_features", (RewardOptions.from(config).randomFeatures() ? "random" : "vae"))
         .put("steps_total", new JsonObject(new java.util.TreeMap<>(recorder.totalSteps())))
         .put("rollbacks_total", recorder.totalRollbacks())
         .put("overrides", new JsonArray(options.overrides()))
@@ -188,10 +193,10 @@ public final class BenchExploreCommand implements Callable<Integer> {
    * with the share of those runs that leave their own band at some minute.
    */
   private JsonObject chance(AmiConfig config) {
-    WorldMap map = WorldMap.named(config.getString("sim.map"));
-    long first = config.getLong("sim.seed");
-    int hz = config.getInt("agent.hz");
-    int fps = config.getInt("sim.fps");
+    WorldMap map = WorldMap.named(SimOptions.from(config).map());
+    long first = SimOptions.from(config).startSeed();
+    int hz = AgentOptions.from(config).hz();
+    int fps = SimOptions.from(config).fps();
     JsonObject out = new JsonObject().put("runs", runs).put("minutes", minutes).put("map", map.name())
         .put("seed", first).put("hz", hz).put("fps", fps).put("mean_hold_ticks", ChanceWalk.MEAN_HOLD);
     for (ChanceWalk.Policy policy : ChanceWalk.Policy.values()) {

@@ -4,6 +4,8 @@ import dev.ami.agent.Brain;
 import dev.ami.agent.Decision;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
+import dev.ami.config.RunOptions;
+import dev.ami.config.SystemOptions;
 import dev.ami.env.Frame;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runtime.ConfigOptions;
@@ -92,7 +94,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       return ExitCodes.CONFIG;
     }
     int n = batch != null ? batch : TrainWorkloads.configuredBatch(model, config);
-    int t = threads != null ? threads : config.getInt("djl.threads");
+    int t = threads != null ? threads : RunOptions.from(config).djlThreads();
     if (n < 1 || t < 1 || steps < 1 || warmup < 0 || forwards < 1) {
       System.err.println("ami: --batch, --threads, --steps and --forwards must be positive");
       return ExitCodes.CONFIG;
@@ -107,7 +109,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
       case "auto" -> t > 1 ? OmpTuning.passiveWait() : envOr("OMP_WAIT_POLICY", "default");
       default -> envOr("OMP_WAIT_POLICY", "default");
     };
-    boolean malloc = config.getBool("system.malloc_tuning") && ThreadTuning.tuneGlibcMalloc();
+    boolean malloc = SystemOptions.from(config).mallocTuning() && ThreadTuning.tuneGlibcMalloc();
 
     ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
     Samples wall = new Samples();
@@ -163,7 +165,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     Samples tick = new Samples();
     int index = TrainWorkloads.computeIndex(model);
     try (Brain brain = TrainWorkloads.brain(model, config, params)) {
-      int side = "reference".equals(model) ? TrainWorkloads.REFERENCE.inputSize() : config.getInt("model.input_size");
+      int side = "reference".equals(model) ? TrainWorkloads.REFERENCE.inputSize() : RunOptions.from(config).inputSize();
       float[] chw = TrainWorkloads.noise(3 * side * side, new SplittableRandom(3));
       for (int i = 0; i < forwards + forwards / 4; i++) {
         long t0 = System.nanoTime();
@@ -180,7 +182,7 @@ public final class BenchTrainCommand implements Callable<Integer> {
     JsonObject out = new JsonObject()
         .put("model", model)
         .put("input_size", "reference".equals(model) ? TrainWorkloads.REFERENCE.inputSize()
-            : config.getInt("model.input_size"))
+            : RunOptions.from(config).inputSize())
         .put("batch", n)
         .put("threads", t)
         .put("steps", steps)

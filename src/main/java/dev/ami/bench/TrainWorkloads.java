@@ -3,10 +3,18 @@ package dev.ami.bench;
 import dev.ami.agent.AutoencoderBrain;
 import dev.ami.agent.Brain;
 import dev.ami.agent.CuriosityBrain;
-import dev.ami.agent.RewardOptions;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.StepRecord;
+import dev.ami.config.AeOptions;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.FdOptions;
+import dev.ami.config.PolicyOptions;
+import dev.ami.config.PpoOptions;
+import dev.ami.config.RewardOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.TrainerOptions;
+import dev.ami.config.TrainingOptions;
+import dev.ami.config.VaeOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.Rollouts;
 import dev.ami.data.StepBuffer;
@@ -20,9 +28,7 @@ import dev.ami.params.ParamSnapshot;
 import dev.ami.training.AeTrainer;
 import dev.ami.training.DynamicsTrainer;
 import dev.ami.training.ModelTrainer;
-import dev.ami.training.PpoOptions;
 import dev.ami.training.PpoTrainer;
-import dev.ami.training.TrainerOptions;
 import dev.ami.training.VaeTrainer;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.Map;
@@ -42,21 +48,21 @@ final class TrainWorkloads {
 
   /** A trainer for {@code model} (ae, reference, vae, fd, policy) with its data already there. */
   static ModelTrainer trainer(String model, AmiConfig c, int batch, LocalMap<String, ParamSnapshot> params) {
-    long seed = c.getLong("trainer.seed");
+    long seed = TrainingOptions.from(c).seed();
     SplittableRandom random = new SplittableRandom(seed);
-    int side = c.getInt("model.input_size");
+    int side = RunOptions.from(c).inputSize();
     return switch (model) {
       case "ae", "reference" -> {
         ModelSpec spec = model.equals("ae") ? Specs.autoencoder(c) : REFERENCE;
         FrameBuffer frames = frames(4 * batch, spec.inputSize(), random);
-        yield new AeTrainer(spec, new TrainerOptions(batch, c.getDouble("ae.lr"), 0, 1, frames.capacity(), 1, 0,
+        yield new AeTrainer(spec, new TrainerOptions(batch, AeOptions.from(c).train().lr(), 0, 1, frames.capacity(), 1, 0,
             1_000_000), frames, seed);
       }
-      case ModelKeys.VAE -> new VaeTrainer(Specs.vae(c), TrainerOptions.from(c, ModelKeys.VAE, batch),
-          c.getDouble("vae.kl_weight"), frames(DATA, side, random), seed);
+      case ModelKeys.VAE -> new VaeTrainer(Specs.vae(c), VaeOptions.from(c).train().withBatch(batch),
+          VaeOptions.from(c).klWeight(), frames(DATA, side, random), seed);
       case ModelKeys.FD -> {
         VaeSpec vae = Specs.vae(c);
-        try (VaeTrainer encoder = new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, 1), 0,
+        try (VaeTrainer encoder = new VaeTrainer(vae, VaeOptions.from(c).train().withBatch(1), 0,
             frames(1, side, random), seed); ParamPublisher vaes = new ParamPublisher(ModelKeys.VAE, params, 0)) {
           vaes.publish(encoder.groups(), 0); // the frozen encoder's source
         }
@@ -65,8 +71,8 @@ final class TrainWorkloads {
         for (int i = 0; i < DATA; i++) {
           steps.add(step(i, side, fd.hiddenSize(), random));
         }
-        yield new DynamicsTrainer(fd, vae, TrainerOptions.from(c, ModelKeys.FD, 1), c.getInt("fd.window"),
-            c.getInt("fd.windows_per_epoch"), steps, () -> params.get(ModelKeys.VAE), seed);
+        yield new DynamicsTrainer(fd, vae, FdOptions.from(c).train(), FdOptions.from(c).window(),
+            FdOptions.from(c).windowsPerEpoch(), steps, () -> params.get(ModelKeys.VAE), seed);
       }
       case ModelKeys.POLICY -> {
         PpoOptions ppo = PpoOptions.from(c);
@@ -103,9 +109,9 @@ final class TrainWorkloads {
   static int configuredBatch(String model, AmiConfig c) {
     return switch (model) {
       case "reference" -> 32;
-      case "ae" -> c.getInt("ae.batch");
-      case ModelKeys.VAE -> c.getInt("vae.batch");
-      case ModelKeys.POLICY -> c.getInt("policy.batch");
+      case "ae" -> AeOptions.from(c).train().batch();
+      case ModelKeys.VAE -> VaeOptions.from(c).train().batch();
+      case ModelKeys.POLICY -> PolicyOptions.from(c).ppo().batch();
       default -> 1; // fd: one window of fd.window steps
     };
   }

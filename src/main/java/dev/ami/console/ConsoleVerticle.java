@@ -11,6 +11,7 @@ import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import dev.ami.config.ConsoleOptions;
@@ -84,7 +85,7 @@ public final class ConsoleVerticle extends VerticleBase {
     guard = new AccessGuard(options.token());
     listenToBus(vertx.eventBus());
     registerMeters();
-    Router router = router(new HealthRules(config.getInt("agent.hz")));
+    Router router = router(new HealthRules(AgentOptions.from(config).hz()));
     HttpServerOptions serverOptions = new HttpServerOptions().setHost(options.host()).setPort(options.port())
         .setMaxWebSocketFrameSize(Protocol.MAX_TRANSPORT_BYTES).setMaxWebSocketMessageSize(Protocol.MAX_TRANSPORT_BYTES)
         // no permessage-deflate: a message is as big in memory as on the wire, so the bound above holds before

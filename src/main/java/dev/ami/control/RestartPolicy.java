@@ -1,5 +1,7 @@
 package dev.ami.control;
 
+import dev.ami.config.RestartOptions;
+
 import java.util.ArrayDeque;
 import java.util.Deque;
 
@@ -14,6 +16,11 @@ public final class RestartPolicy {
   private final int budget;
   private final long windowMs;
   private final Deque<Long> failures = new ArrayDeque<>();
+
+  /** The policy a loop's {@code restart_*} keys describe. */
+  public static RestartPolicy of(RestartOptions o) {
+    return new RestartPolicy(o.delayMs(), o.maxMs(), o.budget(), o.windowS() * 1000L);
+  }
 
   public RestartPolicy(long initialMs, long maxMs, int budget, long windowMs) {
     this.initialMs = initialMs;

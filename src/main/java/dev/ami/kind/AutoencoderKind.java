@@ -5,10 +5,15 @@ import ai.djl.ndarray.types.Shape;
 import dev.ami.agent.AutoencoderBrain;
 import dev.ami.agent.Brain;
 import dev.ami.bus.ModelKeys;
+import dev.ami.config.AeOptions;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.BufferMemory;
 import dev.ami.config.ConfigException;
 import dev.ami.config.KindRules;
+import dev.ami.config.RunOptions;
+import dev.ami.config.TrainerOptions;
+import dev.ami.config.TrainingOptions;
 import dev.ami.data.Buffers;
 import dev.ami.memory.ModelMemory;
 import dev.ami.memory.ModelProbe;
@@ -18,7 +23,6 @@ import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.training.AeTrainer;
 import dev.ami.training.ModelTrainer;
-import dev.ami.training.TrainerOptions;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +38,7 @@ public final class AutoencoderKind implements AgentKind {
 
   @Override
   public void verify(AmiConfig c) {
-    int side = c.getInt("model.input_size");
+    int side = RunOptions.from(c).inputSize();
     if (side % 8 != 0) {
       throw new ConfigException("invalid value " + side + " for model.input_size: the autoencoder needs a "
           + "multiple of 8 (three stride-2 stages)");
@@ -45,7 +49,7 @@ public final class AutoencoderKind implements AgentKind {
 
   @Override
   public Map<String, Long> bufferBytes(AmiConfig c) {
-    return Map.of("ae.buffer", c.getInt("ae.buffer") * BufferMemory.frameBytes(c));
+    return Map.of("ae.buffer", AeOptions.from(c).train().buffer() * BufferMemory.frameBytes(c));
   }
 
   @Override
@@ -55,30 +59,29 @@ public final class AutoencoderKind implements AgentKind {
 
   @Override
   public Brain brain(AmiConfig c, LocalMap<String, ParamSnapshot> params) {
-    return new AutoencoderBrain(Specs.autoencoder(c), c.getLong("agent.seed"), params);
+    return new AutoencoderBrain(Specs.autoencoder(c), AgentOptions.from(c).seed(), params);
   }
 
   @Override
   public Buffers buffers(AmiConfig c) {
-    return Buffers.framesOnly(bufferLayout(c), Specs.autoencoder(c).frameSize(), c.getInt("ae.buffer"),
-        c.getLong("trainer.seed"));
+    return Buffers.framesOnly(bufferLayout(c), Specs.autoencoder(c).frameSize(), AeOptions.from(c).train().buffer(),
+        TrainingOptions.from(c).seed());
   }
 
   @Override
   public String bufferLayout(AmiConfig c) {
-    return name() + "@" + c.getInt("model.input_size") + "/" + c.getInt("ae.buffer");
+    return name() + "@" + RunOptions.from(c).inputSize() + "/" + AeOptions.from(c).train().buffer();
   }
 
   @Override
   public List<ModelTrainer> trainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
-    TrainerOptions ae = new TrainerOptions(c.getInt("ae.batch"), c.getDouble("ae.lr"), 0, 1, c.getInt("ae.buffer"),
-        c.getInt("ae.min_buffer"), c.getInt("ae.min_new"), c.getInt("ae.publish_every"));
-    return List.of(new AeTrainer(Specs.autoencoder(c), ae, buffers.frames(), c.getLong("trainer.seed")));
+    return List.of(new AeTrainer(Specs.autoencoder(c), AeOptions.from(c).train(), buffers.frames(),
+        TrainingOptions.from(c).seed()));
   }
 
   @Override
   public Map<String, Integer> bufferCapacities(AmiConfig c) {
-    return Map.of(ModelKeys.AE, c.getInt("ae.buffer"));
+    return Map.of(ModelKeys.AE, AeOptions.from(c).train().buffer());
   }
 
   @Override
@@ -95,7 +98,7 @@ public final class AutoencoderKind implements AgentKind {
     ModelSpec spec = Specs.autoencoder(c);
     long encoder = ModelProbe.params(m, () -> AutoEncoders.encoder(spec), spec.frameShape(1));
     long decoder = ModelProbe.params(m, () -> AutoEncoders.decoder(spec), new Shape(1, spec.latent()));
-    double act = ModelProbe.activations(m, () -> AutoEncoders.autoEncoder(spec), spec.frameShape(c.getInt("ae.batch")));
+    double act = ModelProbe.activations(m, () -> AutoEncoders.autoEncoder(spec), spec.frameShape(AeOptions.from(c).train().batch()));
     // snapshot and its spare 2x, the agent's second encoder 1x
     return List.of(ModelProbe.model(ModelKeys.AE, encoder + decoder,
         ModelProbe.SNAPSHOTS * (encoder + decoder) + encoder, act, bufferBytes(c).get("ae.buffer")));

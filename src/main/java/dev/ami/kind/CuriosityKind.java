@@ -4,12 +4,20 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ami.agent.Brain;
 import dev.ami.agent.CuriosityBrain;
-import dev.ami.agent.RewardOptions;
 import dev.ami.bus.ModelKeys;
+import dev.ami.config.AgentOptions;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.BufferMemory;
 import dev.ami.config.ConfigException;
+import dev.ami.config.FdOptions;
 import dev.ami.config.KindRules;
+import dev.ami.config.PolicyOptions;
+import dev.ami.config.PpoOptions;
+import dev.ami.config.RewardOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.TrainerOptions;
+import dev.ami.config.TrainingOptions;
+import dev.ami.config.VaeOptions;
 import dev.ami.data.Buffers;
 import dev.ami.memory.ModelMemory;
 import dev.ami.model.DynamicsBlock;
@@ -22,9 +30,7 @@ import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.training.DynamicsTrainer;
 import dev.ami.training.ModelTrainer;
-import dev.ami.training.PpoOptions;
 import dev.ami.training.PpoTrainer;
-import dev.ami.training.TrainerOptions;
 import dev.ami.training.VaeTrainer;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
@@ -48,21 +54,23 @@ public final class CuriosityKind implements AgentKind {
 
   @Override
   public void verify(AmiConfig c) {
-    int side = c.getInt("model.input_size");
+    int side = RunOptions.from(c).inputSize();
     if (side < 36) {
       throw new ConfigException("invalid value " + side + " for model.input_size: SmallConvNet needs at least 36");
     }
     KindRules.notAbove(c, "vae.min_buffer", "vae.buffer");
     KindRules.notAbove(c, "vae.batch", "vae.buffer");
     KindRules.notAbove(c, "fd.min_buffer", "fd.buffer");
-    if (c.getInt("fd.window") + 1 > c.getInt("fd.buffer")) {
-      throw new ConfigException("fd.window (" + c.getInt("fd.window") + ") + 1 must not exceed fd.buffer ("
-          + c.getInt("fd.buffer") + ")");
+    FdOptions fd = FdOptions.from(c);
+    if (fd.window() + 1 > fd.train().buffer()) {
+      throw new ConfigException("fd.window (" + fd.window() + ") + 1 must not exceed fd.buffer ("
+          + fd.train().buffer() + ")");
     }
     KindRules.notAbove(c, "policy.batch", "policy.rollout");
-    if (c.getInt("policy.rollout") + 1 > c.getInt("policy.buffer")) {
-      throw new ConfigException("policy.rollout (" + c.getInt("policy.rollout") + ") + 1 must not exceed "
-          + "policy.buffer (" + c.getInt("policy.buffer") + ")");
+    PolicyOptions policy = PolicyOptions.from(c);
+    if (policy.ppo().rollout() + 1 > policy.buffer()) {
+      throw new ConfigException("policy.rollout (" + policy.ppo().rollout() + ") + 1 must not exceed "
+          + "policy.buffer (" + policy.buffer() + ")");
     }
   }
 
@@ -71,9 +79,9 @@ public final class CuriosityKind implements AgentKind {
     long frame = BufferMemory.frameBytes(c);
     long hidden = (long) Specs.dynamics(c).hiddenSize() * Float.BYTES;
     Map<String, Long> out = new LinkedHashMap<>();
-    out.put("vae.buffer", c.getInt("vae.buffer") * frame);
-    out.put("fd.buffer", c.getInt("fd.buffer") * (frame + hidden)); // each step with its hidden state
-    out.put("policy.buffer", c.getInt("policy.buffer") * frame);
+    out.put("vae.buffer", VaeOptions.from(c).train().buffer() * frame);
+    out.put("fd.buffer", FdOptions.from(c).train().buffer() * (frame + hidden)); // each step with its hidden state
+    out.put("policy.buffer", PolicyOptions.from(c).buffer() * frame);
     return out;
   }
 
@@ -88,36 +96,39 @@ public final class CuriosityKind implements AgentKind {
 
   @Override
   public Brain brain(AmiConfig c, LocalMap<String, ParamSnapshot> params) {
-    boolean greedy = c.getString("mode").equals("eval") && c.getString("agent.eval_actions").equals("greedy");
+    AgentOptions agent = AgentOptions.from(c);
+    boolean greedy = RunOptions.from(c).eval() && agent.greedyEval();
     return new CuriosityBrain(Specs.vae(c), Specs.dynamics(c), Specs.policy(c), RewardOptions.from(c),
-        c.getLong("agent.seed"), params, greedy);
+        agent.seed(), params, greedy);
   }
 
   @Override
   public Buffers buffers(AmiConfig c) {
     return Buffers.withSteps(bufferLayout(c), Specs.vae(c).frameSize(), Specs.dynamics(c).hiddenSize(),
-        c.getInt("vae.buffer"), c.getInt("fd.buffer"), c.getInt("policy.buffer"), c.getLong("trainer.seed"));
+        VaeOptions.from(c).train().buffer(), FdOptions.from(c).train().buffer(), PolicyOptions.from(c).buffer(),
+        TrainingOptions.from(c).seed());
   }
 
   @Override
   public String bufferLayout(AmiConfig c) {
-    return name() + "@" + c.getInt("model.input_size") + "/" + c.getInt("vae.buffer") + "/" + c.getInt("fd.buffer")
-        + "/" + c.getInt("policy.buffer") + "/h" + Specs.dynamics(c).hiddenSize();
+    return name() + "@" + RunOptions.from(c).inputSize() + "/" + VaeOptions.from(c).train().buffer() + "/"
+        + FdOptions.from(c).train().buffer() + "/" + PolicyOptions.from(c).buffer() + "/h" + Specs.dynamics(c).hiddenSize();
   }
 
   @Override
   public List<ModelTrainer> trainers(AmiConfig c, Buffers buffers, LocalMap<String, ParamSnapshot> params) {
-    long seed = c.getLong("trainer.seed");
+    long seed = TrainingOptions.from(c).seed();
+    VaeOptions vaeOptions = VaeOptions.from(c);
+    FdOptions fd = FdOptions.from(c);
     VaeSpec vae = Specs.vae(c);
     boolean random = randomFeatures(c);
     List<Supplier<ModelTrainer>> builders = new ArrayList<>();
     if (!random) { // with random features the reward's latents come from a fixed encoder: no VAE to train
-      builders.add(() -> new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, c.getInt("vae.batch")),
-          c.getDouble("vae.kl_weight"), buffers.frames(), seed));
+      builders.add(() -> new VaeTrainer(vae, vaeOptions.train(), vaeOptions.klWeight(), buffers.frames(), seed));
     }
-    builders.add(() -> new DynamicsTrainer(Specs.dynamics(c), vae, TrainerOptions.from(c, ModelKeys.FD, 1),
-        c.getInt("fd.window"), c.getInt("fd.windows_per_epoch"), buffers.steps(),
-        random ? null : () -> params.get(ModelKeys.VAE), seed + 1, RandomFeatures.seed(seed)));
+    builders.add(() -> new DynamicsTrainer(Specs.dynamics(c), vae, fd.train(), fd.window(), fd.windowsPerEpoch(),
+        buffers.steps(),
+        random ? null : () -> params.get(ModelKeys.VAE), seed + 1, RewardOptions.featureSeed(seed)));
     builders.add(() -> new PpoTrainer(Specs.policy(c), PpoOptions.from(c), buffers.rollouts(), seed + 2));
     List<ModelTrainer> built = new ArrayList<>();
     try {
@@ -134,9 +145,9 @@ public final class CuriosityKind implements AgentKind {
   @Override
   public Map<String, Integer> bufferCapacities(AmiConfig c) {
     Map<String, Integer> out = new LinkedHashMap<>();
-    out.put(ModelKeys.VAE, c.getInt("vae.buffer"));
-    out.put(ModelKeys.FD, c.getInt("fd.buffer"));
-    out.put(ModelKeys.POLICY, c.getInt("policy.rollout") + 1); // PPO learns from one rollout and its bootstrap step
+    out.put(ModelKeys.VAE, VaeOptions.from(c).train().buffer());
+    out.put(ModelKeys.FD, FdOptions.from(c).train().buffer());
+    out.put(ModelKeys.POLICY, PolicyOptions.from(c).ppo().rollout() + 1); // PPO learns from one rollout and its bootstrap step
     return out;
   }
 
@@ -178,6 +189,6 @@ public final class CuriosityKind implements AgentKind {
   }
 
   static boolean randomFeatures(AmiConfig c) {
-    return c.getString("reward.features").equals("random");
+    return RewardOptions.from(c).randomFeatures();
   }
 }

@@ -4,6 +4,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.FdOptions;
+import dev.ami.config.PolicyOptions;
+import dev.ami.config.RewardOptions;
+import dev.ami.config.VaeOptions;
 import dev.ami.memory.ModelMemory;
 import dev.ami.memory.ModelProbe;
 import dev.ami.model.DynamicsBlock;
@@ -27,14 +31,14 @@ final class CuriosityMemory {
     VaeSpec vae = Specs.vae(c);
     DynamicsSpec fd = Specs.dynamics(c);
     PolicySpec policy = Specs.policy(c);
-    int window = c.getInt("fd.window");
+    int window = FdOptions.from(c).window();
     List<ModelMemory> out = new ArrayList<>();
     long encoder = ModelProbe.params(manager, () -> new VaeEncoder(vae), vae.frameShape(1));
     long decoder = ModelProbe.params(manager, () -> new VaeDecoder(vae), new Shape(1, vae.latent()));
-    double vaeAct = ModelProbe.activations(manager, () -> new VaeEncoder(vae), vae.frameShape(c.getInt("vae.batch")))
-        + ModelProbe.activations(manager, () -> new VaeDecoder(vae), new Shape(c.getInt("vae.batch"), vae.latent()));
+    double vaeAct = ModelProbe.activations(manager, () -> new VaeEncoder(vae), vae.frameShape(VaeOptions.from(c).train().batch()))
+        + ModelProbe.activations(manager, () -> new VaeDecoder(vae), new Shape(VaeOptions.from(c).train().batch(), vae.latent()));
     boolean randomFeatures = CuriosityKind.randomFeatures(c);
-    boolean paired = !randomFeatures && c.getString("reward.encoder").equals("paired");
+    boolean paired = !randomFeatures && RewardOptions.from(c).pairedEncoder();
     // snapshot and its spare 2x, agent 2x encoder (unless it takes the forward model's), the preview's decoder
     // 1x (fd's frozen encoder is fd's own)
     long vaeCopies = ModelProbe.SNAPSHOTS * (encoder + decoder) + (paired ? 0 : 2 * encoder) + decoder;
@@ -55,7 +59,7 @@ final class CuriosityMemory {
     out.add(ModelProbe.model(ModelKeys.FD, fdParams, dynamics, fdCopies, fdAct, buffers.get("fd.buffer")));
     long pv = ModelProbe.params(manager, () -> new PolicyValue(policy), policy.frameShape(1));
     double policyAct = ModelProbe.activations(manager, () -> new PolicyValue(policy),
-        policy.frameShape(c.getInt("policy.batch")));
+        policy.frameShape(PolicyOptions.from(c).ppo().batch()));
     // the reward normaliser and the entropy weights travel with it
     long policyParams = pv + PpoTrainer.REWARD_STATS_SIZE + PpoTrainer.ENTROPY_WEIGHTS_SIZE;
     out.add(ModelProbe.model(ModelKeys.POLICY, policyParams, (ModelProbe.SNAPSHOTS + 2) * policyParams, policyAct,

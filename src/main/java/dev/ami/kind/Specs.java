@@ -1,33 +1,41 @@
 package dev.ami.kind;
 
+import dev.ami.config.AeOptions;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.FdOptions;
+import dev.ami.config.PolicyOptions;
+import dev.ami.config.RunOptions;
+import dev.ami.config.VaeOptions;
 import dev.ami.model.DynamicsSpec;
 import dev.ami.model.ModelSpec;
 import dev.ami.model.PolicySpec;
 import dev.ami.model.VaeSpec;
 
-/** The models' specs as the config sets them: the one place that reads their keys ({@code model} reads none). */
+/** The models' specs from the config's options records: {@code model} knows no config. */
 public final class Specs {
   private Specs() {
   }
 
   public static VaeSpec vae(AmiConfig c) {
-    return new VaeSpec(c.getInt("model.input_size"), c.getInt("vae.channels"), c.getInt("vae.latent"),
-        c.getInt("vae.decoder_channels"));
+    VaeOptions v = VaeOptions.from(c);
+    return new VaeSpec(RunOptions.from(c).inputSize(), v.channels(), v.latent(), v.decoderChannels());
   }
 
   /** The forward model predicts the VAE's latent, so its size comes from {@code vae.latent}. */
   public static DynamicsSpec dynamics(AmiConfig c) {
-    return new DynamicsSpec(c.getInt("vae.latent"), c.getInt("fd.depth"), c.getInt("fd.width"), c.getInt("fd.ffn"),
-        c.getDouble("fd.dropout"), c.getInt("fd.action_embed"), c.getString("fd.kind"));
+    FdOptions f = FdOptions.from(c);
+    return new DynamicsSpec(VaeOptions.from(c).latent(), f.depth(), f.width(), f.ffn(), f.dropout(), f.actionEmbed(),
+        f.kind());
   }
 
   public static PolicySpec policy(AmiConfig c) {
-    return new PolicySpec(c.getInt("model.input_size"), c.getInt("policy.channels"), c.getInt("policy.hidden"));
+    PolicyOptions p = PolicyOptions.from(c);
+    return new PolicySpec(RunOptions.from(c).inputSize(), p.channels(), p.hidden());
   }
 
   /** The step-1 conv autoencoder's ({@code ae.*}). */
   public static ModelSpec autoencoder(AmiConfig c) {
-    return new ModelSpec(c.getInt("model.input_size"), c.getInt("ae.channels"), c.getInt("ae.latent"));
+    AeOptions a = AeOptions.from(c);
+    return new ModelSpec(RunOptions.from(c).inputSize(), a.channels(), a.latent());
   }
 }

@@ -20,11 +20,6 @@ public final class RandomFeatures {
   private RandomFeatures() {
   }
 
-  /** The network's seed for a run whose trainers have {@code trainerSeed}: agent and trainer derive the same. */
-  public static long seed(long trainerSeed) {
-    return trainerSeed * 31 + 17;
-  }
-
   /**
    * Overwrites every parameter of an initialised {@code block} in place, in parameter order: a weight's fan-in is
    * its size over its first axis, a bias takes the fan-in of the weight before it.

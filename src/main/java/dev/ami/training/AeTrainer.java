@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.ami.bus.ModelKeys;
+import dev.ami.config.TrainerOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.model.AutoEncoders;
 import dev.ami.model.InputBuffer;

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.PpoUpdate;
+import dev.ami.config.PpoOptions;
 import dev.ami.data.Rollouts;
 import dev.ami.model.ActionHeads;
 import dev.ami.model.InputBuffer;

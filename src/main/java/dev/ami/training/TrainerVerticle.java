@@ -10,6 +10,8 @@ import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TrainRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.SystemOptions;
+import dev.ami.config.TrainingOptions;
 import dev.ami.control.LoopControl;
 import dev.ami.control.RestartPolicy;
 import dev.ami.data.Buffers;
@@ -76,8 +78,7 @@ public final class TrainerVerticle extends VerticleBase {
     freshOnce = config().getBoolean(FRESH, false);
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    policy = new RestartPolicy(config.getInt("trainer.restart_delay_ms"), config.getInt("trainer.restart_max_ms"),
-        config.getInt("trainer.restart_budget"), config.getInt("trainer.restart_window_s") * 1000L);
+    policy = RestartPolicy.of(TrainingOptions.from(config).restart());
     TrainerState resume = (TrainerState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP)
         .remove(Addresses.RESUME_TRAINER);
     buffers = buffers(config, !standby); // a standby trainer shows its buffers only when it goes
@@ -93,7 +94,7 @@ public final class TrainerVerticle extends VerticleBase {
         LOG.info("new trainers built ({}); standing by", names(first));
       } else {
         goLive(config);
-        LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"), names(first));
+        LOG.info("trainers running round-robin ({} ms slices): {}", TrainingOptions.from(config).sliceMs(), names(first));
       }
     });
   }
@@ -121,7 +122,7 @@ public final class TrainerVerticle extends VerticleBase {
         return;
       }
       goLive(config);
-      LOG.info("trainers running round-robin ({} ms slices): {}", config.getInt("trainer.slice_ms"), names(loop));
+      LOG.info("trainers running round-robin ({} ms slices): {}", TrainingOptions.from(config).sliceMs(), names(loop));
       msg.reply(ControlReply.ok(r.result().state(), status().toJson()));
     });
   }
@@ -154,15 +155,15 @@ public final class TrainerVerticle extends VerticleBase {
                              EventBus bus, TrainerState resume, boolean standby) {
     TrainerLoop next = new TrainerLoop(
         () -> {
-          CpuPlan.of(config.getBool("system.isolate_cpus"))
-              .enterTrainerThread(config.getBool("system.trainer_idle"));
+          CpuPlan.of(SystemOptions.from(config).isolateCpus())
+              .enterTrainerThread(SystemOptions.from(config).trainerIdle());
           return catalogue.trainers(config, buffers, params);
         },
         key -> {
           ParamSnapshot existing = params.get(key);
           return new ParamPublisher(key, params, existing == null ? 0 : existing.version()); // versions only grow
         },
-        new TrainerLoop.Settings(config.getInt("trainer.slice_ms") * 1_000_000L, config.getInt("trainer.max_bad_losses"),
+        new TrainerLoop.Settings(TrainingOptions.from(config).sliceMs() * 1_000_000L, TrainingOptions.from(config).maxBadLosses(),
             freshOnce),
         busSink(bus), resume, standby);
     freshOnce = false; // a restart after a crash resumes from the snapshots again
@@ -189,15 +190,15 @@ public final class TrainerVerticle extends VerticleBase {
     if (delay < 0) {
       gaveUp = true;
       bus.publish(Addresses.EVENTS, Event.error("trainer-gave-up", "the trainer crashed "
-          + policy.recentFailures() + " times within " + config.getInt("trainer.restart_window_s")
+          + policy.recentFailures() + " times within " + TrainingOptions.from(config).restart().windowS()
           + " s; it stays down. Last error: " + lastError));
       return;
     }
     restarting = true;
     bus.publish(Addresses.EVENTS, Event.warn("trainer-restart", "the trainer crashed (" + lastError
         + "); starting it again in " + delay + " ms, from each model's newest snapshot (failure "
-        + policy.recentFailures() + " of at most " + config.getInt("trainer.restart_budget") + " per "
-        + config.getInt("trainer.restart_window_s") + " s)"));
+        + policy.recentFailures() + " of at most " + TrainingOptions.from(config).restart().budget() + " per "
+        + TrainingOptions.from(config).restart().windowS() + " s)"));
     vertx.setTimer(Math.max(1, delay), t -> {
       restarting = false;
       if (!stopping) {
@@ -268,7 +269,7 @@ public final class TrainerVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     Promise<Void> stopped = Promise.promise();
-    long bound = AmiConfig.of(config()).getInt("system.stop_timeout_ms");
+    long bound = SystemOptions.from(AmiConfig.of(config())).stopTimeoutMs();
     loop.command("stop", 0);
     // snapshots in the map stay readable for the agent; their memory is freed by their last reader
     loop.finished().orTimeout(bound, TimeUnit.MILLISECONDS).whenComplete((v, t) -> {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import dev.ami.bus.ModelKeys;
+import dev.ami.config.TrainerOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.model.InputBuffer;
 import dev.ami.model.VaeDecoder;

@@ -8,6 +8,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.ami.bus.ModelKeys;
+import dev.ami.config.RewardOptions;
 import dev.ami.env.Frame;
 import dev.ami.model.DynamicsSpec;
 import dev.ami.model.ForwardDynamics;
@@ -122,10 +123,10 @@ class CuriosityBrainTest {
   @Test
   @DisplayName("random features: no VAE to follow; two brains of one seed compute the same reward, another seed not")
   void randomFeatures() {
-    RewardOptions random7 = new RewardOptions(1, 0, true, true, RandomFeatures.seed(7));
+    RewardOptions random7 = new RewardOptions(1, 0, true, true, RewardOptions.featureSeed(7));
     CuriosityBrain a = new CuriosityBrain(VAE, FD, POLICY, random7, 3, params);
     CuriosityBrain b = new CuriosityBrain(VAE, FD, POLICY, random7, 3, params);
-    CuriosityBrain c = new CuriosityBrain(VAE, FD, POLICY, new RewardOptions(1, 0, true, true, RandomFeatures.seed(8)),
+    CuriosityBrain c = new CuriosityBrain(VAE, FD, POLICY, new RewardOptions(1, 0, true, true, RewardOptions.featureSeed(8)),
         3, params);
     try {
       for (CuriosityBrain brain : List.of(a, b, c)) {

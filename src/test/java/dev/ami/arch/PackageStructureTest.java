@@ -3,9 +3,14 @@ package dev.ami.arch;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.core.domain.JavaCall;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
+import com.tngtech.archunit.core.domain.properties.HasOwner;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.ami.config.AmiConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -39,6 +44,16 @@ class PackageStructureTest {
   void busBelowParams() {
     noClasses().that().resideInAPackage("dev.ami.bus..")
         .should().dependOnClassesThat().resideInAPackage("dev.ami.params..").check(main);
+  }
+
+  @Test
+  @DisplayName("config is read through options records: no class outside config calls an AmiConfig getter")
+  void configThroughOptions() {
+    noClasses().that().resideOutsideOfPackage("dev.ami.config..")
+        .should().callMethodWhere(JavaCall.Predicates.target(HasOwner.Predicates.With.owner(
+            JavaClass.Predicates.equivalentTo(AmiConfig.class))).and(JavaCall.Predicates.target(
+            HasName.Predicates.nameStartingWith("get"))))
+        .check(main);
   }
 
   @Test

@@ -139,7 +139,7 @@ class ModelPresetsTest {
   void oneNovelty() throws Exception {
     assertThatThrownBy(() -> load(null, "reward.episodic_memory=2400",
         "reward.count_bits=10")).isInstanceOf(ConfigException.class).hasMessageContaining("reward.count_bits");
-    assertThat(dev.ami.agent.RewardOptions.from(load(null, "reward.count_bits=10")).countBits()).isEqualTo(10);
+    assertThat(dev.ami.config.RewardOptions.from(load(null, "reward.count_bits=10")).countBits()).isEqualTo(10);
   }
 
   private static AmiConfig load(Path file, String... overrides) throws Exception {

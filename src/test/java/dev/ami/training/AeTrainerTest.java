@@ -2,6 +2,7 @@ package dev.ami.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ami.config.TrainerOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.model.ModelSpec;
 import java.util.SplittableRandom;

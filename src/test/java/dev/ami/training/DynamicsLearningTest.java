@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.agent.CuriosityBrain;
 import dev.ami.agent.Decision;
-import dev.ami.agent.RewardOptions;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
+import dev.ami.config.FdOptions;
+import dev.ami.config.RewardOptions;
 import dev.ami.config.SimOptions;
+import dev.ami.config.TrainerOptions;
+import dev.ami.config.VaeOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.StepBuffer;
 import dev.ami.env.Frame;
@@ -70,9 +73,9 @@ class DynamicsLearningTest {
     }
 
     // the encoder the forward model predicts: a freshly initialised VAE's, frozen
-    try (VaeTrainer encoder = new VaeTrainer(vae, TrainerOptions.from(c, ModelKeys.VAE, 1), 0,
+    try (VaeTrainer encoder = new VaeTrainer(vae, VaeOptions.from(c).train().withBatch(1), 0,
         new FrameBuffer(1, vae.frameSize(), 1), 5);
-         DynamicsTrainer trainer = new DynamicsTrainer(fd, vae, TrainerOptions.from(c, ModelKeys.FD, 1),
+         DynamicsTrainer trainer = new DynamicsTrainer(fd, vae, FdOptions.from(c).train(),
              c.getInt("fd.window"), 1000, steps, () -> params.get(ModelKeys.VAE), 7);
          ParamPublisher vaes = new ParamPublisher(ModelKeys.VAE, params, 0)) {
       vaes.publish(encoder.groups(), 0);

@@ -9,6 +9,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.ami.agent.ActionSampler;
 import dev.ami.bus.StepRecord;
+import dev.ami.config.PpoOptions;
 import dev.ami.data.Rollouts;
 import dev.ami.model.PolicySpec;
 import dev.ami.model.PolicyValue;

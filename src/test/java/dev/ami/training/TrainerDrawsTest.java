@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.ami.config.TrainerOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.model.VaeSpec;
 import java.util.SplittableRandom;

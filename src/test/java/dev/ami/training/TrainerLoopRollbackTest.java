@@ -9,6 +9,7 @@ import ai.djl.util.Pair;
 import dev.ami.bus.Event;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TrainRecord;
+import dev.ami.config.TrainerOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamPublisher;

@@ -1,6 +1,5 @@
-package dev.ami.training;
+package dev.ami.config;
 
-import dev.ami.config.AmiConfig;
 
 /**
  * PPO's settings ({@code policy.*} and the reward's scaling, {@code reward.normalize}, {@code reward.clip}):

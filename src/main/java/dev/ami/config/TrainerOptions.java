@@ -1,6 +1,5 @@
-package dev.ami.training;
+package dev.ami.config;
 
-import dev.ami.config.AmiConfig;
 
 /**
  * How one model trains, from its config section ({@code vae.*}, {@code fd.*}, {@code policy.*}, {@code ae.*}).
@@ -11,7 +10,7 @@ import dev.ami.config.AmiConfig;
  * @param minNew new samples needed since the last run began before the next one
  * @param publishEvery steps between publishes inside a run; every run's end publishes too
  * @param maxGradNorm a fixed limit on the gradients' global L2 norm; 0 = none
- * @param clipMedians an adaptive limit, in medians of the recent norms ({@link TrainerBase#clipToMedians}); 0 = none
+ * @param clipMedians an adaptive limit, in medians of the recent norms ({@code training.TrainerBase#clipToMedians}); 0 = none
  */
 public record TrainerOptions(int batch, double lr, double weightDecay, int epochs, int buffer, int minBuffer,
                              int minNew, int publishEvery, double maxGradNorm, double clipMedians) {
@@ -22,10 +21,16 @@ public record TrainerOptions(int batch, double lr, double weightDecay, int epoch
   }
 
   /** The keys every section with a buffer of its own has; the batch is the caller's (fd has none: one window). */
-  public static TrainerOptions from(AmiConfig c, String section, int batch) {
+  static TrainerOptions from(AmiConfig c, String section, int batch) {
     return new TrainerOptions(batch, c.getDouble(section + ".lr"),
         c.getDouble(section + ".weight_decay"), c.getInt(section + ".epochs"), c.getInt(section + ".buffer"),
         c.getInt(section + ".min_buffer"), c.getInt(section + ".min_new"), c.getInt(section + ".publish_every"),
         c.getDouble(section + ".max_grad_norm"), c.getDouble(section + ".clip_medians"));
+  }
+
+  /** The same settings with another batch size. */
+  public TrainerOptions withBatch(int b) {
+    return new TrainerOptions(b, lr, weightDecay, epochs, buffer, minBuffer, minNew, publishEvery, maxGradNorm,
+        clipMedians);
   }
 }
