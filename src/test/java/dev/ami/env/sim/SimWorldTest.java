@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.illposed.osc.OSCMessage;
 import com.illposed.osc.transport.OSCPortOut;
 import dev.ami.env.Frame;
+import dev.ami.support.Await;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -97,7 +98,7 @@ class SimWorldTest {
     }
   }
 
-  private Frame freshFrame() throws InterruptedException {
+  private Frame freshFrame() throws Exception {
     Frame first = world.latest();
     long seq = first == null ? -1 : first.sequence();
     Frame[] next = new Frame[1];
@@ -121,11 +122,7 @@ class SimWorldTest {
     osc.send(new OSCMessage(address, List.of(value)));
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met in time").isLessThan(end);
-      Thread.sleep(5);
-    }
+  private static void await(BooleanSupplier condition) throws Exception {
+    Await.until(Duration.ofSeconds(10), condition::getAsBoolean, "the world's condition");
   }
 }
