@@ -157,25 +157,24 @@ public final class TestRuntime implements AutoCloseable {
   public static TestRuntime startResumed(Map<String, ?> overrides, String what) throws Exception {
     return boot(overrides, (vertx, config) -> {
       AmiRuntime.configureEngine(config);
-      try {
-        dev.ami.checkpoint.Resume.prepare(vertx, config, what);
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
+      dev.ami.checkpoint.Resume.prepare(vertx, config, what); // a refusal is thrown as it is
       return AmiRuntime.start(vertx, config);
     });
   }
 
+  /** How a test starts the runtime on the Vert.x and config {@link #boot} made. */
+  private interface Starter {
+    Future<AmiRuntime> start(Vertx vertx, AmiConfig config) throws Exception;
+  }
+
   /** Starts the runtime on a fresh Vert.x with a run folder; its events are recorded from the first one on. */
-  private static TestRuntime boot(Map<String, ?> overrides,
-                                  java.util.function.BiFunction<Vertx, AmiConfig, Future<AmiRuntime>> start)
-      throws Exception {
+  private static TestRuntime boot(Map<String, ?> overrides, Starter start) throws Exception {
     AmiConfig config = smallConfig(overrides);
     Vertx vertx = newVertxWithRun(config);
     List<Event> events = new CopyOnWriteArrayList<>();
     vertx.eventBus().<Event>consumer(Addresses.EVENTS, m -> events.add(m.body()));
     try {
-      return new TestRuntime(vertx, await(start.apply(vertx, config)), events);
+      return new TestRuntime(vertx, await(start.start(vertx, config)), events);
     } catch (Exception | Error e) {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw e;
