@@ -8,11 +8,11 @@ import dev.ami.env.Environment;
 import dev.ami.env.Frame;
 import dev.ami.env.RecordingActuator;
 import dev.ami.kind.AgentKinds;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * loop starts after the backoff with the counters going on, and the events and the status say what happened.
  */
 @DisplayName("the supervised agent")
+@RuntimeTest
 class AgentSupervisionTest {
 
   /** The default brain that throws once, at tick {@code at} (the first brain only: the restarted one is healthy). */
@@ -43,30 +44,21 @@ class AgentSupervisionTest {
   @DisplayName("a crash sends neutral, the agent ticks again after the backoff from the same tick count, and says so")
   void restartsAfterACrash() throws Exception {
     AtomicBoolean crashed = new AtomicBoolean();
-    List<Event> events = new CopyOnWriteArrayList<>();
     try (TestRuntime rt = TestRuntime.startWithAgent(Map.of("env", "noise", "agent.restart_delay_ms", 200),
         () -> crashingOnce(30, crashed))) {
-      rt.vertx().eventBus().<Event>consumer(Addresses.EVENTS, m -> events.add(m.body()));
       RecordingActuator actuator = (RecordingActuator) ((Environment) rt.vertx().sharedData()
           .getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY)).actuator();
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (events.stream().noneMatch(e -> e.kind().equals("agent-restarted"))) {
-        assertThat(System.nanoTime()).as("restarted within a minute; events %s", events).isLessThan(deadline);
-        Thread.sleep(20);
-      }
+      Await.until(Await.MINUTE, () -> rt.hasEvent("agent-restarted"), () -> "restarted; events " + rt.events());
       assertThat(crashed).isTrue();
-      assertThat(events).extracting(Event::kind).containsSubsequence("agent-crash", "agent-restart",
+      assertThat(rt.events()).extracting(Event::kind).containsSubsequence("agent-crash", "agent-restart",
           "agent-restarted");
       assertThat(actuator.neutrals()).as("the crashed loop set the actuators neutral").isPositive();
       JsonObject agent = rt.control("status", 0).detail().getJsonObject("agent");
       assertThat(agent.getInteger("restarts")).isEqualTo(1);
       assertThat(agent.getString("last_error")).contains("injected crash at tick 30");
-      long ticks = rt.control("status", 0).detail().getLong("ticks");
+      long ticks = rt.ticks();
       assertThat(ticks).as("the counters go on from the crashed loop's").isGreaterThanOrEqualTo(29);
-      while (rt.control("status", 0).detail().getLong("ticks") < ticks + 10) {
-        assertThat(System.nanoTime()).as("the new loop ticks").isLessThan(deadline);
-        Thread.sleep(50);
-      }
+      rt.awaitTicks(ticks + 10); // the new loop ticks
       assertThat(rt.control("status", 0).state()).isEqualTo(dev.ami.bus.RunState.RUNNING);
     }
   }

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
+import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.RunState;
+import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
 import dev.ami.bus.TrainRecord;
-import dev.ami.bus.ModelKeys;
-import dev.ami.bus.StepRecord;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
+import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -21,16 +24,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
-/** The running system: agent and trainer together, driven only over the event bus. */
+/**
+ * The running system: agent and trainer together, driven only over the event bus. One runtime for the class; each
+ * test starts from it running with the trainer's models in use, whatever the tests before it left.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.Random.class)
+@RuntimeTest
 class AsyncCoreTest {
   private TestRuntime rt;
 
@@ -44,8 +51,15 @@ class AsyncCoreTest {
     rt.close();
   }
 
+  /** Running again (a test that failed may have left it paused or stepping), with the trainer's models in use. */
+  @BeforeEach
+  void running() throws Exception {
+    Await.until(Await.MINUTE, () -> rt.control("resume", 0).state() == RunState.RUNNING, "the system runs");
+    Await.until(Await.MINUTE, () -> rt.status().getJsonObject("models").getJsonObject(ModelKeys.FD, new JsonObject())
+        .getValue("version_in_use") instanceof Number v && v.longValue() >= 1, "the agent runs the trainer's fd");
+  }
+
   @Test
-  @Order(1)
   @DisplayName("the agent keeps ticking while the trainer trains: ticks land between training steps")
   void agentTicksBetweenTrainingSteps() throws Exception {
     List<String> order = new CopyOnWriteArrayList<>();
@@ -72,7 +86,6 @@ class AsyncCoreTest {
   }
 
   @Test
-  @Order(2)
   @DisplayName("a model's published versions increase monotonically and the agent's in-use version follows")
   void versionsIncreaseAndAgentFollows() throws Exception {
     List<Long> published = new CopyOnWriteArrayList<>();
@@ -102,7 +115,6 @@ class AsyncCoreTest {
   }
 
   @Test
-  @Order(3)
   @DisplayName("pause stops transitions, both sides confirm; resume restarts them")
   void pauseStopsTransitionsResumeRestarts() throws Exception {
     List<Long> ticks = new CopyOnWriteArrayList<>();
@@ -134,7 +146,6 @@ class AsyncCoreTest {
   }
 
   @Test
-  @Order(4)
   @DisplayName("step n while paused ticks exactly n times, then the agent is paused again; n - 1 steps reach the "
       + "trainer (the last one's reward would need one more observation)")
   void stepYieldsExactlyN() throws Exception {
@@ -175,7 +186,6 @@ class AsyncCoreTest {
   }
 
   @Test
-  @Order(5)
   @DisplayName("unknown and not-yet-available commands get a clear error and change nothing")
   void unknownCommand() throws Exception {
     ControlReply reply = rt.control("dance", 0);

@@ -6,6 +6,7 @@ import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.kind.AgentKinds;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * agent stays deployed, and the next redeploy succeeds.
  */
 @DisplayName("a failed handover")
+@RuntimeTest
 class FailedHandoverTest {
 
   /** The second agent built (the first redeploy's) fails to take over; every other one is the default. */
@@ -44,21 +46,21 @@ class FailedHandoverTest {
     AtomicInteger built = new AtomicInteger();
     try (TestRuntime rt = TestRuntime.startWithAgent(Map.of("env", "noise", "agent.hz", 20),
         () -> agent(built.incrementAndGet()))) {
-      awaitTicks(rt, 20);
+      rt.awaitTicks(20);
       int deployments = rt.vertx().deploymentIDs().size();
       ControlReply failed = redeploy(rt);
       assertThat(failed.ok()).isFalse();
       assertThat(failed.error()).contains("could not take over").contains("previous agent ticks on")
           .contains("redeploy again");
       assertThat(rt.vertx().deploymentIDs()).as("the new agent went, the old one stays").hasSize(deployments);
-      awaitTicks(rt, rt.control("status", 0).detail().getLong("ticks") + 20);
+      rt.awaitTicks(rt.ticks() + 20);
       assertThat(rt.control("status", 0).state()).isEqualTo(dev.ami.bus.RunState.RUNNING);
 
       ControlReply ok = redeploy(rt);
       assertThat(ok.ok()).as(ok.error()).isTrue();
       assertThat(built.get()).isEqualTo(3);
       assertThat(rt.vertx().deploymentIDs()).as("still one agent").hasSize(deployments);
-      awaitTicks(rt, rt.control("status", 0).detail().getLong("ticks") + 20);
+      rt.awaitTicks(rt.ticks() + 20);
     }
   }
 
@@ -68,7 +70,7 @@ class FailedHandoverTest {
     AtomicInteger built = new AtomicInteger();
     try (TestRuntime rt = TestRuntime.startWithAgent(Map.of("env", "noise", "agent.hz", 20),
         () -> agent(built.incrementAndGet()))) {
-      awaitTicks(rt, 20);
+      rt.awaitTicks(20);
       dev.ami.env.RecordingActuator actuator = (dev.ami.env.RecordingActuator) ((dev.ami.env.Environment) rt.vertx()
           .sharedData().getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY)).actuator();
       assertThat(rt.control("pause", 0).ok()).isTrue();
@@ -81,7 +83,7 @@ class FailedHandoverTest {
           .isEqualTo(dev.ami.bus.RunState.PAUSED);
       assertThat(rt.control("status", 0).detail().getLong("ticks")).isEqualTo(ticks);
       assertThat(rt.control("resume", 0).ok()).isTrue();
-      awaitTicks(rt, ticks + 10);
+      rt.awaitTicks(ticks + 10);
     }
   }
 
@@ -89,13 +91,5 @@ class FailedHandoverTest {
     return TestRuntime.await(rt.vertx().eventBus().<ControlReply>request(Addresses.REDEPLOY,
         new ControlCommand("redeploy", 0, new JsonObject().put("target", "agent")),
         new DeliveryOptions().setSendTimeout(120_000)).map(m -> m.body()));
-  }
-
-  private static void awaitTicks(TestRuntime rt, long ticks) throws Exception {
-    long deadline = System.nanoTime() + 60_000_000_000L;
-    while (rt.control("status", 0).detail().getLong("ticks") < ticks) {
-      assertThat(System.nanoTime()).as("the agent ticks").isLessThan(deadline);
-      Thread.sleep(50);
-    }
   }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.ModelKeys;
 import dev.ami.runs.Runs;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@RuntimeTest
 class EvalModeTest {
 
   @Test
@@ -22,10 +25,8 @@ class EvalModeTest {
     Map<String, Object> train = Map.of("system.runs_dir", runs.toString(), "vae.min_new", 0, "vae.publish_every", 2);
     JsonObject savedModels;
     try (TestRuntime rt = TestRuntime.start(train)) {
-      while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject(ModelKeys.VAE)
-          .getLong("version_published") < 2) {
-        Thread.sleep(50);
-      }
+      Await.until(Await.MINUTE, () -> rt.status().getJsonObject("models").getJsonObject(ModelKeys.VAE)
+          .getLong("version_published") >= 2, "the VAE publishes v2");
       ControlReply c = rt.control("checkpoint", 0);
       assertThat(c.ok()).as(c.error()).isTrue();
       savedModels = new JsonObject(Files.readString(Path.of(c.detail().getString("path")).resolve("manifest.json")))
@@ -34,10 +35,8 @@ class EvalModeTest {
     Map<String, Object> eval = Map.of("system.runs_dir", runs.toString(), "mode", "eval",
         "agent.eval_actions", "greedy");
     try (TestRuntime rt = TestRuntime.startResumed(eval, "latest")) {
-      long ticks0 = rt.control("status", 0).detail().getLong("ticks");
-      Thread.sleep(1500);
-      JsonObject status = rt.control("status", 0).detail();
-      assertThat(status.getLong("ticks")).as("the agent acts").isGreaterThan(ticks0);
+      rt.awaitTicks(rt.ticks() + 10); // the agent acts
+      JsonObject status = rt.status();
       assertThat(status.getJsonObject("trainer").getString("state")).isEqualTo("absent");
       for (String key : new String[] {ModelKeys.FD, ModelKeys.POLICY}) {
         assertThat(status.getJsonObject("models").getJsonObject(key).getLong("version_in_use"))

@@ -3,6 +3,7 @@ package dev.ami.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.checkpoint.Checkpoints;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@RuntimeTest
 class MaxUptimeTest {
 
   @Test

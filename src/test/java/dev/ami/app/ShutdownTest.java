@@ -2,24 +2,26 @@ package dev.ami.app;
 
 import dev.ami.runtime.AmiRuntime;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDManager;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
+import dev.ami.support.Await;
+import dev.ami.support.ChildJvm;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import io.vertx.core.json.JsonObject;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@RuntimeTest
 class ShutdownTest {
 
   @Test
@@ -39,10 +41,8 @@ class ShutdownTest {
     java.nio.file.Path checkpoints = rt.runFolder().states();
     // let it train and publish a few versions so snapshots, clones and swaps all happened
     // the forward model's snapshots carry the VAE's encoder: fd in use at v3 means both models went around
-    while (!(rt.control("status", 0).detail().getJsonObject("models").getJsonObject("fd")
-        .getValue("version_in_use") instanceof Number v && v.longValue() >= 3)) {
-      Thread.onSpinWait();
-    }
+    Await.until(Await.MINUTE, () -> rt.status().getJsonObject("models").getJsonObject("fd", new JsonObject())
+        .getValue("version_in_use") instanceof Number v && v.longValue() >= 3, "the agent runs fd v3");
     assertThat(system.getManagedArrays().size()).as("the running system holds arrays").isGreaterThan(arraysBefore);
     ControlReply reply = rt.control("shutdown", 0);
     assertThat(reply.ok()).isTrue();
@@ -62,53 +62,44 @@ class ShutdownTest {
       + "without waiting out the shutdown's bound")
   void signalEndsProcessGracefully() throws Exception {
     // a JVM started with SIGINT ignored (a background job of a shell without job control) passes that on to its
-    // children, and HotSpot then leaves Ctrl+C ignored: the child could not be stopped this way
-    boolean ignored = sigintIgnored();
-    if (ignored && "true".equals(System.getenv("CI"))) {
-      throw new AssertionError("this test JVM inherited SIGINT as ignored; run the tests in the foreground");
+    // children, and HotSpot then leaves Ctrl+C ignored; the child gets SIGINT back at its default through env
+    List<String> launcher = List.of();
+    if (sigintIgnored(ProcessHandle.current().pid())) {
+      assumeTrue(defaultSignalLauncher(), "this test JVM inherited SIGINT as ignored and `env --default-signal` is"
+          + " not there to give its child the default back: Ctrl+C cannot reach the child");
+      launcher = List.of("env", "--default-signal=INT");
     }
-    assumeFalse(ignored, "this test JVM inherited SIGINT as ignored (started in the background): its children"
-        + " cannot be stopped with Ctrl+C");
     // as a user runs it: a checkpoint at shutdown (closing Vert.x inside the stop's callback once hung here)
-    List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
-        Main.class.getName(), "run", "agent.realtime=false", "system.isolate_cpus=false", "model.preset=curiosity-small",
-        "console.port=0", "telemetry.log_every_s=0", "checkpoint.on_shutdown=true",
-        "system.runs_dir=" + TestRuntime.tempDir("ami-shutdown"));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
-    Thread reader = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          lines.add(line);
-          if (line.contains("running; Ctrl+C")) {
-            new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor();
-          }
-        }
-      } catch (Exception e) {
-        lines.add("reader: " + e);
-      }
-    }, "child-output");
-    reader.start();
+    Process p = ChildJvm.startMain(launcher, Main.class, List.of(), List.of("run", "agent.realtime=false",
+        "system.isolate_cpus=false", "model.preset=curiosity-small", "console.port=0", "telemetry.log_every_s=0",
+        "checkpoint.on_shutdown=true", "system.runs_dir=" + TestRuntime.tempDir("ami-shutdown")), lines);
     try {
+      Await.until(Duration.ofSeconds(2 * TestRuntime.TIMEOUT_S), () -> {
+        assertThat(p.isAlive()).as("the child runs; output: %s", lines).isTrue();
+        return lines.stream().anyMatch(l -> l.contains("running; Ctrl+C"));
+      }, () -> "the child says it runs; output: " + lines);
+      assertThat(sigintIgnored(p.pid())).as("the child ignores SIGINT: Ctrl+C could not stop it").isFalse();
+      assertThat(new ProcessBuilder("kill", "-INT", String.valueOf(p.pid())).start().waitFor()).isZero();
       assertThat(p.waitFor(2 * TestRuntime.TIMEOUT_S, TimeUnit.SECONDS)).as("the child stopped; output: %s", lines)
           .isTrue();
     } finally {
       p.destroyForcibly();
-      reader.join(10_000);
+      p.waitFor(TestRuntime.TIMEOUT_S, TimeUnit.SECONDS);
     }
+    // the child's output is read to its end: the reader thread saw the stream close once the process ended
+    Await.until(Duration.ofSeconds(10), () -> lines.stream().anyMatch(l -> l.contains("stopped cleanly")
+        || l.contains("did not finish cleanly")), () -> "the child's last lines; output: " + lines);
     String log = String.join("\n", lines);
     assertThat(log).contains("running; Ctrl+C").contains("agent stopped; actuators neutral")
         .contains("trainer stopped").contains("checkpoint").contains("stopped cleanly")
         .doesNotContain("did not finish cleanly").doesNotContain("RejectedExecutionException");
-    assertThat(p.isAlive()).isFalse();
   }
 
-  /** Whether this JVM ignores SIGINT (bit 1 of SigIgn in /proc/self/status); false where that cannot be read. */
-  static boolean sigintIgnored() {
+  /** Whether process {@code pid} ignores SIGINT (bit 1 of SigIgn in /proc/pid/status); false where unreadable. */
+  static boolean sigintIgnored(long pid) {
     try {
-      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status"))) {
         if (line.startsWith("SigIgn:")) {
           return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
         }
@@ -117,6 +108,20 @@ class ShutdownTest {
       // not Linux
     }
     return false;
+  }
+
+  /** Whether {@code env --default-signal} (GNU coreutils 8.31+) is there to reset SIGINT for a child. */
+  private static boolean defaultSignalLauncher() {
+    try {
+      Process p = new ProcessBuilder("env", "--default-signal=INT", "true").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+    } catch (java.io.IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static int resources(BaseNDManager manager) throws ReflectiveOperationException {

@@ -8,6 +8,7 @@ import dev.ami.config.CaptureOptions;
 import dev.ami.config.SimOptions;
 import dev.ami.env.Frame;
 import dev.ami.env.SourceStats;
+import dev.ami.support.Await;
 import dev.ami.system.FreePort;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -128,16 +129,14 @@ class FfmpegFrameSourceTest {
   }
 
   private static void awaitStats(FfmpegFrameSource source, Predicate<SourceStats> done, List<Frame> seen)
-      throws InterruptedException {
-    long end = System.nanoTime() + WAIT.toNanos();
-    while (!done.test(source.stats())) {
-      assertThat(System.nanoTime()).as("waiting for %s", source.stats()).isLessThan(end);
+      throws Exception {
+    Await.until(WAIT, () -> {
       Frame f = source.latest();
       if (f != null) {
         seen.add(f);
       }
-      Thread.sleep(5);
-    }
+      return done.test(source.stats());
+    }, () -> "the source's stats, now " + source.stats());
   }
 
   static float[] rgb(Frame f, int y, int x) {

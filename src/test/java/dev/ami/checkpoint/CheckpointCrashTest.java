@@ -3,7 +3,9 @@ package dev.ami.checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.ModelKeys;
+import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * {@code --resume latest} uses it. The moment is chosen by a test hook that stalls every checkpoint after the
  * first one between its first and second file, and by watching its temporary directory appear.
  */
+@RuntimeTest
 class CheckpointCrashTest {
   private static final Pattern CONSOLE = Pattern.compile("console at http://127\\.0\\.0\\.1:(\\d+)/");
 
@@ -45,19 +48,18 @@ class CheckpointCrashTest {
     long ticksBefore;
     long ticksAfter;
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2 * TestRuntime.TIMEOUT_S);
-      while (dir == null || !(count(dir, false) == 1 && count(dir, true) == 1)) {
-        dir = dev.ami.runs.Runs.all(runs).isEmpty() ? null : dev.ami.runs.Runs.all(runs).get(0).states();
+      dir = Await.value(Duration.ofSeconds(2 * TestRuntime.TIMEOUT_S), () -> {
         assertThat(p.isAlive()).as("the child runs: %s", lines).isTrue();
-        assertThat(System.nanoTime()).as("a finished checkpoint and one being written; log: %s", lines)
-            .isLessThan(deadline);
-        Thread.sleep(50);
-      }
+        return dev.ami.runs.Runs.all(runs).isEmpty() ? null : dev.ami.runs.Runs.all(runs).get(0).states();
+      }, d -> count(d, false) == 1 && count(d, true) == 1,
+          () -> "a finished checkpoint and one being written; log: " + lines);
       int port = port(lines);
       ticksBefore = ticks(port);
-      Thread.sleep(1000);
-      ticksAfter = ticks(port);
-      assertThat(count(dir, true)).as("still writing").isEqualTo(1);
+      Path writing = dir;
+      // the writer stalls for minutes: ticks that go on meanwhile went on while it was being written
+      ticksAfter = Await.value(Await.MINUTE, () -> ticks(port), t -> t > ticksBefore,
+          "the agent ticks while the checkpoint is written");
+      assertThat(count(writing, true)).as("still writing").isEqualTo(1);
     } finally {
       p.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
       p.waitFor(TestRuntime.TIMEOUT_S, TimeUnit.SECONDS);

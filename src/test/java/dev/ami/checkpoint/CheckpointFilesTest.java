@@ -8,6 +8,8 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The layout of a real checkpoint, and every way a damaged one is refused with the file and the reason. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RuntimeTest
 class CheckpointFilesTest {
   private static final Map<String, Object> SETTINGS = Map.of("vae.min_new", 0, "vae.publish_every", 4,
       "console.token", "s3cret");
@@ -42,10 +45,8 @@ class CheckpointFilesTest {
   @BeforeAll
   void takeOne() throws Exception {
     try (TestRuntime rt = TestRuntime.start(SETTINGS)) {
-      while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject(ModelKeys.VAE)
-          .getLong("version_published") < 3) {
-        Thread.sleep(50);
-      }
+      Await.until(Await.MINUTE, () -> rt.status().getJsonObject("models").getJsonObject(ModelKeys.VAE)
+          .getLong("version_published") >= 3, "the VAE publishes v3");
       // two at once: the second is refused while the first is written
       Future<Message<ControlReply>> first = rt.vertx().eventBus().request(Addresses.CONTROL,
           ControlCommand.of("checkpoint"));

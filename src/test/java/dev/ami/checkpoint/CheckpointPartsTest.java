@@ -9,6 +9,8 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
  * checkpoint: the trainer node's complete one and the agent node's small one, and how each node reads them back.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RuntimeTest
 class CheckpointPartsTest {
   private static final Instant STAMP = Instant.parse("2026-12-07T10:30:00.123Z");
   private static final AgentState AGENT = new AgentState(5000, 3, 2, 1, new float[] {0.5f, -0.25f});
@@ -44,12 +47,8 @@ class CheckpointPartsTest {
   @BeforeAll
   void takeOne() throws Exception {
     try (TestRuntime rt = TestRuntime.start(Map.of("vae.min_new", 0, "vae.publish_every", 4))) {
-      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(TestRuntime.TIMEOUT_S);
-      while (rt.control("status", 0).detail().getJsonObject("models").getJsonObject(ModelKeys.VAE)
-          .getLong("version_published") < 3) {
-        assertThat(System.nanoTime()).as("the VAE publishes v3").isLessThan(deadline);
-        Thread.sleep(50);
-      }
+      Await.until(Await.MINUTE, () -> rt.status().getJsonObject("models").getJsonObject(ModelKeys.VAE)
+          .getLong("version_published") >= 3, "the VAE publishes v3");
       ControlReply reply = rt.control("checkpoint", 0);
       assertThat(reply.ok()).as(reply.error()).isTrue();
       whole = Path.of(reply.detail().getString("path"));

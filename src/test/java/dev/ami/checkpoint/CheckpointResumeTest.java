@@ -7,6 +7,8 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.TrainRecord;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +18,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** A checkpoint of a real run, and a second run resumed from it, on the built-in world. */
+@RuntimeTest
 class CheckpointResumeTest {
   private static final int WINDOW = 20;
 
@@ -39,11 +41,7 @@ class CheckpointResumeTest {
           vaeLosses.add(m.body().loss());
         }
       });
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestRuntime.TIMEOUT_S);
-      while (!trainedEnough(rt.control("status", 0).detail())) {
-        assertThat(System.nanoTime()).as("all three models trained a while").isLessThan(deadline);
-        Thread.sleep(100);
-      }
+      Await.until(Await.MINUTE, () -> trainedEnough(rt.status()), "all three models trained a while");
       ControlReply reply = rt.control("checkpoint", 0);
       assertThat(reply.ok()).as("checkpoint reply: %s", reply.error()).isTrue();
       saved = reply.detail();
@@ -93,11 +91,7 @@ class CheckpointResumeTest {
       }
       assertThat(trainer.getJsonObject(ModelKeys.VAE).getInteger("buffer_size")).as("frames come back")
           .isGreaterThanOrEqualTo(savedFrames(path)).isPositive();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestRuntime.TIMEOUT_S);
-      while (resumedLosses.size() < WINDOW) {
-        assertThat(System.nanoTime()).as("the resumed VAE trains").isLessThan(deadline);
-        Thread.sleep(50);
-      }
+      Await.until(Await.MINUTE, () -> resumedLosses.size() >= WINDOW, "the resumed VAE trains");
     }
     double resumed = mean(new ArrayList<>(resumedLosses).subList(0, WINDOW));
     System.out.printf("VAE loss: untrained %.5f, before the checkpoint %.5f, after resume %.5f%n", untrained, trained,

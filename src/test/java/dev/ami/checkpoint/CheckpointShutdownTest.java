@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.ControlReply;
 import dev.ami.runs.Runs;
+import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +22,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Checkpoints meeting a shutdown or a failing disk. */
+@RuntimeTest
 class CheckpointShutdownTest {
 
   @Test
@@ -33,13 +37,11 @@ class CheckpointShutdownTest {
         "checkpoint.on_shutdown=true", "system.runs_dir=" + runs), lines);
     Path states = null;
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2 * TestRuntime.TIMEOUT_S);
-      while (states == null || !(Checkpoints.list(states).size() == 1 && temporary(states) == 1)) {
-        states = Runs.all(runs).isEmpty() ? null : Runs.all(runs).get(0).states();
+      states = Await.value(Duration.ofSeconds(2 * TestRuntime.TIMEOUT_S), () -> {
         assertThat(p.isAlive()).as("the child runs: %s", lines).isTrue();
-        assertThat(System.nanoTime()).as("the second checkpoint under way; log: %s", lines).isLessThan(deadline);
-        Thread.sleep(50);
-      }
+        return Runs.all(runs).isEmpty() ? null : Runs.all(runs).get(0).states();
+      }, s -> Checkpoints.list(s).size() == 1 && temporary(s) == 1,
+          () -> "the second checkpoint under way; log: " + lines);
       new ProcessBuilder("kill", "-TERM", String.valueOf(p.pid())).start().waitFor();
       assertThat(p.waitFor(2 * TestRuntime.TIMEOUT_S, TimeUnit.SECONDS)).as("exits; log: %s", lines).isTrue();
     } finally {

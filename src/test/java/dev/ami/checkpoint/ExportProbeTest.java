@@ -11,11 +11,12 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
-import dev.ami.bus.ModelKeys;
 import dev.ami.app.Main;
 import dev.ami.bus.ControlReply;
+import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
 import dev.ami.params.SnapshotCopy;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * give: the curiosity agent with SConv and with ResNetFD, and the step-1 autoencoder.
  */
 @DisplayName("export's probes")
+@RuntimeTest
 class ExportProbeTest {
   private static final String PYTHON = "/usr/bin/python3";
   /** Export folder and config, by case. */

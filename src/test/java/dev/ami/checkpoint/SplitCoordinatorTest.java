@@ -12,6 +12,7 @@ import dev.ami.bus.NodeBeat;
 import dev.ami.config.AmiConfig;
 import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.support.Await;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -21,13 +22,13 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -194,14 +195,8 @@ class SplitCoordinatorTest {
   void noTrainer() throws Exception {
     beat(false);
     trainerMode = "fail"; // while the last beat still counts, an operator's checkpoint fails at the trainer part
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String error = ask("checkpoint").error();
-    while (!error.contains("no trainer node alive")) {
-      assertThat(System.nanoTime()).as("the trainer node counts as gone; last error: %s", error)
-          .isLessThan(deadline);
-      Thread.sleep(200);
-      error = ask("checkpoint").error();
-    }
+    Await.value(Duration.ofSeconds(30), () -> ask("checkpoint").error(), e -> e.contains("no trainer node alive"),
+        "the trainer node counts as gone");
     int asked = requests.size();
     ControlReply reply = ask("shutdown");
     assertThat(reply.ok()).as(reply.error()).isTrue();

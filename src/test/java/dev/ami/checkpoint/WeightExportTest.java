@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import dev.ami.app.Main;
 import dev.ami.bus.ControlReply;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
  * {@code export} read back with a safetensors parser of the test's own (8-byte header length, JSON header, raw
  * little-endian data): every tensor's name, shape and values against the checkpoint's.
  */
+@RuntimeTest
 class WeightExportTest {
 
   @Test

@@ -10,7 +10,9 @@ import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import dev.ami.system.FreePort;
 import io.vertx.core.Vertx;
@@ -19,6 +21,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * Two real JVMs on loopback over Vert.x's Hazelcast-clustered event bus: this one is the agent node, a child
  * process the trainer node. Killed and started again, the trainer node picks up from the agent node's mirror.
  */
+@RuntimeTest
 class ClusterTest {
   // ports free now and a cluster of this test's own: a stale node elsewhere on the machine can never join it
   private static final int AGENT_PORT = FreePort.find();
@@ -78,12 +82,8 @@ class ClusterTest {
   }
 
   private void await(String what, long seconds, BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("%s; trainer node log tail: %s", what,
-          childLog.subList(Math.max(0, childLog.size() - 15), childLog.size())).isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    Await.until(Duration.ofSeconds(seconds), condition::getAsBoolean, () -> what + "; trainer node log tail: "
+        + childLog.subList(Math.max(0, childLog.size() - 15), childLog.size()));
   }
 
   private static boolean unchecked(java.util.concurrent.Callable<Boolean> c) {

@@ -9,7 +9,9 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import dev.ami.system.FreePort;
 import io.vertx.core.Vertx;
@@ -17,6 +19,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * (none, then another CA's) and tries to command, read and push: it achieves nothing, and the system runs on.
  */
 @DisplayName("the cluster's trust boundary")
+@RuntimeTest
 class ClusterTlsTest {
   private static final int AGENT_PORT = FreePort.find();
   private static final int TRAINER_PORT = FreePort.find();
@@ -176,11 +180,7 @@ class ClusterTlsTest {
   }
 
   private void await(String what, long seconds, BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("%s; trainer node log tail: %s", what,
-          childLog.subList(Math.max(0, childLog.size() - 15), childLog.size())).isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    Await.until(Duration.ofSeconds(seconds), condition::getAsBoolean, () -> what + "; trainer node log tail: "
+        + childLog.subList(Math.max(0, childLog.size() - 15), childLog.size()));
   }
 }

@@ -17,7 +17,9 @@ import dev.ami.config.AmiConfig;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import dev.ami.system.FreePort;
 import io.vertx.core.Vertx;
@@ -26,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,6 +46,7 @@ import org.junit.jupiter.api.Test;
  * (the coordinator), a child process the trainer node. Each node keeps its part under the same name in its own
  * run folder, each resumes from its own disk, and each redeploys what it runs.
  */
+@RuntimeTest
 class SplitCheckpointTest {
   private static final int AGENT_PORT = FreePort.find();
   private static final int AGENT_PORT_2 = FreePort.find();
@@ -104,12 +108,8 @@ class SplitCheckpointTest {
   }
 
   private void await(String what, long seconds, BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("%s; trainer node log tail: %s", what,
-          childLog.subList(Math.max(0, childLog.size() - 15), childLog.size())).isLessThan(deadline);
-      Thread.sleep(200);
-    }
+    Await.until(Duration.ofSeconds(seconds), condition::getAsBoolean, () -> what + "; trainer node log tail: "
+        + childLog.subList(Math.max(0, childLog.size() - 15), childLog.size()));
   }
 
   private static boolean unchecked(java.util.concurrent.Callable<Boolean> c) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @DisplayName("console page in headless Chromium")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RuntimeTest
 class ConsoleBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");

@@ -2,9 +2,9 @@ package dev.ami.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ami.support.Await;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -19,16 +19,8 @@ class ConsoleHealthTest {
   }
 
   private int awaitStatus(Http http, int wanted) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    int last = -1;
-    while (System.nanoTime() < deadline) {
-      last = http.get("/health").statusCode();
-      if (last == wanted) {
-        return last;
-      }
-      Thread.sleep(100); // polling an endpoint; the outcome, not the timing, is asserted
-    }
-    return last;
+    return Await.value(Await.MINUTE, () -> http.get("/health").statusCode(), s -> s == wanted,
+        "/health answers " + wanted);
   }
 
   @Test

@@ -3,12 +3,14 @@ package dev.ami.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@RuntimeTest
 class ConsoleShutdownTest {
 
   @Test

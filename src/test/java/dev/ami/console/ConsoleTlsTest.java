@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.Addresses;
 import dev.ami.cluster.ClusterCerts;
 import dev.ami.console.cli.ConsoleClient;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cookie marked Secure, a plain connection refused, and the terminal console's wss:// with --ca.
  */
 @DisplayName("the console over TLS")
+@RuntimeTest
 class ConsoleTlsTest {
 
   @Test

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -13,6 +15,7 @@ import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -28,6 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("console WebSocket protocol against the real runtime")
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@RuntimeTest
 class ConsoleWebSocketTest {
   private Vertx vertx;
   private AmiRuntime runtime;
@@ -267,15 +271,10 @@ class ConsoleWebSocketTest {
       slow.request(new JsonObject().put("cmd", "subscribe"));
       slow.ws.pause();
       Http http = new Http(port);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      double dropped = 0;
-      while (dropped == 0 && System.nanoTime() < deadline) {
-        dropped = MetricsTest.families(http.get("/metrics").body()).stream()
-            .filter(f -> f.getName().equals("ami_console_pushes_dropped_total"))
-            .mapToDouble(f -> ((org.hawkular.agent.prometheus.types.Counter) f.getMetrics().get(0)).getValue())
-            .sum();
-        Thread.sleep(200); // polling a counter; the assertion below does not depend on timing
-      }
+      double dropped = Await.value(Duration.ofSeconds(120), () -> MetricsTest.families(http.get("/metrics").body())
+          .stream().filter(f -> f.getName().equals("ami_console_pushes_dropped_total"))
+          .mapToDouble(f -> ((org.hawkular.agent.prometheus.types.Counter) f.getMetrics().get(0)).getValue())
+          .sum(), d -> d > 0, "pushes to the stalled client are dropped");
       assertThat(dropped).isPositive();
       assertThat(socket.request("status").getLong("ticks")).isGreaterThan(ticksBefore);
     }

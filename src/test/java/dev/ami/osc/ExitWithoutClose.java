@@ -1,6 +1,8 @@
 package dev.ami.osc;
 
 import dev.ami.env.Action;
+import dev.ami.support.Await;
+import java.time.Duration;
 
 /** A process that walks the avatar, then exits without closing its actuator: the shutdown hook must stop it. */
 public final class ExitWithoutClose {
@@ -15,9 +17,7 @@ public final class ExitWithoutClose {
     System.exit(0);
   }
 
-  private static void awaitSent(OscActuator osc, long count) throws InterruptedException {
-    while (osc.sentMessages() < count) {
-      Thread.sleep(5);
-    }
+  private static void awaitSent(OscActuator osc, long count) throws Exception {
+    Await.until(Duration.ofSeconds(60), () -> osc.sentMessages() >= count, count + " messages sent");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.illposed.osc.OSCMessage;
 import dev.ami.env.Action;
+import dev.ami.support.Await;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -65,10 +66,8 @@ class OscActuatorTest {
           .isTrue();
       osc.act(new Action(1, 0, -1, 0, 0)); // no change: nothing to send
       assertThat(vrchat.messages()).extracting(OSCMessage::getAddress).containsExactly("/input/LookHorizontal");
-      long deadline = System.nanoTime() + WAIT.toNanos(); // the sender counts after the send returns
-      while (osc.sentMessages() - before < 1 && System.nanoTime() < deadline) {
-        Thread.onSpinWait();
-      }
+      // the sender counts after the send returns
+      Await.until(WAIT, () -> osc.sentMessages() - before >= 1, "the sender counts its send");
       assertThat(osc.sentMessages() - before).isEqualTo(1);
     }
   }
@@ -97,8 +96,7 @@ class OscActuatorTest {
     assertThat(vrchat.await(OscRecorder::allZero, WAIT)).isTrue();
     int after = vrchat.messages().size();
     osc.act(new Action(1, 1, 1, 1, 1)); // closed: ignored
-    Thread.sleep(100);
-    assertThat(vrchat.messages()).hasSize(after);
+    assertThat(vrchat.messagesSentBefore()).hasSize(after);
   }
 
   @Test
@@ -155,11 +153,11 @@ class OscActuatorTest {
       // the receiver may still be working through a backlog of datagrams: wait until it has seen the zeros and
       // nothing more has come for 100 ms
       assertThat(vrchat.await(OscRecorder::allZero, WAIT)).as("round %d: the zeros arrive", round).isTrue();
-      int seen = -1;
-      while (seen != vrchat.messages().size()) {
-        seen = vrchat.messages().size();
+      Await.until(WAIT, () -> {
+        int seen = vrchat.messages().size();
         Thread.sleep(100);
-      }
+        return seen == vrchat.messages().size();
+      }, "the receiver's backlog drains");
       List<OSCMessage> all = vrchat.messages();
       int lastNonZero = -1;
       int firstZeroRunOfFive = -1;

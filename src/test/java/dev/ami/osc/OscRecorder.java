@@ -4,11 +4,14 @@ import com.illposed.osc.OSCMessage;
 import com.illposed.osc.messageselector.OSCPatternAddressMessageSelector;
 import com.illposed.osc.transport.OSCPortIn;
 import com.illposed.osc.transport.OSCPortInBuilder;
+import com.illposed.osc.transport.OSCPortOut;
 import dev.ami.config.SimOptions;
+import dev.ami.support.Await;
 import dev.ami.system.FreePort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -71,6 +74,32 @@ public final class OscRecorder implements AutoCloseable {
       Thread.sleep(10);
     }
     return condition.test(this);
+  }
+
+  /**
+   * Every message sent here before this call: a marker sent now comes after them, as loopback queues datagrams to
+   * one socket in the order they were sent and the listener reads them in that order. The marker is forgotten.
+   */
+  public List<OSCMessage> messagesSentBefore() throws Exception {
+    String marker = "/test/marker" + System.nanoTime();
+    OSCPortOut out = new OSCPortOut(new InetSocketAddress("127.0.0.1", portNumber));
+    try {
+      out.send(new OSCMessage(marker, List.of(1)));
+    } finally {
+      out.close();
+    }
+    Await.until(Duration.ofSeconds(30), () -> messages.stream().anyMatch(m -> m.getAddress().equals(marker)),
+        "the marker comes back");
+    List<OSCMessage> before = new ArrayList<>();
+    for (OSCMessage m : messages) {
+      if (m.getAddress().equals(marker)) {
+        break;
+      }
+      before.add(m);
+    }
+    messages.removeIf(m -> m.getAddress().equals(marker));
+    current.remove(marker);
+    return before;
   }
 
   public void clear() {

@@ -165,7 +165,7 @@ class ParamSyncTest {
   }
 
   @Test
-  @DisplayName("a snapshot of a different shape is rejected and the agent keeps its parameters")
+  @DisplayName("a snapshot of a different shape is rejected, said once per shape, and the agent keeps its parameters")
   void shapeMismatchRejected() {
     Block other = AutoEncoders.encoder(new ModelSpec(16, 8, 8));
     other.initialize(manager, DataType.FLOAT32, spec.frameShape(1));
@@ -174,6 +174,8 @@ class ParamSyncTest {
     publisher("k", 0).publish(Map.of("encoder", other), 1);
     ParamFollower follower = new ParamFollower("k", "encoder", map, agentSide, encoder(manager));
     assertThatThrownBy(follower::prepare).isInstanceOf(IllegalStateException.class).hasMessageContaining("shape");
+    publisher("k", 1).publish(Map.of("encoder", other), 2); // the trainer publishes on in the same misfit shape
+    assertThat(follower.prepare()).as("the same misfit again: refused without a second report").isFalse();
     assertThat(follower.swapIfReady()).isNull();
     assertThat(follower.activeIndex()).isZero();
     assertThat(values(agentSide)).isEqualTo(before);

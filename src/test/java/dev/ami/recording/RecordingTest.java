@@ -6,6 +6,7 @@ import dev.ami.bus.ModelTick;
 import dev.ami.bus.Place;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.RecordOptions;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -49,16 +50,13 @@ class RecordingTest {
   }
 
   @Test
+  @RuntimeTest
   @DisplayName("a live run records every tick: video frames and JSONL lines with frames agree, indices in order")
   void liveRun() throws Exception {
     Path recordings;
     try (TestRuntime rt = TestRuntime.start(Map.of("env", "sim", "agent.hz", 20, "record.enabled", true))) {
       recordings = rt.runFolder().recordings();
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (rt.control("status", 0).detail().getLong("ticks") < 60) {
-        assertThat(System.nanoTime()).isLessThan(deadline);
-        Thread.sleep(100);
-      }
+      rt.awaitTicks(60);
     }
     List<Path> jsonl = segments(recordings, ".jsonl");
     assertThat(jsonl).hasSize(1);

@@ -2,6 +2,7 @@ package dev.ami.recording;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@RuntimeTest
 class ReproducibilityTest {
 
   /** The first {@code n} recorded ticks of a lockstep run of the built-in world with {@code seed}. */
@@ -21,11 +23,7 @@ class ReproducibilityTest {
     try (TestRuntime rt = TestRuntime.start(Map.of("model.preset", "curiosity", "env", "sim", "sim.lockstep", true,
         "sim.map", "rooms", "system.seed", seed, "agent.hz", 20, "record.enabled", true))) {
       recordings = rt.runFolder().recordings();
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while (rt.control("status", 0).detail().getLong("ticks") < n + 10) {
-        assertThat(System.nanoTime()).isLessThan(deadline);
-        Thread.sleep(100);
-      }
+      rt.awaitTicks(n + 10);
     }
     List<JsonObject> lines = RecordingTest.lines(RecordingTest.segments(recordings, ".jsonl").get(0));
     assertThat(lines.size()).isGreaterThanOrEqualTo(n);

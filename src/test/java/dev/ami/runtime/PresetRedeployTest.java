@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.StepRecord;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
@@ -15,11 +16,10 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** The README's redeploy example, as written, on the default run: the default preset in the built-in world. */
-@Tag("runtime")
+@RuntimeTest
 class PresetRedeployTest {
   @Test
   @DisplayName("curl -X POST '/api/redeploy?target=all&preset=curiosity-small' on the default run swaps to the small "

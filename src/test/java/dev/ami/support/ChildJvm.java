@@ -25,7 +25,13 @@ public final class ChildJvm {
   /** The same with another main class of the test class path. */
   public static Process startMain(Class<?> main, List<String> jvmOptions, List<String> args, List<String> output)
       throws IOException {
-    List<String> command = new ArrayList<>();
+    return startMain(List.of(), main, jvmOptions, args, output);
+  }
+
+  /** The same run through {@code launcher} (e.g. {@code env --default-signal=INT}), which then execs the JVM. */
+  public static Process startMain(List<String> launcher, Class<?> main, List<String> jvmOptions, List<String> args,
+                                  List<String> output) throws IOException {
+    List<String> command = new ArrayList<>(launcher);
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

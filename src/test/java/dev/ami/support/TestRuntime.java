@@ -1,32 +1,56 @@
 package dev.ami.support;
 
+import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
+import dev.ami.bus.Event;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Starts the real runtime with a small, fast model for tests, and helps waiting on it. */
+/**
+ * The whole runtime in the test's JVM (every verticle, as {@code run} deploys them), with a small, fast model and
+ * a run folder under the temp directory; the test drives it over the event bus and waits on it. Classes that
+ * start it are tagged {@link RuntimeTest}.
+ */
 public final class TestRuntime implements AutoCloseable {
   public static final long TIMEOUT_S = 60;
 
+  /**
+   * Overrides for tests about the agent's I/O: the small curiosity agent whose trainers never start training
+   * (their buffers never fill), so the agent has the machine to itself.
+   */
+  public static final Map<String, Object> IDLE_TRAINER = Map.of("vae.min_buffer", 5000, "vae.buffer", 5000,
+      "fd.min_buffer", 5000, "fd.buffer", 5000, "policy.rollout", 5000, "policy.buffer", 5001);
+
   private final Vertx vertx;
   private final AmiRuntime runtime;
+  private final List<Event> events;
 
-  private TestRuntime(Vertx vertx, AmiRuntime runtime) {
+  private TestRuntime(Vertx vertx, AmiRuntime runtime, List<Event> events) {
     this.vertx = vertx;
     this.runtime = runtime;
+    this.events = events;
+  }
+
+  /** {@code overrides} on top of {@code base}. */
+  public static Map<String, Object> with(Map<String, ?> base, Map<String, ?> overrides) {
+    Map<String, Object> all = new LinkedHashMap<>(base);
+    all.putAll(overrides);
+    return all;
   }
 
   /**
@@ -112,40 +136,50 @@ public final class TestRuntime implements AutoCloseable {
     }
   }
 
+  /** The runtime with {@link #smallConfig} and {@code overrides}. */
   public static TestRuntime start(Map<String, ?> overrides) throws Exception {
     return start(overrides, AgentKinds.trainer());
   }
 
   /** The same with a trainer verticle of the test's own (e.g. one whose trainers fail on purpose). */
   public static TestRuntime start(Map<String, ?> overrides, dev.ami.training.TrainerVerticle trainer) throws Exception {
-    AmiConfig config = smallConfig(overrides);
-    Vertx vertx = newVertxWithRun(config);
-    AmiRuntime runtime = await(AmiRuntime.start(vertx, config, trainer));
-    return new TestRuntime(vertx, runtime);
+    return boot(overrides, (vertx, config) -> AmiRuntime.start(vertx, config, trainer));
   }
 
   /** The same with an agent verticle of the test's own (e.g. one whose brain fails on purpose). */
   public static TestRuntime startWithAgent(Map<String, ?> overrides,
                                           java.util.function.Supplier<dev.ami.agent.AgentVerticle> agents)
       throws Exception {
-    AmiConfig config = smallConfig(overrides);
-    Vertx vertx = newVertxWithRun(config);
-    AmiRuntime runtime = await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), null, agents));
-    return new TestRuntime(vertx, runtime);
+    return boot(overrides, (vertx, config) -> AmiRuntime.start(vertx, config, AgentKinds.trainer(),
+        null, agents));
   }
 
   /** The runtime started as {@code run --resume what} starts it: the checkpoint's content in place first. */
   public static TestRuntime startResumed(Map<String, ?> overrides, String what) throws Exception {
+    return boot(overrides, (vertx, config) -> {
+      AmiRuntime.configureEngine(config);
+      dev.ami.checkpoint.Resume.prepare(vertx, config, what); // a refusal is thrown as it is
+      return AmiRuntime.start(vertx, config);
+    });
+  }
+
+  /** How a test starts the runtime on the Vert.x and config {@link #boot} made. */
+  private interface Starter {
+    Future<AmiRuntime> start(Vertx vertx, AmiConfig config) throws Exception;
+  }
+
+  /** Starts the runtime on a fresh Vert.x with a run folder; its events are recorded from the first one on. */
+  private static TestRuntime boot(Map<String, ?> overrides, Starter start) throws Exception {
     AmiConfig config = smallConfig(overrides);
     Vertx vertx = newVertxWithRun(config);
-    AmiRuntime.configureEngine(config);
+    List<Event> events = new CopyOnWriteArrayList<>();
+    vertx.eventBus().<Event>consumer(Addresses.EVENTS, m -> events.add(m.body()));
     try {
-      dev.ami.checkpoint.Resume.prepare(vertx, config, what);
-    } catch (Exception e) {
-      vertx.close();
+      return new TestRuntime(vertx, await(start.start(vertx, config)), events);
+    } catch (Exception | Error e) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw e;
     }
-    return new TestRuntime(vertx, await(AmiRuntime.start(vertx, config)));
   }
 
   public Vertx vertx() {
@@ -158,8 +192,43 @@ public final class TestRuntime implements AutoCloseable {
 
   /** Sends an operator command on the system's control address and waits for the reply. */
   public ControlReply control(String cmd, int n) throws Exception {
-    return await(vertx.eventBus().<ControlReply>request(dev.ami.bus.Addresses.CONTROL, new ControlCommand(cmd, n))
+    return await(vertx.eventBus().<ControlReply>request(Addresses.CONTROL, new ControlCommand(cmd, n))
         .map(m -> m.body()));
+  }
+
+  /** The system's status detail (ticks, models, agent, trainer, ...), as the control point reports it. */
+  public JsonObject status() throws Exception {
+    return control("status", 0).detail();
+  }
+
+  /** The agent's own answer to {@code cmd} (its status: ticks, source stats, ...), past the control point. */
+  public JsonObject agentCommand(String cmd) throws Exception {
+    return await(vertx.eventBus().<ControlReply>request(Addresses.AGENT_CONTROL, ControlCommand.of(cmd))).body()
+        .detail();
+  }
+
+  /** The agent's tick count. */
+  public long ticks() throws Exception {
+    return status().getLong("ticks");
+  }
+
+  /** Waits until the agent has ticked {@code ticks} times in all. */
+  public void awaitTicks(long ticks) throws Exception {
+    Await.until(Await.MINUTE, () -> ticks() >= ticks, () -> "the agent reaches tick " + ticks);
+  }
+
+  /** Every event the system published since it started, in order. */
+  public List<Event> events() {
+    return events;
+  }
+
+  public boolean hasEvent(String kind) {
+    return events.stream().anyMatch(e -> e.kind().equals(kind));
+  }
+
+  /** Stops the runtime (agent first: actuators neutral) and leaves Vert.x open; {@link #close()} after is safe. */
+  public void stop() throws Exception {
+    await(runtime.stop());
   }
 
   public static <T> T await(Future<T> f) throws Exception {

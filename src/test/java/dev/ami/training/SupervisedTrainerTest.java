@@ -9,12 +9,13 @@ import dev.ami.bus.ParamsPublished;
 import dev.ami.bus.TickRecord;
 import dev.ami.control.RestartPolicy;
 import dev.ami.kind.AgentKinds;
+import dev.ami.support.Await;
+import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
@@ -40,6 +41,7 @@ class SupervisedTrainerTest {
   }
 
   @Test
+  @RuntimeTest
   @DisplayName("a trainer that throws twice and then works is restarted from its snapshots; the agent ticks "
       + "throughout and versions continue")
   void restartsAndContinues() throws Exception {
@@ -69,11 +71,8 @@ class SupervisedTrainerTest {
           vaeVersions.add(m.body().version());
         }
       });
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TestRuntime.TIMEOUT_S);
-      while (builds.get() < 3 || vaeVersions.isEmpty() || vaeVersions.get(vaeVersions.size() - 1) < 8) {
-        assertThat(System.nanoTime()).as("restarts and training after them, events: %s", events).isLessThan(deadline);
-        Thread.sleep(20);
-      }
+      Await.until(Await.MINUTE, () -> builds.get() >= 3 && !vaeVersions.isEmpty()
+          && vaeVersions.get(vaeVersions.size() - 1) >= 8, () -> "restarts and training after them, events: " + events);
       long ticksAfter = ticks.get();
       assertThat(ticksAtRestart).as("two restarts, the agent ticking in between").hasSize(2).isSorted();
       assertThat(ticksAfter).isGreaterThan(ticksAtRestart.get(1));

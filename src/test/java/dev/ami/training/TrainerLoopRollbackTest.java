@@ -14,6 +14,7 @@ import dev.ami.data.FrameBuffer;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.support.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
@@ -186,11 +187,7 @@ class TrainerLoopRollbackTest {
     return true;
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not reached within 60 s").isLessThan(deadline);
-      Thread.sleep(5);
-    }
+  private static void await(BooleanSupplier condition) throws Exception {
+    Await.until(Await.MINUTE, condition::getAsBoolean, "the trainer loop's condition");
   }
 }

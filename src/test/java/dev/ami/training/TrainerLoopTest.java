@@ -9,6 +9,7 @@ import dev.ami.bus.TrainRecord;
 import dev.ami.model.ModelSpec;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
+import dev.ami.support.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.ArrayList;
@@ -135,11 +136,8 @@ class TrainerLoopTest {
     new Thread(loop, "test-trainer").start();
     try {
       loop.ready().get(60, TimeUnit.SECONDS);
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (steps.stream().filter(r -> r.model().equals("short")).count() < 9) {
-        assertThat(System.nanoTime()).isLessThan(deadline);
-        Thread.sleep(5);
-      }
+      Await.until(Await.MINUTE, () -> steps.stream().filter(r -> r.model().equals("short")).count() >= 9,
+          "three whole runs of the short model");
       loop.command("pause", 0).get(30, TimeUnit.SECONDS);
     } finally {
       loop.command("stop", 0).get(60, TimeUnit.SECONDS);
@@ -174,11 +172,7 @@ class TrainerLoopTest {
       new Thread(loop, "test-trainer").start();
       try {
         loop.ready().get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (steps.size() < 10) { // two whole runs of five steps
-          assertThat(System.nanoTime()).isLessThan(deadline);
-          Thread.sleep(2);
-        }
+        Await.until(Await.MINUTE, () -> steps.size() >= 10, "two whole runs of five steps");
         loop.command("pause", 0).get(30, TimeUnit.SECONDS);
       } finally {
         loop.command("stop", 0).get(60, TimeUnit.SECONDS);
@@ -221,9 +215,9 @@ class TrainerLoopTest {
       loop.ready().get(60, TimeUnit.SECONDS);
       assertThat(loop.command("pause", 0).get(30, TimeUnit.SECONDS).state()).isEqualTo(RunState.PAUSED);
       long before = steps.size();
-      Thread.sleep(100);
-      assertThat(steps).as("no steps while paused").hasSize((int) before);
+      // answered by the loop's thread, paused: a step it took meanwhile would be recorded before the answer
       assertThat(loop.command("dance", 0)).failsWithin(30, TimeUnit.SECONDS);
+      assertThat(steps).as("no steps while paused").hasSize((int) before);
       assertThat(loop.command("resume", 0).get(30, TimeUnit.SECONDS).state()).isEqualTo(RunState.RUNNING);
     } finally {
       loop.command("stop", 0).get(60, TimeUnit.SECONDS);

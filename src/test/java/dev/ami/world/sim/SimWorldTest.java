@@ -6,6 +6,7 @@ import com.illposed.osc.OSCMessage;
 import com.illposed.osc.transport.OSCPortOut;
 import dev.ami.config.SimOptions;
 import dev.ami.env.Frame;
+import dev.ami.support.Await;
 import dev.ami.system.FreePort;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -99,7 +100,7 @@ class SimWorldTest {
     }
   }
 
-  private Frame freshFrame() throws InterruptedException {
+  private Frame freshFrame() throws Exception {
     Frame first = world.latest();
     long seq = first == null ? -1 : first.sequence();
     Frame[] next = new Frame[1];
@@ -123,11 +124,7 @@ class SimWorldTest {
     osc.send(new OSCMessage(address, List.of(value)));
   }
 
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition not met in time").isLessThan(end);
-      Thread.sleep(5);
-    }
+  private static void await(BooleanSupplier condition) throws Exception {
+    Await.until(Duration.ofSeconds(10), condition::getAsBoolean, "the world's condition");
   }
 }
