@@ -201,8 +201,8 @@ class ExamplesTest {
 
   /**
    * The examples that can run in CI, run as written in a child JVM (the jar's classes: {@code mvn test} runs before
-   * {@code package}). The two runs share the console's port 8391, so they run one after the other; the rest
-   * alongside them.
+   * {@code package}). The two runs take the console's port 8391 as written, so they run one after the other, the
+   * rest alongside them; an ami already serving on 8391 on this machine makes them fail (run again without it).
    */
   @Nested
   @Tag("runtime")
