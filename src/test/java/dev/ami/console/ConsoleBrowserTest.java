@@ -162,7 +162,7 @@ class ConsoleBrowserTest {
     assertThat(driver.findElements(By.cssSelector("#probs-vertical .prob"))).hasSize(3);
     assertThat(driver.findElements(By.cssSelector("#probs-jump .prob"))).hasSize(2);
     waiting().until(d -> text("cells-visited").matches("\\d+") && Long.parseLong(text("cells-visited")) > 0);
-    assertThat(text("world-rooms")).matches("\\d+ / 1");
+    assertThat(text("world-rooms")).as("env=sim is the map of 9 rooms").matches("\\d+ / 9");
     // each part's entropy beside its name, and the last PPO update's figures once one has ended
     assertThat(driver.findElement(By.cssSelector("#probs-vertical .part")).getText()).matches("Vertical H \\d\\.\\d\\d");
     waiting().until(d -> text("ppo-update").matches("\\d+ \\(v\\d+\\)"));
