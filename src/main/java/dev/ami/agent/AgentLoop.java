@@ -3,8 +3,8 @@ package dev.ami.agent;
 import dev.ami.bus.AgentHandover;
 import dev.ami.bus.AgentState;
 import dev.ami.bus.Event;
-import dev.ami.bus.Place;
 import dev.ami.bus.ModelTick;
+import dev.ami.bus.Place;
 import dev.ami.bus.RunState;
 import dev.ami.bus.StepRecord;
 import dev.ami.bus.TickRecord;
@@ -60,11 +60,6 @@ public final class AgentLoop extends CommandLoop<AgentStatus> {
   private long lastSequence = Long.MIN_VALUE;
   private int stepsLeft;
   private int stepsRequested;
-
-  public AgentLoop(Environment env, TickScheduler scheduler, Sink sink, Supplier<Brain> brainFactory,
-                   Runnable onThreadStart) {
-    this(env, scheduler, sink, brainFactory, onThreadStart, () -> { }, null, false);
-  }
 
   /**
    * @param onThreadStart thread setup before the models are built (CPU pinning)

@@ -21,10 +21,10 @@ import dev.ami.control.RestartPolicy;
 import dev.ami.env.Action;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
+import dev.ami.handover.Handovers;
 import dev.ami.params.ParamFollower;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.system.CpuPlan;
-import dev.ami.world.Environments;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,7 @@ public final class AgentVerticle extends VerticleBase {
   }
 
   private final BrainFactory brains;
+  private final Function<AmiConfig, Environment> environments;
   private volatile AgentLoop loop;
   private Environment env;
   private boolean standby;
@@ -79,9 +81,13 @@ public final class AgentVerticle extends VerticleBase {
   private volatile String lastError;
   private volatile boolean operatorPaused; // paused or stepping: a loop started again must not walk on its own
 
-  /** @param brains the brain each config asks for (the agent kinds'; tests wrap it) */
-  public AgentVerticle(BrainFactory brains) {
+  /**
+   * @param brains the brain each config asks for (the agent kinds'; tests wrap it)
+   * @param environments the world a config names, built when no running agent hands one over
+   */
+  public AgentVerticle(BrainFactory brains, Function<AmiConfig, Environment> environments) {
     this.brains = brains;
+    this.environments = environments;
   }
   private final List<MessageConsumer<?>> live = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
@@ -93,17 +99,17 @@ public final class AgentVerticle extends VerticleBase {
     policy = RestartPolicy.of(AgentOptions.from(config).restart());
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    LocalMap<String, Environment> envs = vertx.sharedData().getLocalMap(Addresses.AGENT_MAP);
+    Handovers handovers = Handovers.of(vertx);
     AgentState resume = standby ? null
-        : (AgentState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).remove(Addresses.RESUME_AGENT);
+        : handovers.takeResumeAgent();
     Future<Environment> environment;
     if (standby) {
-      Environment running = envs.get(Addresses.ENV_KEY);
+      Environment running = handovers.environment();
       environment = running != null ? Future.succeededFuture(running)
           : Future.failedFuture("no running agent to take over from");
     } else {
       environment = vertx.executeBlocking(() -> {
-        Environment created = Environments.create(config);
+        Environment created = environments.apply(config);
         try {
           created.frames().start();
         } catch (Exception e) {
@@ -116,7 +122,7 @@ public final class AgentVerticle extends VerticleBase {
     return environment.compose(e -> {
       env = e;
       if (!standby) {
-        envs.put(Addresses.ENV_KEY, e);
+        handovers.environment(e);
       }
       loop = newLoop(config, params, bus, resume, standby);
       new Thread(loop, "ami-agent").start();
@@ -392,7 +398,7 @@ public final class AgentVerticle extends VerticleBase {
   /** Closes the environment unless another agent drives it (a standby one never owns it). */
   private void closeEnv() {
     if (env != null && !standby) {
-      vertx.sharedData().getLocalMap(Addresses.AGENT_MAP).remove(Addresses.ENV_KEY, env);
+      Handovers.of(vertx).releaseEnvironment(env);
       env.close();
     }
   }

@@ -18,6 +18,7 @@ import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
 import dev.ami.runtime.StartFailure;
+import dev.ami.runtime.Verticles;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -157,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
     AmiConfig runConfig = config;
     AmiRuntime runtime;
     try {
-      runtime = AmiRuntime.start(vertx, runConfig, AgentKinds.trainer(), cluster).toCompletionStage()
+      runtime = AmiRuntime.start(vertx, runConfig, Verticles.trainer(), cluster).toCompletionStage()
           .toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.error("could not start: {}", StartFailure.describe(e));

@@ -19,6 +19,7 @@ import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.ConfigOptions;
 import dev.ami.runtime.ExitCodes;
+import dev.ami.runtime.Verticles;
 import dev.ami.telemetry.CpuSteal;
 import dev.ami.telemetry.ProcessMemory;
 import dev.ami.telemetry.Samples;
@@ -157,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
       vertx.runOnContext(v -> cluster.listen(vertx));
     }
     MeasurementFolder.ifAsked(vertx, config, "bench");
-    AmiRuntime runtime = AmiRuntime.start(vertx, config, AgentKinds.trainer(), node).toCompletionStage()
+    AmiRuntime runtime = AmiRuntime.start(vertx, config, Verticles.trainer(), node).toCompletionStage()
         .toCompletableFuture().get(120, TimeUnit.SECONDS);
     vertx.runOnContext(v -> listen(vertx));
     if (cluster != null) {

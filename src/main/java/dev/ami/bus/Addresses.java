@@ -86,9 +86,6 @@ public final class Addresses {
 
   /** Shared-data local map holding the latest {@code dev.ami.params.ParamSnapshot} per model key. */
   public static final String PARAMS_MAP = "ami.params";
-  /** Shared-data local map holding the trainers' {@code dev.ami.data.Buffers} under {@link #BUFFERS_KEY}. */
-  public static final String DATA_MAP = "ami.data";
-  public static final String BUFFERS_KEY = "buffers";
   /** Shared-data local map holding the configuration the models run with now (JSON) under {@link #CONFIG_KEY}. */
   public static final String APP_MAP = "ami.app";
   public static final String CONFIG_KEY = "config";
@@ -98,24 +95,8 @@ public final class Addresses {
   public static final String DEADLINE_KEY = "deadline_ms";
   /** {@link #APP_MAP} key: JSON {checkpoint_id, name, path} of the checkpoint part this process resumed from. */
   public static final String RESUMED_KEY = "resumed";
-  /** Shared-data local map holding the agent's {@code dev.ami.env.Environment} under {@link #ENV_KEY}. */
-  public static final String AGENT_MAP = "ami.agent";
-  public static final String ENV_KEY = "env";
-  /**
-   * Shared-data local map holding what a resumed run starts from: {@code params.TrainerState} under {@code trainer}
-   * and {@link AgentState} under {@code agent}, each taken (removed) by the verticle that uses it.
-   */
-  public static final String RESUME_MAP = "ami.resume";
-  public static final String RESUME_TRAINER = "trainer";
-  public static final String RESUME_AGENT = "agent";
-  /**
-   * Shared-data local map where the console publishes {@code port}, the port it actually listens on, and
-   * {@link #FRAMES_WANTED}: whether any client watches frames (the preview decodes only then).
-   */
+  /** Shared-data local map where the console publishes {@code port}, the port it actually listens on. */
   public static final String CONSOLE_MAP = "ami.console";
-  /** {@link #CONSOLE_MAP} key: the TensorBoard writer wants the next expected frame decoded (its image pair). */
-  public static final String TB_FRAMES_WANTED = "tb_frames_wanted";
-  public static final String FRAMES_WANTED = "frames_wanted";
 
   private Addresses() {
   }

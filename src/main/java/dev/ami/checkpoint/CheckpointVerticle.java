@@ -15,6 +15,7 @@ import dev.ami.config.CheckpointOptions;
 import dev.ami.config.Secrets;
 import dev.ami.data.Buffers;
 import dev.ami.data.Saved;
+import dev.ami.handover.Handovers;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.TrainerState;
 import dev.ami.runs.RunFolder;
@@ -467,7 +468,7 @@ public final class CheckpointVerticle extends VerticleBase {
     if (!options.buffers()) {
       return Map.of();
     }
-    Buffers b = (Buffers) vertx.sharedData().getLocalMap(Addresses.DATA_MAP).get(Addresses.BUFFERS_KEY);
+    Buffers b = Handovers.of(vertx).buffers();
     return b == null ? Map.of() : b.parts();
   }
 

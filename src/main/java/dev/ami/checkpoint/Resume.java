@@ -4,8 +4,9 @@ import dev.ami.bus.Addresses;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.SystemOptions;
 import dev.ami.data.Buffers;
-import dev.ami.params.ModelState;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
+import dev.ami.params.ModelState;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.Runs;
@@ -28,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code run --resume latest|PATH}: picks and checks the checkpoint, then puts what it holds where the
  * verticles look for it before they deploy: the snapshots in {@link Addresses#PARAMS_MAP} (so versions go on
- * from the saved ones), the buffers in {@link Addresses#DATA_MAP}, the trainer's and the agent's state in
- * {@link Addresses#RESUME_MAP}. Call it after the engine is configured and before the runtime starts.
+ * from the saved ones), the buffers in {@link Handovers}, the trainer's and the agent's state in
+ * {@link Handovers}. Call it after the engine is configured and before the runtime starts.
  */
 public final class Resume {
   private static final Logger LOG = LoggerFactory.getLogger(Resume.class);
@@ -113,13 +114,13 @@ public final class Resume {
       }
     });
     if (loaded.buffers()) {
-      vertx.sharedData().getLocalMap(Addresses.DATA_MAP).put(Addresses.BUFFERS_KEY, buffers);
+      Handovers.of(vertx).buffers(buffers);
     }
     if (loaded.trainer() != null) {
-      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_TRAINER, loaded.trainer());
+      Handovers.of(vertx).resumeTrainer(loaded.trainer());
     }
     if (loaded.agent() != null && scope.loadsAgent()) {
-      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_AGENT, loaded.agent());
+      Handovers.of(vertx).resumeAgent(loaded.agent());
     }
     List<String> parts = new ArrayList<>();
     if (loaded.trainer() != null) {

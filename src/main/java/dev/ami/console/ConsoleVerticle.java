@@ -16,6 +16,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigException;
 import dev.ami.config.ConsoleOptions;
 import dev.ami.console.ConsoleRequest.Topic;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
 import dev.ami.telemetry.IntervalSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,9 +73,8 @@ public final class ConsoleVerticle extends VerticleBase {
     }
     telemetry = new TelemetryAggregator(AgentKinds.of(config).bufferCapacities(config));
     relay = new CommandRelay(vertx.eventBus(), telemetry);
-    sockets = new WebSocketEndpoint(relay, telemetry::state, () -> vertx.sharedData()
-        .getLocalMap(Addresses.CONSOLE_MAP).put(Addresses.FRAMES_WANTED, sockets.anyWants(Topic.FRAMES)),
-        history::toJson);
+    sockets = new WebSocketEndpoint(relay, telemetry::state,
+        () -> Handovers.of(vertx).consoleWantsFrames(sockets.anyWants(Topic.FRAMES)), history::toJson);
     vertx.setPeriodic(RunHistory.BASE_S * 1000L, t -> {
       long now = System.currentTimeMillis();
       JsonObject point = history.add(now, interval.drain(now));
@@ -112,7 +112,7 @@ public final class ConsoleVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).remove("port");
-    vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).remove(Addresses.FRAMES_WANTED);
+    Handovers.of(vertx).consoleWantsFrames(false);
     return Future.succeededFuture();
   }
 

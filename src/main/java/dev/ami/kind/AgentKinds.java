@@ -7,7 +7,6 @@ import dev.ami.data.Buffers;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.training.ModelTrainer;
 import dev.ami.training.TrainerCatalogue;
-import dev.ami.training.TrainerVerticle;
 import io.vertx.core.shareddata.LocalMap;
 import java.util.List;
 
@@ -44,16 +43,6 @@ public final class AgentKinds {
         return of(c).trainers(c, buffers, params);
       }
     };
-  }
-
-  /** A new agent verticle of the registered kinds. */
-  public static AgentVerticle agent() {
-    return new AgentVerticle(brains());
-  }
-
-  /** A new trainer verticle of the registered kinds. */
-  public static TrainerVerticle trainer() {
-    return new TrainerVerticle(catalogue());
   }
 
   /** Every registered kind, in registration order. */

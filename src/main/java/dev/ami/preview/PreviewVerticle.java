@@ -5,6 +5,7 @@ import dev.ami.bus.ExpectedFrameRecord;
 import dev.ami.bus.ModelKeys;
 import dev.ami.bus.ObservationRecord;
 import dev.ami.config.AmiConfig;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
 import dev.ami.model.VaeSpec;
 import dev.ami.params.ParamSnapshot;
@@ -44,7 +45,7 @@ public final class PreviewVerticle extends VerticleBase {
     }
     VaeSpec spec = preview.get();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
-    LocalMap<String, Object> console = vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP);
+    Handovers handovers = Handovers.of(vertx);
     thread = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "ami-preview");
       t.setDaemon(true);
@@ -61,8 +62,7 @@ public final class PreviewVerticle extends VerticleBase {
     });
     frames = vertx.eventBus().<ObservationRecord>localConsumer(Addresses.TELEMETRY_FRAME, m -> {
       ObservationRecord r = m.body();
-      if (r.predictedLatent() == null || busy || !(Boolean.TRUE.equals(console.get(Addresses.FRAMES_WANTED))
-          || Boolean.TRUE.equals(console.get(Addresses.TB_FRAMES_WANTED)))) {
+      if (r.predictedLatent() == null || busy || !handovers.framesWanted()) {
         return; // nobody is watching (no console client, no TensorBoard image due): no decoding
       }
       if (r.predictedLatent().length != spec.latent()) {

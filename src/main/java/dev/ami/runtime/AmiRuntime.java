@@ -22,11 +22,13 @@ import dev.ami.config.SystemOptions;
 import dev.ami.config.TelemetryOptions;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotCodecs;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.recording.RecordingVerticle;
+import dev.ami.redeploy.Redeployer;
 import dev.ami.system.CpuPlan;
 import dev.ami.system.HeapSizing;
 import dev.ami.system.Nnpack;
@@ -112,7 +114,7 @@ public final class AmiRuntime {
 
   /** Deploys the whole system. */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config) {
-    return start(vertx, config, AgentKinds.trainer());
+    return start(vertx, config, Verticles.trainer());
   }
 
   /** Deploys the whole system with the given trainer verticle (tests inject trainers that fail on purpose). */
@@ -126,7 +128,7 @@ public final class AmiRuntime {
    */
   public static Future<AmiRuntime> start(Vertx vertx, AmiConfig config, TrainerVerticle trainer,
                                          ClusterOptions cluster) {
-    return start(vertx, config, trainer, cluster, AgentKinds::agent);
+    return start(vertx, config, trainer, cluster, Verticles::agent);
   }
 
   /**
@@ -157,7 +159,7 @@ public final class AmiRuntime {
     });
     vertx.sharedData().getLocalMap(Addresses.APP_MAP).put(Addresses.CONFIG_KEY, config.toJson());
     if (agent && trains) {
-      Redeployer redeployer = new Redeployer(vertx, runtime.roles(), agents);
+      Redeployer redeployer = new Redeployer(vertx, runtime.roles(), agents, Verticles::trainer);
       runtime.redeployer = redeployer;
       vertx.eventBus().<ControlCommand>consumer(Addresses.REDEPLOY, m -> {
         if (runtime.stopping.get() || !runtime.started) {
@@ -168,7 +170,7 @@ public final class AmiRuntime {
       });
     }
     if (split && (agent || trains)) {
-      runtime.redeployer = new Redeployer(vertx, runtime.roles(), agents);
+      runtime.redeployer = new Redeployer(vertx, runtime.roles(), agents, Verticles::trainer);
       runtime.splitRedeploy(agent);
     }
     runtime.trimPeriodically();
@@ -372,7 +374,7 @@ public final class AmiRuntime {
     chain = chain.compose(v -> undeployAll());
     return chain.compose(v -> cluster.stop(vertx)).onComplete(v -> {
       releaseSnapshots();
-      vertx.sharedData().getLocalMap(Addresses.DATA_MAP).clear(); // the buffers' frames go with the process's run
+      Handovers.of(vertx).clearBuffers(); // the buffers' frames go with the process's run
       terminated.tryComplete();
     });
   }

@@ -1,6 +1,7 @@
 package dev.ami.runtime;
 
 import dev.ami.config.AmiConfig;
+import dev.ami.redeploy.Deployments;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -18,7 +19,7 @@ import java.util.Map;
  * redeploy swaps one role's deployment; the stop order stays the reverse of the roles' order (agent first).
  * Touched on the runtime's event-loop callbacks only.
  */
-final class Roles {
+final class Roles implements Deployments {
   static final String METERS = "meters";
   static final String CONTROL = "control";
   static final String CONSOLE = "console";
@@ -28,9 +29,9 @@ final class Roles {
   static final String STATUS_LOG = "status-log";
   static final String TENSORBOARD = "tensorboard";
   static final String RECORDER = "recorder";
-  static final String PREVIEW = "preview";
-  static final String TRAINER = "trainer";
-  static final String AGENT = "agent";
+  static final String PREVIEW = Deployments.PREVIEW;
+  static final String TRAINER = Deployments.TRAINER;
+  static final String AGENT = Deployments.AGENT;
 
   private final Vertx vertx;
   private final Map<String, String> byRole = Collections.synchronizedMap(new LinkedHashMap<>());
@@ -42,7 +43,8 @@ final class Roles {
   }
 
   /** Deploys without assigning a role: a redeploy's new verticle stands by before it takes a role over. */
-  Future<String> deploy(Deployable verticle, boolean worker, JsonObject deploymentConfig) {
+  @Override
+  public Future<String> deploy(Deployable verticle, boolean worker, JsonObject deploymentConfig) {
     DeploymentOptions options = new DeploymentOptions().setConfig(deploymentConfig);
     if (worker) {
       options.setThreadingModel(ThreadingModel.WORKER);
@@ -51,11 +53,13 @@ final class Roles {
   }
 
   /** Gives {@code role} to a deployment; a role keeps its place in the order when it changes hands. */
-  void assign(String role, String deploymentId) {
+  @Override
+  public void assign(String role, String deploymentId) {
     byRole.put(role, deploymentId);
   }
 
-  String id(String role) {
+  @Override
+  public String id(String role) {
     return byRole.get(role);
   }
 
@@ -69,11 +73,13 @@ final class Roles {
     return ids;
   }
 
-  AmiConfig config() {
+  @Override
+  public AmiConfig config() {
     return config;
   }
 
-  void config(AmiConfig next) {
+  @Override
+  public void config(AmiConfig next) {
     this.config = next;
   }
 }

@@ -96,12 +96,6 @@ public record CpuPlan(boolean isolate, String agentCpus, String trainerCpus) {
     return before;
   }
 
-  /** Called on the agent thread before it ticks. */
-  public void enterAgentThread(boolean realtime) {
-    pinAgentThread();
-    agentPriority(realtime);
-  }
-
   /** Pins the calling thread to the agent's CPU (before its models are built: libtorch's threads inherit it). */
   public void pinAgentThread() {
     if (isolate) {

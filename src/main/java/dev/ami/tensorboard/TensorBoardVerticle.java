@@ -8,6 +8,7 @@ import dev.ami.bus.TrainRecord;
 import dev.ami.bus.WorldRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.TelemetryOptions;
+import dev.ami.handover.Handovers;
 import dev.ami.runs.RunFolder;
 import dev.ami.telemetry.IntervalSummary;
 import io.vertx.core.Future;
@@ -88,10 +89,6 @@ public final class TensorBoardVerticle extends VerticleBase {
     return opened.future();
   }
 
-  private LocalMap<String, Object> consoleMap() {
-    return vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP);
-  }
-
   private void flushWindow() {
     if (lastTick < 0) {
       return; // nothing ticked yet: no point on the step axis
@@ -126,7 +123,7 @@ public final class TensorBoardVerticle extends VerticleBase {
         writeImages(r, null);
         pendingFrame = null;
       } else {
-        consoleMap().put(Addresses.TB_FRAMES_WANTED, Boolean.TRUE);
+        Handovers.of(vertx).tensorBoardWantsFrames(true);
       }
     }
   }
@@ -135,7 +132,7 @@ public final class TensorBoardVerticle extends VerticleBase {
     if (pendingFrame != null && e.tick() == pendingFrame.tick()) {
       writeImages(pendingFrame, e);
       pendingFrame = null;
-      consoleMap().remove(Addresses.TB_FRAMES_WANTED);
+      Handovers.of(vertx).tensorBoardWantsFrames(false);
     }
   }
 
@@ -168,7 +165,7 @@ public final class TensorBoardVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     flushWindow();
-    consoleMap().remove(Addresses.TB_FRAMES_WANTED);
+    Handovers.of(vertx).tensorBoardWantsFrames(false);
     return vertx.executeBlocking(() -> {
       io.execute(() -> {
         try {

@@ -15,6 +15,7 @@ import dev.ami.config.TrainingOptions;
 import dev.ami.control.LoopControl;
 import dev.ami.control.RestartPolicy;
 import dev.ami.data.Buffers;
+import dev.ami.handover.Handovers;
 import dev.ami.params.ParamPublisher;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.TrainerState;
@@ -79,8 +80,7 @@ public final class TrainerVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     LocalMap<String, ParamSnapshot> params = vertx.sharedData().getLocalMap(Addresses.PARAMS_MAP);
     policy = RestartPolicy.of(TrainingOptions.from(config).restart());
-    TrainerState resume = (TrainerState) vertx.sharedData().getLocalMap(Addresses.RESUME_MAP)
-        .remove(Addresses.RESUME_TRAINER);
+    TrainerState resume = Handovers.of(vertx).takeResumeTrainer();
     buffers = buffers(config, !standby); // a standby trainer shows its buffers only when it goes
     TrainerLoop first = launch(config, buffers, params, bus, resume, standby);
     pendingResume.set(resume);
@@ -113,7 +113,7 @@ public final class TrainerVerticle extends VerticleBase {
 
   /** A redeploy's go: the trainer it replaces has stopped; take the buffers and the bus, start training. */
   private void go(Message<ControlCommand> msg, AmiConfig config) {
-    vertx.sharedData().getLocalMap(Addresses.DATA_MAP).put(Addresses.BUFFERS_KEY, buffers);
+    Handovers.of(vertx).buffers(buffers);
     paused = msg.body().n() == 1;
     Future.fromCompletionStage(loop.go(paused), context).onComplete(r -> {
       closeResume();
@@ -220,14 +220,14 @@ public final class TrainerVerticle extends VerticleBase {
    * {@code show} (a standby trainer's stay out of it until it goes: the trainer it replaces still fills its own).
    */
   private Buffers buffers(AmiConfig config, boolean show) {
-    LocalMap<String, Buffers> data = vertx.sharedData().getLocalMap(Addresses.DATA_MAP);
-    Buffers existing = data.get(Addresses.BUFFERS_KEY);
+    Handovers handovers = Handovers.of(vertx);
+    Buffers existing = handovers.buffers();
     if (existing != null && existing.layout().equals(catalogue.bufferLayout(config))) {
       return existing;
     }
     Buffers fresh = catalogue.buffers(config);
     if (show) {
-      data.put(Addresses.BUFFERS_KEY, fresh);
+      handovers.buffers(fresh);
     }
     return fresh;
   }

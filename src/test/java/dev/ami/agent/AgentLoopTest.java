@@ -157,7 +157,7 @@ class AgentLoopTest {
   /** Starts a loop at 100 Hz around {@code brain}, parked between ticks (no spinning), and waits until it runs. */
   private AgentLoop start(Brain brain) throws Exception {
     loop = new AgentLoop(new Environment("test", frames, actuator), new TickScheduler(100, 0), sink, () -> brain,
-        () -> { });
+        () -> { }, () -> { }, null, false);
     new Thread(loop, "test-agent").start();
     loop.ready().get(60, TimeUnit.SECONDS);
     return loop;

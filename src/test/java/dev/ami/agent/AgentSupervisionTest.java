@@ -7,7 +7,9 @@ import dev.ami.bus.Event;
 import dev.ami.env.Environment;
 import dev.ami.env.Frame;
 import dev.ami.env.RecordingActuator;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
+import dev.ami.runtime.Verticles;
 import dev.ami.support.Await;
 import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
@@ -27,7 +29,7 @@ class AgentSupervisionTest {
 
   /** The default brain that throws once, at tick {@code at} (the first brain only: the restarted one is healthy). */
   private static AgentVerticle crashingOnce(long at, AtomicBoolean crashed) {
-    return new AgentVerticle((config, params) -> {
+    return Verticles.agent((config, params) -> {
       return new DelegatingBrain(AgentKinds.brains().build(config, params)) {
         @Override
         public Decision decide(Frame frame, long tick, boolean stale) {
@@ -46,8 +48,7 @@ class AgentSupervisionTest {
     AtomicBoolean crashed = new AtomicBoolean();
     try (TestRuntime rt = TestRuntime.startWithAgent(Map.of("env", "noise", "agent.restart_delay_ms", 200),
         () -> crashingOnce(30, crashed))) {
-      RecordingActuator actuator = (RecordingActuator) ((Environment) rt.vertx().sharedData()
-          .getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY)).actuator();
+      RecordingActuator actuator = (RecordingActuator) Handovers.of(rt.vertx()).environment().actuator();
       Await.until(Await.MINUTE, () -> rt.hasEvent("agent-restarted"), () -> "restarted; events " + rt.events());
       assertThat(crashed).isTrue();
       assertThat(rt.events()).extracting(Event::kind).containsSubsequence("agent-crash", "agent-restart",

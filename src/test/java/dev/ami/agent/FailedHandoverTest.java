@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
+import dev.ami.runtime.Verticles;
 import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -25,7 +27,7 @@ class FailedHandoverTest {
 
   /** The second agent built (the first redeploy's) fails to take over; every other one is the default. */
   private static AgentVerticle agent(int index) {
-    return new AgentVerticle((config, params) -> {
+    return Verticles.agent((config, params) -> {
       AtomicInteger restores = new AtomicInteger();
       return new DelegatingBrain(AgentKinds.brains().build(config, params)) {
         @Override
@@ -71,8 +73,8 @@ class FailedHandoverTest {
     try (TestRuntime rt = TestRuntime.startWithAgent(Map.of("env", "noise", "agent.hz", 20),
         () -> agent(built.incrementAndGet()))) {
       rt.awaitTicks(20);
-      dev.ami.env.RecordingActuator actuator = (dev.ami.env.RecordingActuator) ((dev.ami.env.Environment) rt.vertx()
-          .sharedData().getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY)).actuator();
+      dev.ami.env.RecordingActuator actuator = (dev.ami.env.RecordingActuator) Handovers.of(rt.vertx())
+          .environment().actuator();
       assertThat(rt.control("pause", 0).ok()).isTrue();
       long neutrals = actuator.neutrals();
       long ticks = rt.control("status", 0).detail().getLong("ticks");

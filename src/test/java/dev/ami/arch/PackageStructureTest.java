@@ -1,5 +1,6 @@
 package dev.ami.arch;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -47,6 +48,15 @@ class PackageStructureTest {
   }
 
   @Test
+  @DisplayName("app is the launcher: nothing below it imports it, and no benchmark lives in it")
+  void appOnTop() {
+    noClasses().that().resideOutsideOfPackage("dev.ami.app..")
+        .should().dependOnClassesThat().resideInAPackage("dev.ami.app..").check(main);
+    classes().that().haveSimpleNameStartingWith("Bench").or().haveSimpleNameStartingWith("Soak")
+        .or().haveSimpleNameStartingWith("ClusterBench").should().resideInAPackage("dev.ami.bench..").check(main);
+  }
+
+  @Test
   @DisplayName("config is read through options records: no class outside config calls an AmiConfig getter")
   void configThroughOptions() {
     noClasses().that().resideOutsideOfPackage("dev.ami.config..")
@@ -61,8 +71,9 @@ class PackageStructureTest {
   void groundFloor() {
     noClasses().that().resideInAnyPackage("dev.ami.config..", "dev.ami.bus..", "dev.ami.params..",
             "dev.ami.system..")
-        .should().dependOnClassesThat().resideInAnyPackage("dev.ami.app..", "dev.ami.agent..", "dev.ami.training..",
-            "dev.ami.console..", "dev.ami.checkpoint..", "dev.ami.cluster..", "dev.ami.world..", "dev.ami.kind..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.ami.app..", "dev.ami.bench..", "dev.ami.runtime..",
+            "dev.ami.redeploy..", "dev.ami.agent..", "dev.ami.training..", "dev.ami.console..", "dev.ami.checkpoint..",
+            "dev.ami.cluster..", "dev.ami.world..", "dev.ami.kind..", "dev.ami.handover..")
         .check(main);
   }
 }

@@ -8,6 +8,7 @@ import dev.ami.bus.AgentState;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.ModelKeys;
 import dev.ami.config.AmiConfig;
+import dev.ami.handover.Handovers;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.support.Await;
 import dev.ami.support.RuntimeTest;
@@ -203,9 +204,9 @@ class CheckpointPartsTest {
     try {
       Resume.Resumed resumed = Resume.prepare(v, config, part.toString(), Scope.AGENT);
       assertThat(resumed.path()).isEqualTo(part);
-      assertThat(v.sharedData().getLocalMap(Addresses.DATA_MAP).get(Addresses.BUFFERS_KEY)).isNull();
-      assertThat(v.sharedData().getLocalMap(Addresses.RESUME_MAP).get(Addresses.RESUME_TRAINER)).isNull();
-      assertThat(((AgentState) v.sharedData().getLocalMap(Addresses.RESUME_MAP).get(Addresses.RESUME_AGENT))
+      assertThat(Handovers.of(v).buffers()).isNull();
+      assertThat(Handovers.of(v).pendingResumeTrainer()).isNull();
+      assertThat(Handovers.of(v).pendingResumeAgent()
           .ticks()).isEqualTo(5000);
       assertThat(((JsonObject) v.sharedData().getLocalMap(Addresses.APP_MAP).get(Addresses.RESUMED_KEY))
           .getString("checkpoint_id")).isEqualTo("id-4");

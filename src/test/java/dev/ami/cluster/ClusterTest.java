@@ -10,6 +10,7 @@ import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.Verticles;
 import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.RuntimeTest;
@@ -118,7 +119,7 @@ class ClusterTest {
     List<TickRecord> ticks = new CopyOnWriteArrayList<>();
     vertx.eventBus().<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> ticks.add(m.body()));
     AmiConfig config = TestRuntime.smallConfig(Map.of("agent.hz", 20));
-    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), agent));
+    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, Verticles.trainer(), agent));
     int port = (Integer) vertx.sharedData().getLocalMap(Addresses.CONSOLE_MAP).get("port");
 
     Process first = trainerNode();

@@ -9,6 +9,7 @@ import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.Verticles;
 import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.RuntimeTest;
@@ -74,7 +75,7 @@ class ClusterTlsTest {
         0, NAME).withTls(certs.resolve("agent"));
     vertx = TestRuntime.await(ClusterVertx.start(agent, AmiRuntime.vertxOptions()));
     runtime = TestRuntime.await(AmiRuntime.start(vertx, TestRuntime.smallConfig(Map.of("agent.hz", 20)),
-        AgentKinds.trainer(), agent));
+        Verticles.trainer(), agent));
     children.add(ChildJvm.start(List.of(), List.of("run", "--cluster", "--role", "trainer", "--members",
         "127.0.0.1:" + AGENT_PORT, "--port", String.valueOf(TRAINER_PORT), "--cluster-name", NAME, "--tls",
         certs.resolve("trainer").toString(), "model.preset=curiosity-small", "env=noise", "system.isolate_cpus=false",

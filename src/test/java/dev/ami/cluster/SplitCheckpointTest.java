@@ -14,9 +14,11 @@ import dev.ami.checkpoint.ModelShapes;
 import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.config.AmiConfig;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.Verticles;
 import dev.ami.support.Await;
 import dev.ami.support.ChildJvm;
 import dev.ami.support.RuntimeTest;
@@ -157,7 +159,7 @@ class SplitCheckpointTest {
     AmiConfig config = agentConfig();
     vertx = agentNode(AGENT_PORT);
     TestRuntime.attachRun(vertx, config);
-    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), agentOptions(AGENT_PORT)));
+    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, Verticles.trainer(), agentOptions(AGENT_PORT)));
     Map<String, Map<String, List<List<Long>>>> shapes = ModelShapes.of(config);
 
     // 1. asked on the agent node
@@ -258,12 +260,12 @@ class SplitCheckpointTest {
     AmiRuntime.configureEngine(config);
     Resume.Resumed resumed = Resume.prepare(vertx, config, "latest", Scope.AGENT);
     assertThat(resumed.path()).isEqualTo(shutdownAgentPart);
-    assertThat(vertx.sharedData().getLocalMap(Addresses.DATA_MAP).get(Addresses.BUFFERS_KEY)).as("no buffers")
+    assertThat(Handovers.of(vertx).buffers()).as("no buffers")
         .isNull();
-    assertThat(vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).get(Addresses.RESUME_TRAINER)).isNull();
+    assertThat(Handovers.of(vertx).pendingResumeTrainer()).isNull();
     List<TickRecord> ticks = new CopyOnWriteArrayList<>();
     vertx.eventBus().<TickRecord>localConsumer(Addresses.TELEMETRY_TICK, m -> ticks.add(m.body()));
-    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, AgentKinds.trainer(), agentOptions(AGENT_PORT_2)));
+    runtime = TestRuntime.await(AmiRuntime.start(vertx, config, Verticles.trainer(), agentOptions(AGENT_PORT_2)));
     await("the resumed agent ticks", 60, () -> !ticks.isEmpty());
     assertThat(ticks.get(0).tick()).as("the tick count goes on from the agent part").isGreaterThanOrEqualTo(savedTicks);
 

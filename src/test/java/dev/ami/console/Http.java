@@ -7,22 +7,22 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /** A blocking HTTP client for tests against the console. */
-final class Http {
+public final class Http {
   // HTTP/1.1 as curl and scripts speak it: the JDK client's default h2c upgrade attempt once left a
   // request unanswered on a loaded machine while the console itself kept answering other clients
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(30)).build();
   private final String base;
 
-  Http(int port) {
+  public Http(int port) {
     this.base = "http://127.0.0.1:" + port;
   }
 
-  HttpResponse<String> get(String path, String... headers) throws Exception {
+  public HttpResponse<String> get(String path, String... headers) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers);
   }
 
-  HttpResponse<String> post(String path, String... headers) throws Exception {
+  public HttpResponse<String> post(String path, String... headers) throws Exception {
     return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.noBody()), headers);
   }
 

@@ -16,11 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /** A real WebSocket client of the console for tests: blocking request/reply and push waits with time-outs. */
-final class TestSocket implements AutoCloseable {
-  static final long TIMEOUT_S = 60;
+public final class TestSocket implements AutoCloseable {
+  public static final long TIMEOUT_S = 60;
 
   final WebSocket ws;
-  final CompletableFuture<Short> closeStatus = new CompletableFuture<>();
+  public final CompletableFuture<Short> closeStatus = new CompletableFuture<>();
   private final WebSocketClient client;
   private final LinkedBlockingQueue<JsonObject> inbox = new LinkedBlockingQueue<>();
   private final List<JsonObject> seen = new ArrayList<>();
@@ -33,20 +33,21 @@ final class TestSocket implements AutoCloseable {
     ws.closeHandler(v -> closeStatus.complete(ws.closeStatusCode()));
   }
 
-  static Future<WebSocket> connectRaw(Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions o) {
+  public static Future<WebSocket> connectRaw(Vertx vertx, WebSocketClientOptions clientOptions,
+                                             WebSocketConnectOptions o) {
     WebSocketClient client = vertx.createWebSocketClient(clientOptions);
     return client.connect(o).onFailure(e -> client.close());
   }
 
-  static TestSocket open(Vertx vertx, int port) throws Exception {
+  public static TestSocket open(Vertx vertx, int port) throws Exception {
     return open(vertx, new WebSocketClientOptions(), options(port));
   }
 
-  static WebSocketConnectOptions options(int port) {
+  public static WebSocketConnectOptions options(int port) {
     return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/ws");
   }
 
-  static TestSocket open(Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions o)
+  public static TestSocket open(Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions o)
       throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(clientOptions);
     WebSocket ws = client.connect(o).toCompletionStage().toCompletableFuture().get(TIMEOUT_S, TimeUnit.SECONDS);
@@ -54,13 +55,13 @@ final class TestSocket implements AutoCloseable {
   }
 
   /** Sends the request with a fresh numeric id and waits for the reply carrying it. */
-  JsonObject request(JsonObject body) throws Exception {
+  public JsonObject request(JsonObject body) throws Exception {
     long id = ids.incrementAndGet();
     ws.writeTextMessage(body.copy().put("id", id).encode());
     return awaitMessage(m -> !m.containsKey("type") && Long.valueOf(id).equals(m.getLong("id")));
   }
 
-  JsonObject request(String cmd) throws Exception {
+  public JsonObject request(String cmd) throws Exception {
     return request(new JsonObject().put("cmd", cmd));
   }
 
@@ -70,7 +71,7 @@ final class TestSocket implements AutoCloseable {
     return awaitMessage(m -> !m.containsKey("type"));
   }
 
-  JsonObject awaitPush(String type, Predicate<JsonObject> condition) throws Exception {
+  public JsonObject awaitPush(String type, Predicate<JsonObject> condition) throws Exception {
     return awaitMessage(m -> type.equals(m.getString("type")) && condition.test(m));
   }
 

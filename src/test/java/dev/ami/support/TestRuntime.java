@@ -8,6 +8,7 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
 import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
+import dev.ami.runtime.Verticles;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -138,7 +139,7 @@ public final class TestRuntime implements AutoCloseable {
 
   /** The runtime with {@link #smallConfig} and {@code overrides}. */
   public static TestRuntime start(Map<String, ?> overrides) throws Exception {
-    return start(overrides, AgentKinds.trainer());
+    return start(overrides, Verticles.trainer());
   }
 
   /** The same with a trainer verticle of the test's own (e.g. one whose trainers fail on purpose). */
@@ -150,7 +151,7 @@ public final class TestRuntime implements AutoCloseable {
   public static TestRuntime startWithAgent(Map<String, ?> overrides,
                                           java.util.function.Supplier<dev.ami.agent.AgentVerticle> agents)
       throws Exception {
-    return boot(overrides, (vertx, config) -> AmiRuntime.start(vertx, config, AgentKinds.trainer(),
+    return boot(overrides, (vertx, config) -> AmiRuntime.start(vertx, config, Verticles.trainer(),
         null, agents));
   }
 

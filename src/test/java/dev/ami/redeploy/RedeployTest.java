@@ -1,10 +1,12 @@
-package dev.ami.console;
+package dev.ami.redeploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ami.bus.Addresses;
 import dev.ami.bus.Event;
 import dev.ami.bus.TickRecord;
+import dev.ami.console.Http;
+import dev.ami.console.TestSocket;
 import dev.ami.support.Await;
 import dev.ami.support.RuntimeTest;
 import dev.ami.support.TestRuntime;

@@ -1,4 +1,4 @@
-package dev.ami.runtime;
+package dev.ami.redeploy;
 
 import dev.ami.agent.AgentVerticle;
 import dev.ami.bus.Addresses;
@@ -6,23 +6,16 @@ import dev.ami.bus.AgentHandover;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
-import dev.ami.bus.ModelKeys;
 import dev.ami.bus.RedeployRecord;
 import dev.ami.bus.RedeployRequest;
 import dev.ami.bus.RunState;
 import dev.ami.bus.TickRecord;
-import dev.ami.checkpoint.CheckpointException;
-import dev.ami.checkpoint.CheckpointReader;
-import dev.ami.checkpoint.ModelShapes;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
 import dev.ami.config.RunOptions;
-import dev.ami.config.Secrets;
 import dev.ami.env.Environment;
+import dev.ami.handover.Handovers;
 import dev.ami.kind.AgentKinds;
-import dev.ami.kind.MemoryEstimator;
-import dev.ami.memory.MemoryBudget;
-import dev.ami.params.TrainerState;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.training.TrainerVerticle;
 import io.vertx.core.Future;
@@ -33,12 +26,9 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
-import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,46 +40,35 @@ import org.slf4j.LoggerFactory;
  * the new one starts from the newest fitting snapshots or the given checkpoint: one training thread at a time).
  * A redeploy that fails before the handover leaves the old deployments untouched. One redeploy at a time.
  */
-final class Redeployer {
+public final class Redeployer {
   private static final Logger LOG = LoggerFactory.getLogger(Redeployer.class);
-  /**
-   * Keys a redeploy cannot change: the process's own, and the world the agent lives in. The world keeps the frame
-   * size it started with; the agent fits frames to its models' {@code model.input_size}.
-   */
-  private static final List<String> FIXED = List.of("console.", "system.", "djl.", "checkpoint.", "env", "sim.",
-      "osc.", "capture.", "telemetry.");
-  private static final List<String> MODEL_KEYS = List.of("model.", "vae.", "fd.", "policy.", "ae.");
   private static final DeliveryOptions ASK = new DeliveryOptions().setSendTimeout(30_000);
 
   private final Vertx vertx;
-  private final Roles roles;
+  private final Deployments roles;
   private boolean busy; // event-loop confined
   /** Completes when the redeploy under way has ended; null when none is. Read by a shutdown from any thread. */
   private final java.util.concurrent.atomic.AtomicReference<io.vertx.core.Promise<Void>> underWay =
       new java.util.concurrent.atomic.AtomicReference<>();
 
-  Redeployer(Vertx vertx, Roles roles) {
-    this(vertx, roles, AgentKinds::agent);
-  }
-
-  /** @param agents builds the new agent verticle of an agent redeploy */
-  Redeployer(Vertx vertx, Roles roles, java.util.function.Supplier<AgentVerticle> agents) {
+  /**
+   * @param agents builds the new agent verticle of an agent redeploy
+   * @param trainers builds the new trainer verticle (and the previous model's again, should the new one not start)
+   */
+  public Redeployer(Vertx vertx, Deployments roles, Supplier<AgentVerticle> agents, Supplier<TrainerVerticle> trainers) {
     this.vertx = vertx;
     this.roles = roles;
     this.agents = agents;
+    this.trainers = trainers;
   }
 
-  private final java.util.function.Supplier<AgentVerticle> agents;
+  private final Supplier<AgentVerticle> agents;
+  private final Supplier<TrainerVerticle> trainers;
   /** A take-over is a few operations on the standby loop: one that takes longer has failed. */
   private static final DeliveryOptions TAKE = new DeliveryOptions().setSendTimeout(10_000);
 
-  /** What a redeploy will do, worked out before anything is deployed. */
-  private record Plan(AmiConfig next, boolean agent, boolean trainer, boolean preview, List<String> warnings,
-                      TrainerState from, boolean fresh) {
-  }
-
   /** Carries out a {@code redeploy} command; the reply is an error when nothing changed, with the reason. */
-  Future<ControlReply> handle(ControlCommand c) {
+  public Future<ControlReply> handle(ControlCommand c) {
     if (busy) {
       return Future.succeededFuture(ControlReply.error(RunState.RUNNING, "a redeploy is already running"));
     }
@@ -99,7 +78,7 @@ final class Redeployer {
     long t0 = System.nanoTime();
     JsonObject args = c == null || c.args() == null ? new JsonObject() : c.args();
     String target = args.getValue("target") instanceof String t ? t : "all";
-    Future<Plan> planned;
+    Future<RedeployPlan> planned;
     try { // a malformed request (a peer's, a wrong type) fails here, and the busy flag is released below
       planned = plan(RedeployRequest.parse(args, List.of()));
     } catch (RuntimeException e) {
@@ -120,106 +99,27 @@ final class Redeployer {
   }
 
   /** Completes once no redeploy is under way: a shutdown waits for one to end before it stops the agent. */
-  Future<Void> idle() {
+  public Future<Void> idle() {
     io.vertx.core.Promise<Void> p = underWay.get();
     return p == null ? Future.succeededFuture() : p.future();
   }
 
-  private Future<Plan> plan(RedeployRequest request) {
+  private Future<RedeployPlan> plan(RedeployRequest request) {
     AmiConfig old = roles.config();
     return new ConfigLoader(vertx).reload(old, request.configArgs())
-        .compose(next -> vertx.executeBlocking(() -> check(old, next, request)));
-  }
-
-  /** On a worker: keys that may not change, shapes that no longer fit each other, the checkpoint to start from. */
-  private Plan check(AmiConfig old, AmiConfig next, RedeployRequest request) throws CheckpointException {
-    boolean agent = request.agent();
-    boolean trainer = request.trainer();
-    String from = request.from();
-    boolean fresh = request.fresh();
-    JsonObject before = old.toJson();
-    JsonObject after = next.toJson();
-    List<String> fixed = new ArrayList<>();
-    boolean modelChanged = false;
-    for (String key : new TreeSet<>(after.fieldNames())) {
-      if (Objects.equals(before.getValue(key), after.getValue(key))) {
-        continue;
-      }
-      if (FIXED.stream().anyMatch(key::startsWith)) {
-        fixed.add(key + " (" + Secrets.shown(key, before.getValue(key)) + " -> " + Secrets.shown(key, after.getValue(key))
-            + ")"); // a token's value never reaches the reply, the log or the event stream
-      }
-      modelChanged |= MODEL_KEYS.stream().anyMatch(key::startsWith);
-    }
-    if (!fixed.isEmpty()) {
-      throw new IllegalArgumentException(String.join(", ", fixed) + " cannot change in a redeploy; restart with it");
-    }
-    int sideBefore = RunOptions.from(old).inputSize();
-    int sideAfter = RunOptions.from(next).inputSize();
-    if (sideBefore != sideAfter && !(agent && trainer)) {
-      throw new IllegalArgumentException("model.input_size (" + sideBefore + " -> " + sideAfter
-          + ") changes the frames the agent trains on: redeploy target all");
-    }
-    if (from != null && !trainer) {
-      throw new IllegalArgumentException("from needs the trainer: use target trainer or all");
-    }
-    if (fresh && !trainer) {
-      throw new IllegalArgumentException("fresh needs the trainer: use target trainer or all");
-    }
-    if (modelChanged) {
-      // the new models alone must fit; during the handover both sets live for a moment, as at any publish
-      MemoryBudget.verify(next, MemoryEstimator.estimate(next));
-    }
-    List<String> warnings = new ArrayList<>();
-    boolean vaeChanged = false;
-    Map<String, Map<String, List<List<Long>>>> newShapes = null;
-    if (modelChanged || from != null) {
-      newShapes = ModelShapes.of(next);
-      Map<String, Map<String, List<List<Long>>>> oldShapes = ModelShapes.of(old);
-      List<String> changed = new ArrayList<>();
-      for (String key : new TreeSet<>(List.copyOf(unionKeys(oldShapes, newShapes)))) {
-        if (!Objects.equals(oldShapes.get(key), newShapes.get(key))) {
-          changed.add(key);
-        }
-      }
-      vaeChanged = changed.contains(ModelKeys.VAE) || changed.contains(ModelKeys.AE);
-      if (!changed.isEmpty() && agent && !trainer) {
-        warnings.add("the new agent's " + changed + " do not fit the trainer's snapshots: it acts on its own "
-            + "initial weights for them until the trainer is redeployed with the same model (target trainer or all)");
-      }
-      if (!changed.isEmpty() && trainer && !agent) {
-        warnings.add("the new trainer's " + changed + " snapshots do not fit the running agent: it keeps its "
-            + "parameters for them until it is redeployed with the same model (target agent or all)");
-      }
-    }
-    TrainerState state = null;
-    if (from != null) {
-      // "latest", a run folder or a checkpoint, as run --resume takes them
-      CheckpointReader.Checked checked = CheckpointReader.first(dev.ami.checkpoint.Resume.candidates(next, from),
-          Path.of(from), newShapes).chosen();
-      CheckpointReader.Loaded loaded = CheckpointReader.load(checked, null);
-      loaded.snapshots().values().forEach(dev.ami.params.ParamSnapshot::release); // the trainer state keeps its own
-      state = loaded.trainer();
-    }
-    return new Plan(next, agent, trainer, agent && vaeChanged, List.copyOf(warnings), state, fresh);
-  }
-
-  private static java.util.Set<String> unionKeys(Map<String, ?> a, Map<String, ?> b) {
-    java.util.Set<String> out = new java.util.LinkedHashSet<>(a.keySet());
-    out.addAll(b.keySet());
-    return out;
+        .compose(next -> vertx.executeBlocking(() -> RedeployPlanner.plan(old, next, request)));
   }
 
   /** Builds the new verticles (standby), then hands the agent over, then the trainer. */
-  private Future<ControlReply> execute(Plan plan, String target, long t0) {
+  private Future<ControlReply> execute(RedeployPlan plan, String target, long t0) {
     JsonObject deployment = plan.next().toJson();
     if (plan.from() != null) {
-      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).put(Addresses.RESUME_TRAINER, plan.from());
+      Handovers.of(vertx).resumeTrainer(plan.from());
     }
     Future<JsonObject> agentBefore = ask(Addresses.AGENT_CONTROL, ControlCommand.of("status"))
         .map(m -> ((ControlReply) m).detail()).otherwise(new JsonObject());
     Future<String> newTrainer = plan.trainer()
-        ? roles.deploy(AgentKinds.trainer(), true, deployment.copy().put(TrainerVerticle.STANDBY, true)
+        ? roles.deploy(trainers.get(), true, deployment.copy().put(TrainerVerticle.STANDBY, true)
             .put(TrainerVerticle.FRESH, plan.fresh()))
         : Future.succeededFuture();
     Future<String> newAgent = newTrainer.compose(t -> plan.agent()
@@ -228,7 +128,7 @@ final class Redeployer {
         : Future.succeededFuture());
     return Future.all(agentBefore, newAgent).recover(e -> {
       // nothing was handed over: the old deployments run on untouched
-      vertx.sharedData().getLocalMap(Addresses.RESUME_MAP).remove(Addresses.RESUME_TRAINER);
+      Handovers.of(vertx).resumeTrainer(null);
       if (plan.from() != null && newTrainer.failed()) {
         plan.from().close();
       }
@@ -286,18 +186,18 @@ final class Redeployer {
    */
   private Future<Double> switchTrainer(String newId, boolean paused, JsonObject deployment) {
     long t0 = System.nanoTime();
-    String oldId = roles.id(Roles.TRAINER);
+    String oldId = roles.id(Deployments.TRAINER);
     return vertx.undeploy(oldId)
         .compose(v -> ask(Addresses.TRAINER_GO_PREFIX + newId, new ControlCommand("go", paused ? 1 : 0)))
         .compose(reply -> {
-          roles.assign(Roles.TRAINER, newId);
+          roles.assign(Deployments.TRAINER, newId);
           return Future.succeededFuture(ms(t0));
         }, e -> {
           LOG.warn("the new trainer did not start ({}); starting the previous one again", e.getMessage());
           vertx.undeploy(newId);
-          return roles.deploy(AgentKinds.trainer(), true, roles.config().toJson())
+          return roles.deploy(trainers.get(), true, roles.config().toJson())
               .compose(id -> {
-                roles.assign(Roles.TRAINER, id);
+                roles.assign(Deployments.TRAINER, id);
                 return Future.failedFuture("the new trainer did not start: " + e.getMessage()
                     + "; the previous model trains again");
               });
@@ -309,7 +209,7 @@ final class Redeployer {
    * deadline. Should the take-over fail, the actuators go neutral: nobody drives them any more.
    */
   private Future<JsonObject> switchAgent(String newId, long readyNanos, long missedBefore) {
-    String oldId = roles.id(Roles.AGENT);
+    String oldId = roles.id(Deployments.AGENT);
     Promise<TickRecord> firstTick = Promise.promise();
     long[] handedAt = {Long.MAX_VALUE};
     MessageConsumer<TickRecord> ticks = vertx.eventBus().consumer(Addresses.TELEMETRY_TICK, m -> {
@@ -342,7 +242,7 @@ final class Redeployer {
                     });
               })
               .compose(firstDeadline -> {
-                roles.assign(Roles.AGENT, newId);
+                roles.assign(Deployments.AGENT, newId);
                 vertx.undeploy(oldId);
                 long bound = 10 * h.periodNanos() / 1_000_000 + 5_000;
                 return firstTick.future().timeout(bound, java.util.concurrent.TimeUnit.MILLISECONDS)
@@ -362,18 +262,18 @@ final class Redeployer {
   }
 
   private Future<Void> redeployPreview(JsonObject deployment) {
-    String oldId = roles.id(Roles.PREVIEW);
+    String oldId = roles.id(Deployments.PREVIEW);
     return (oldId == null ? Future.<Void>succeededFuture() : vertx.undeploy(oldId))
         .compose(v -> roles.deploy(new PreviewVerticle(), false, deployment))
         .map(id -> {
-          roles.assign(Roles.PREVIEW, id);
+          roles.assign(Deployments.PREVIEW, id);
           return null;
         });
   }
 
   /** The handover failed: whatever the last agent sent must not go on. */
   private void neutral() {
-    Environment env = vertx.sharedData().<String, Environment>getLocalMap(Addresses.AGENT_MAP).get(Addresses.ENV_KEY);
+    Environment env = Handovers.of(vertx).environment();
     if (env != null) {
       vertx.executeBlocking(() -> {
         env.actuator().neutral();
