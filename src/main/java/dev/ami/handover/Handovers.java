@@ -33,6 +33,10 @@ public final class Handovers implements Shareable {
   /** The handovers of {@code vertx}'s runtime, made on first use. */
   public static Handovers of(Vertx vertx) {
     var map = vertx.sharedData().<String, Handovers>getLocalMap(MAP);
+    Handovers made = map.get(KEY);
+    if (made != null) {
+      return made;
+    }
     Handovers fresh = new Handovers();
     Handovers before = map.putIfAbsent(KEY, fresh);
     return before == null ? fresh : before;
