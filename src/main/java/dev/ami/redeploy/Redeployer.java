@@ -76,7 +76,10 @@ public final class Redeployer {
     io.vertx.core.Promise<Void> ends = io.vertx.core.Promise.promise();
     underWay.set(ends);
     long t0 = System.nanoTime();
-    JsonObject args = c == null || c.args() == null ? new JsonObject() : c.args();
+    JsonObject args = c == null || c.args() == null ? new JsonObject() : c.args().copy();
+    if (args.getValue("target") == null) {
+      args.put("target", "all"); // on the bus a request without a target means both, as the split runtime reads it
+    }
     String target = args.getValue("target") instanceof String t ? t : "all";
     Future<RedeployPlan> planned;
     try { // a malformed request (a peer's, a wrong type) fails here, and the busy flag is released below
