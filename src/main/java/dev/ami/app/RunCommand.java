@@ -10,7 +10,6 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.CheckpointOptions;
 import dev.ami.config.RunOptions;
 import dev.ami.config.SystemOptions;
-import dev.ami.kind.AgentKinds;
 import dev.ami.runs.RunConfigFile;
 import dev.ami.runs.RunFolder;
 import dev.ami.runs.RunLog;

@@ -4,7 +4,6 @@ import static org.bytedeco.opencv.global.opencv_core.CV_8UC3;
 
 import dev.ami.capture.FrameConverter;
 import dev.ami.capture.FrameStreamer;
-import dev.ami.config.SimOptions;
 import dev.ami.env.Action;
 import dev.ami.osc.InputState;
 import dev.ami.osc.OscActuator;

@@ -8,7 +8,6 @@ import dev.ami.runs.RunConfigFile;
 import dev.ami.runs.RunFolder;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 
 /**

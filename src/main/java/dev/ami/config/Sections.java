@@ -1,6 +1,7 @@
 package dev.ami.config;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
@@ -18,11 +19,14 @@ public final class Sections {
 
   /** The keys whose values differ between two configs, in key order. */
   public static List<String> changed(AmiConfig before, AmiConfig after) {
-    var a = before.toJson();
-    var b = after.toJson();
-    TreeSet<String> keys = new TreeSet<>(a.fieldNames());
-    keys.addAll(b.fieldNames());
-    return keys.stream().filter(k -> !Objects.equals(a.getValue(k), b.getValue(k))).toList();
+    return differing(before.toJson().getMap(), after.toJson().getMap());
+  }
+
+  /** The keys whose values differ, or that only one side has, in key order. */
+  public static List<String> differing(Map<String, ?> before, Map<String, ?> after) {
+    TreeSet<String> keys = new TreeSet<>(before.keySet());
+    keys.addAll(after.keySet());
+    return keys.stream().filter(k -> !Objects.equals(before.get(k), after.get(k))).toList();
   }
 
   /** Whether {@code key} belongs to the process or its world. */

@@ -12,7 +12,6 @@ import dev.ami.config.BufferMemory;
 import dev.ami.config.ConfigException;
 import dev.ami.config.KindRules;
 import dev.ami.config.RunOptions;
-import dev.ami.config.TrainerOptions;
 import dev.ami.config.TrainingOptions;
 import dev.ami.data.Buffers;
 import dev.ami.memory.ModelMemory;

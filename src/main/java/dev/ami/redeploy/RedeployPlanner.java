@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * Decides whether a redeploy can go and what it will do, before anything is built: keys that only a restart
@@ -82,9 +80,7 @@ public final class RedeployPlanner {
 
   /** The models whose snapshot shapes differ, or that one side has and the other not, in key order. */
   static List<String> changedModels(Map<String, ?> before, Map<String, ?> after) {
-    TreeSet<String> keys = new TreeSet<>(before.keySet());
-    keys.addAll(after.keySet());
-    return keys.stream().filter(k -> !Objects.equals(before.get(k), after.get(k))).toList();
+    return Sections.differing(before, after);
   }
 
   /** "latest", a run folder or a checkpoint, as run --resume takes them: its training state only. */

@@ -23,7 +23,6 @@ import dev.ami.config.TelemetryOptions;
 import dev.ami.console.ConsoleVerticle;
 import dev.ami.control.ControlVerticle;
 import dev.ami.handover.Handovers;
-import dev.ami.kind.AgentKinds;
 import dev.ami.params.ParamSnapshot;
 import dev.ami.params.SnapshotCodecs;
 import dev.ami.preview.PreviewVerticle;

@@ -2,9 +2,7 @@ package dev.ami.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ami.bus.Addresses;
 import dev.ami.bus.Event;
-import dev.ami.env.Environment;
 import dev.ami.env.Frame;
 import dev.ami.env.RecordingActuator;
 import dev.ami.handover.Handovers;

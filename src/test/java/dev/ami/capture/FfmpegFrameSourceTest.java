@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.ami.config.CaptureOptions;
-import dev.ami.config.SimOptions;
 import dev.ami.env.Frame;
 import dev.ami.env.SourceStats;
 import dev.ami.support.Await;

@@ -8,7 +8,6 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.SnapshotOffer;
 import dev.ami.bus.TickRecord;
 import dev.ami.config.AmiConfig;
-import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.Verticles;
 import dev.ami.support.Await;

@@ -7,7 +7,6 @@ import dev.ami.app.Main;
 import dev.ami.bus.Addresses;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
-import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.Verticles;
 import dev.ami.support.Await;

@@ -15,7 +15,6 @@ import dev.ami.checkpoint.Resume;
 import dev.ami.checkpoint.Scope;
 import dev.ami.config.AmiConfig;
 import dev.ami.handover.Handovers;
-import dev.ami.kind.AgentKinds;
 import dev.ami.runs.RunFolder;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.Verticles;

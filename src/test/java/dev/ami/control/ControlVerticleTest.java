@@ -8,7 +8,6 @@ import dev.ami.bus.Codecs;
 import dev.ami.bus.ControlCommand;
 import dev.ami.bus.ControlReply;
 import dev.ami.bus.RunState;
-import dev.ami.runtime.AmiRuntime;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;

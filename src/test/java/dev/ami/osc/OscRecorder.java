@@ -5,7 +5,6 @@ import com.illposed.osc.messageselector.OSCPatternAddressMessageSelector;
 import com.illposed.osc.transport.OSCPortIn;
 import com.illposed.osc.transport.OSCPortInBuilder;
 import com.illposed.osc.transport.OSCPortOut;
-import dev.ami.config.SimOptions;
 import dev.ami.support.Await;
 import dev.ami.system.FreePort;
 import java.io.IOException;

@@ -6,7 +6,6 @@ import dev.ami.bus.ControlReply;
 import dev.ami.bus.Event;
 import dev.ami.config.AmiConfig;
 import dev.ami.config.ConfigLoader;
-import dev.ami.kind.AgentKinds;
 import dev.ami.runtime.AmiRuntime;
 import dev.ami.runtime.Verticles;
 import io.vertx.core.Future;

@@ -9,7 +9,6 @@ import dev.ami.config.AmiConfig;
 import dev.ami.config.FdOptions;
 import dev.ami.config.RewardOptions;
 import dev.ami.config.SimOptions;
-import dev.ami.config.TrainerOptions;
 import dev.ami.config.VaeOptions;
 import dev.ami.data.FrameBuffer;
 import dev.ami.data.StepBuffer;
