@@ -17,6 +17,7 @@ import dev.ami.env.Environment;
 import dev.ami.handover.Handovers;
 import dev.ami.preview.PreviewVerticle;
 import dev.ami.training.TrainerVerticle;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -228,9 +229,11 @@ public final class Redeployer {
                 // nobody drives the avatar now: it must not go on with the last action while the old agent
                 // rebuilds its models; the new agent never owned the world and goes; the old one takes it back
                 neutral();
-                vertx.undeploy(newId);
+                Future<Void> gone = vertx.undeploy(newId).otherwiseEmpty(); // the reply says it went: so it has
                 return ask(Addresses.AGENT_HANDOVER_PREFIX + oldId + ".takeback", h)
-                    .transform(back -> {
+                    .transform(back -> gone.map(back))
+                    .transform(done -> {
+                      AsyncResult<Object> back = done.result();
                       if (back.succeeded()) {
                         return Future.failedFuture("the new agent could not take over (" + e.getMessage()
                             + "); the previous agent ticks on from tick " + back.result() + " with its model and "
